@@ -1,0 +1,93 @@
+# zkaudit - one entry point: make, make test, make demo, make bench, make fuzz, make deps
+#
+# Release objects go to build/rel, sanitizer (test) objects to build/test, so a
+# `make test` never leaves instrumented binaries in bin/.
+
+CC      ?= gcc
+ARCH    ?= -march=native
+CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wformat=2 -Wundef
+# -ffp-contract=off: float code (SOFTMAX, DEQUANTIZE) must round exactly as the
+# TFLite runtime does, so no fused multiply-adds behind our back.
+CFLAGS_COMMON := $(CSTD) $(WARN) -ffp-contract=off -I. -pthread -MMD -MP
+REL_CFLAGS  := $(CFLAGS_COMMON) -O2 $(ARCH) -g
+TEST_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+LDLIBS  := -ljansson -lcrypto -lm -pthread
+
+LIB_DIRS := common model
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+SELLER_SRC := $(wildcard seller/*.c)
+BUYER_SRC  := $(wildcard buyer/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+TESTLIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+
+rel_obj  = $(patsubst %.c,build/rel/%.o,$(1))
+test_obj = $(patsubst %.c,build/test/%.o,$(1))
+
+UNIT_BINS := $(patsubst tests/unit/%.c,build/test/bin/%,$(UNIT_SRC))
+
+.PHONY: all test unit bitexact deps demo bench fuzz clean oracle
+all: bin/seller bin/buyer
+
+bin/seller: $(call rel_obj,$(SELLER_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+bin/buyer: $(call rel_obj,$(BUYER_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# the integer kernels' inner loops need -O3 to be vectorized (vpmaddwd/vpdpwssd)
+build/rel/model/kernel_%.o: REL_CFLAGS += -O3
+
+build/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -c -o $@ $<
+build/test/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+
+# Sanitizer builds of the tools, used by the end-to-end and bit-exactness tests.
+build/test/bin/seller: $(call test_obj,$(SELLER_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
+build/test/bin/buyer: $(call test_obj,$(BUYER_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
+build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lgmp
+
+# make test: every cmocka suite under ASan+UBSan, then the bit-exactness checks
+# against ../shared (skipped with a message when ../shared is absent).
+test: unit bitexact
+unit: $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer
+	@tests/run_unit.sh $(UNIT_BINS)
+bitexact: build/test/bin/seller
+	@tests/bitexact/run.sh build/test/bin/seller
+
+oracle:
+	@tests/bitexact/oracle.sh setup
+
+deps:
+	@tools/install_deps.sh
+
+demo: all
+	@tools/demo.sh
+
+bench: all
+	@bench/run.sh
+
+FUZZ_CFLAGS := $(CSTD) -I. -g -O1 -fsanitize=fuzzer,address,undefined -ffp-contract=off -pthread
+FUZZ_TIME ?= 600
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+fuzz: build/fuzz/fuzz_tflite
+	@tests/fuzz/run.sh $(FUZZ_TIME) $^
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+/* common/limits.h - every cap that hostile input can push against.
+ *
+ * Kept in one place (as SQLite's sqliteLimit.h) so that reviewers can see the
+ * whole attack surface of the parsers at a glance.
+ */
+#ifndef ZA_COMMON_LIMITS_H
+#define ZA_COMMON_LIMITS_H
+
+#define ZA_MAX_MODEL_FILE_BYTES ((size_t)1 << 30)   /* 1 GiB .tflite */
+#define ZA_MAX_TENSORS 100000
+#define ZA_MAX_OPS 100000
+#define ZA_MAX_BUFFERS 100000
+#define ZA_MAX_SUBGRAPHS 64
+#define ZA_MAX_RANK 6
+#define ZA_MAX_TENSOR_ELEMENTS ((int64_t)1 << 31)   /* per tensor */
+#define ZA_MAX_ARENA_BYTES ((int64_t)8 << 30)       /* all activations of one run */
+#define ZA_MAX_QUANT_CHANNELS 65536
+#define ZA_MAX_OP_IO 64                             /* inputs/outputs of one op */
+#define ZA_MAX_NAME_BYTES 4096
+
+#endif

@@ -1,0 +1,76 @@
+/* model/kernel_softmax.c - SOFTMAX (int8/uint8 -> same type), as the TFLite
+ * runtime computes it on a CPU without NEON: a 256-entry float table
+ * table[255 - d] = expf(-input_scale * beta * d) indexed by the distance d
+ * from the row's maximum, a float sum, and each probability
+ * table[...] / (sum * output_scale) rounded to the output type.
+ *
+ * The float operations run in the same order and precision as there (the
+ * build uses -ffp-contract=off so no fused multiply-add changes a
+ * rounding); expf is glibc's, whose results match the musl expf the
+ * runtime's WebAssembly build uses (both are the correctly rounded-in-
+ * practice ARM optimized-routines code) - the golden outputs check this.
+ */
+#include <math.h>
+
+#include "model/weights.h"
+
+static void run_softmax(const zm_kernel *k, const void *const *in, void *out)
+{
+    const zm_softmax_params *c = &k->p.softmax;
+    const int u8 = c->is_uint8;
+    int32_t lo = u8 ? 0 : -128, hi = u8 ? 255 : 127;
+    for (int64_t r = 0; r < c->outer; r++) {
+        int64_t base = r * c->depth;
+        int32_t maxv = u8 ? 0 : -128;
+        for (int64_t j = 0; j < c->depth; j++) {
+            int32_t v = u8 ? ((const uint8_t *)in[0])[base + j] : ((const int8_t *)in[0])[base + j];
+            if (v > maxv)
+                maxv = v;
+        }
+        /* table_offset = &table[255 - max]; element x reads table_offset[x]
+         * (for int8 the runtime indexes with the signed value, i.e. the
+         * same distance max - x) */
+        float sum = 0.0f;
+        for (int64_t j = 0; j < c->depth; j++) {
+            int32_t v = u8 ? ((const uint8_t *)in[0])[base + j] : ((const int8_t *)in[0])[base + j];
+            sum += c->table[255 - maxv + v];
+        }
+        const float inv = 1.0f / (sum * c->out_scale);
+        for (int64_t j = 0; j < c->depth; j++) {
+            int32_t v = u8 ? ((const uint8_t *)in[0])[base + j] : ((const int8_t *)in[0])[base + j];
+            float prob = c->table[255 - maxv + v] * inv;
+            int32_t q = u8 ? (int32_t)(prob + 0.5f) : (int32_t)roundf(prob);
+            zm_store8(out, base + j, zm_clamp_i32((int64_t)q + c->out_zp, lo, hi), u8);
+        }
+    }
+}
+
+za_status zm_prepare_softmax(const zm_prep *p, zm_kernel *k)
+{
+    zm_softmax_params *c = &k->p.softmax;
+    za_status st = zm_check_inputs(p, 1, 1);
+    if (st)
+        return st;
+    const zm_tensor *in = zm_input(p, 0), *out = zm_output(p);
+    if ((st = zm_check_quant8(p, in, "input")) || (st = zm_check_quant8(p, out, "output")))
+        return st;
+    if (in->type != out->type || !zm_same_shape(in, out) || in->rank < 1)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                           "input and output must have the same type and shape (rank >= 1)");
+    /* the runtime requires these output parameters for 8-bit softmax */
+    int64_t want_zp = in->type == ZM_UINT8 ? 0 : -128;
+    if (out->q.zero_point[0] != want_zp || out->q.scale[0] != 1.0f / 256)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                           "output quantization must be scale 1/256, zero point %lld (found %g, "
+                           "%lld)", (long long)want_zp, (double)out->q.scale[0],
+                           (long long)out->q.zero_point[0]);
+    c->depth = in->shape[in->rank - 1];
+    c->outer = c->depth ? in->n_elems / c->depth : 0;
+    c->is_uint8 = in->type == ZM_UINT8;
+    c->out_scale = out->q.scale[0];
+    c->out_zp = (int32_t)out->q.zero_point[0];
+    const float scale = -in->q.scale[0] * p->op->opt.softmax.beta;
+    for (int d = 0; d <= 255; d++)
+        c->table[255 - d] = expf(scale * (float)d);
+    return (k->run = run_softmax), ZA_OK;
+}

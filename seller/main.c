@@ -1,0 +1,46 @@
+/* seller/main.c - entry point of bin/seller: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/version.h"
+#include "seller/seller.h"
+
+static const char usage_text[] =
+    "usage: seller <command> [options]\n"
+    "\n"
+    "The seller side of a zkaudit accuracy audit.\n"
+    "\n"
+    "commands:\n"
+    "  inspect     show a .tflite model's ops, tensors, quantization and cost\n"
+    "  infer       run bit-exact int8/uint8 inference (the computation proofs attest to)\n"
+    "  make-input  write a deterministic test input for a model (zeros, random:SEED)\n"
+    "\n"
+    "Run 'seller <command> --help' for a command's options.\n"
+    "Global options: -v/--verbose (debug log), -q/--quiet (errors only), --version.\n";
+
+int main(int argc, char **argv)
+{
+    za_log_init("seller", ZA_LOG_INFO);
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("seller (zkaudit) %s\n", ZA_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "inspect"))
+        return zs_cmd_inspect(argc - 1, argv + 1);
+    if (!strcmp(cmd, "infer"))
+        return zs_cmd_infer(argc - 1, argv + 1);
+    if (!strcmp(cmd, "make-input"))
+        return zs_cmd_make_input(argc - 1, argv + 1);
+    fprintf(stderr, "seller: unknown command '%s'\n\n%s", cmd, usage_text);
+    return 2;
+}

@@ -1,0 +1,9 @@
+/* seller/seller.h - the seller command's subcommands. */
+#ifndef ZS_SELLER_H
+#define ZS_SELLER_H
+
+int zs_cmd_inspect(int argc, char **argv);
+int zs_cmd_infer(int argc, char **argv);
+int zs_cmd_make_input(int argc, char **argv);
+
+#endif
