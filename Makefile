@@ -14,6 +14,8 @@ CFLAGS_COMMON := $(CSTD) $(WARN) -ffp-contract=off -I. -pthread -MMD -MP
 REL_CFLAGS  := $(CFLAGS_COMMON) -O2 $(ARCH) -g
 TEST_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 LDLIBS  := -ljansson -lcrypto -lm -pthread
 
 LIB_DIRS := common model
@@ -28,44 +30,57 @@ test_obj = $(patsubst %.c,build/test/%.o,$(1))
 
 UNIT_BINS := $(patsubst tests/unit/%.c,build/test/bin/%,$(UNIT_SRC))
 
+.SECONDARY:
 .PHONY: all test unit bitexact deps demo bench fuzz clean oracle
 all: bin/seller bin/buyer
 
 bin/seller: $(call rel_obj,$(SELLER_SRC) $(LIB_SRC))
 	@mkdir -p $(@D)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 bin/buyer: $(call rel_obj,$(BUYER_SRC) $(LIB_SRC))
 	@mkdir -p $(@D)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # the integer kernels' inner loops need -O3 to be vectorized (vpmaddwd/vpdpwssd)
 build/rel/model/kernel_%.o: REL_CFLAGS += -O3
 
 build/rel/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(REL_CFLAGS) -c -o $@ $<
+	@echo '  CC      $<'
+	$(Q)$(CC) $(REL_CFLAGS) -c -o $@ $<
 build/test/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+	@echo '  CC-SAN  $<'
+	$(Q)$(CC) $(TEST_CFLAGS) -c -o $@ $<
 
 # Sanitizer builds of the tools, used by the end-to-end and bit-exactness tests.
 build/test/bin/seller: $(call test_obj,$(SELLER_SRC) $(LIB_SRC))
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo '  LD-SAN  $@'
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
 build/test/bin/buyer: $(call test_obj,$(BUYER_SRC) $(LIB_SRC))
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo '  LD-SAN  $@'
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
 build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_SRC))
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lgmp
+	@echo '  LD-SAN  $@'
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lgmp -lz
 
 # make test: every cmocka suite under ASan+UBSan, then the bit-exactness checks
 # against ../shared (skipped with a message when ../shared is absent).
 test: unit bitexact
 unit: $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer
 	@tests/run_unit.sh $(UNIT_BINS)
-bitexact: build/test/bin/seller
-	@tests/bitexact/run.sh build/test/bin/seller
+bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy
+	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
+
+build/rel/bin/mnist_accuracy: $(call rel_obj,tests/bitexact/mnist_accuracy.c $(LIB_SRC))
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS) -lz
 
 oracle:
 	@tests/bitexact/oracle.sh setup

@@ -117,7 +117,10 @@ static void draw(za_progress *p, double now, int final)
         bar[BAR_WIDTH] = '\0';
         format_amount(p, done, a, sizeof a);
         format_amount(p, p->total, b, sizeof b);
-        append(line, &pos, "[%s]  %s/%s  %3d%%", bar, a, b, (int)(frac * 100.0));
+        /* Pad the count to the width of the total so the line does not
+         * jitter as digits are added. */
+        int w = (int)strlen(b);
+        append(line, &pos, "[%s]  %*s/%s  %3d%%", bar, w, a, b, (int)(frac * 100.0));
     } else {
         format_amount(p, done, a, sizeof a);
         append(line, &pos, "%s", a);
@@ -129,7 +132,10 @@ static void draw(za_progress *p, double now, int final)
     double rate = elapsed > 0.0 ? (double)done / elapsed : 0.0;
     if (elapsed > 0.0) {
         if (is_bytes) {
-            za_format_bytes((uint64_t)rate, a, sizeof a);
+            /* A tiny elapsed time can give a rate past 2^64; converting
+             * that to an integer would be undefined. */
+            uint64_t r = rate < 1.8e19 ? (uint64_t)rate : UINT64_MAX;
+            za_format_bytes(r, a, sizeof a);
             append(line, &pos, "  %s/s", a);
         } else {
             append(line, &pos, "  %.1f/s", rate);

@@ -307,17 +307,36 @@ za_status zm_engine_set_input(zm_engine *e, int k, const void *data, size_t len,
     return ZA_OK;
 }
 
+static void run_one(zm_engine *e, int i)
+{
+    const zm_kernel *k = &e->kernels[i];
+    for (int j = 0; j < k->op->n_inputs; j++)
+        e->in_scratch[j] = k->op->inputs[j] >= 0 ? e->ptr[k->op->inputs[j]] : NULL;
+    k->run(k, e->in_scratch, e->ptr[k->op->outputs[0]]);
+}
+
 za_status zm_engine_run(zm_engine *e, za_error *err)
 {
     (void)err;
-    const zm_model *m = e->m;
-    for (int i = 0; i < m->n_ops; i++) {
-        const zm_kernel *k = &e->kernels[i];
-        for (int j = 0; j < k->op->n_inputs; j++)
-            e->in_scratch[j] = k->op->inputs[j] >= 0 ? e->ptr[k->op->inputs[j]] : NULL;
-        k->run(k, e->in_scratch, e->ptr[k->op->outputs[0]]);
-    }
+    for (int i = 0; i < e->m->n_ops; i++)
+        run_one(e, i);
     return ZA_OK;
+}
+
+za_status zm_engine_run_op(zm_engine *e, int i, za_error *err)
+{
+    if (i < 0 || i >= e->m->n_ops)
+        return za_error_set(err, ZA_ERR_ARG, "operator %d out of range (%d operators)", i,
+                            e->m->n_ops);
+    run_one(e, i);
+    return ZA_OK;
+}
+
+void *zm_engine_tensor_mut(zm_engine *e, int i)
+{
+    if (i < 0 || i >= e->m->n_tensors || e->offset[i] < 0)
+        return NULL;
+    return e->ptr[i];
 }
 
 const void *zm_engine_tensor(const zm_engine *e, int i)

@@ -45,6 +45,13 @@ za_status zm_engine_set_input(zm_engine *e, int k, const void *data, size_t len,
 
 za_status zm_engine_run(zm_engine *e, za_error *err) ZA_WARN_UNUSED;
 
+/* Run only operator i on the tensors' current contents (its inputs must
+ * have been set, e.g. by a previous full run or by zm_engine_tensor_mut). */
+za_status zm_engine_run_op(zm_engine *e, int i, za_error *err) ZA_WARN_UNUSED;
+
+/* Writable storage of non-constant tensor i, NULL for constants. */
+void *zm_engine_tensor_mut(zm_engine *e, int i);
+
 /* Current contents of tensor i (constant data or arena), or NULL if the
  * tensor has no storage (e.g. an unused tensor). */
 const void *zm_engine_tensor(const zm_engine *e, int i);

@@ -60,18 +60,20 @@ static inline int32_t zm_mbqm_double(int32_t x, int32_t m0, int shift)
 }
 
 /* Single rounding (ruy's requantization, TFLITE_SINGLE_ROUNDING):
- * (x*M0 + 2^(30-shift)) >> (31-shift), computed in int64, saturated to int32.
- * shift must be in [-31, 30] (QuantizeMultiplier guarantees it). */
+ * (x*M0 + 2^(30-shift)) >> (31-shift), computed in int64 and then cast to
+ * int32 with two's complement wrap-around, exactly as ruy does (it has no
+ * saturation; a result outside int32 only arises from a multiplier above 1
+ * on a huge accumulator).  shift is in [-31, 30] when it comes from
+ * zm_quantize_multiplier; 31 is accepted (x*M0). */
 static inline int32_t zm_mbqm_single(int32_t x, int32_t m0, int shift)
 {
     int total = 31 - shift;
-    int64_t r = (int64_t)x * (int64_t)m0 + ((int64_t)1 << (total - 1));
-    r >>= total; /* arithmetic shift = floor division (gcc/clang) */
-    if (r > INT32_MAX)
-        return INT32_MAX;
-    if (r < INT32_MIN)
-        return INT32_MIN;
-    return (int32_t)r;
+    int64_t r = (int64_t)x * (int64_t)m0;
+    if (total >= 1) {
+        r += (int64_t)1 << (total - 1);
+        r >>= total; /* arithmetic shift = floor division (gcc/clang) */
+    } /* else shift 31 (never produced by zm_quantize_multiplier): r = x*M0 */
+    return (int32_t)(uint32_t)(uint64_t)r; /* wrap, as ruy's static_cast */
 }
 
 /* TFLite QuantizeMultiplier: m = q * 2^shift with q in [0.5, 1), M0 =

@@ -7,9 +7,10 @@
  * DEPTHWISE_CONV_2D: filter [1, KH, KW, IC*M]; output channel oc reads input
  * channel oc / M.  Accumulation runs over channels in the innermost loop so
  * that it vectorizes.
- * Requantization: CONV_2D follows the rounding profile (single rounding in
- * the TFLite runtime, whose conv goes through ruy); DEPTHWISE_CONV_2D always
- * uses TFLite's double rounding (SRDHM + RDBPOT).
+ * Requantization: int8 CONV_2D follows the rounding profile (single rounding
+ * in the TFLite runtime, whose int8 conv goes through ruy); uint8 CONV_2D
+ * (gemmlowp in the runtime) and DEPTHWISE_CONV_2D always use TFLite's double
+ * rounding (SRDHM + RDBPOT).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -115,11 +116,13 @@ za_status zm_prepare_conv(const zm_prep *p, zm_kernel *k)
                            "(grouped convolution is not supported)", filter->shape[0],
                            filter->shape[1], filter->shape[2], filter->shape[3], c->ic, c->oc);
     int64_t K = (int64_t)c->kh * c->kw * c->ic;
-    if ((st = zm_prepare_weights(p, c, in, filter, bias, out, c->oc, K, 0)))
+    if ((st = zm_prepare_weights(p, c, in, filter, bias, out, c->oc, K, 0, 0)))
         return st;
     if ((st = zm_activation_range(p, p->op->opt.conv.activation, out, &c->act_min, &c->act_max)))
         return st;
-    c->single_rounding = p->rounding == ZM_ROUNDING_TFLITE;
+    /* the runtime's int8 GEMM (ruy) rounds once; its uint8 GEMM (gemmlowp)
+     * rounds twice, like the reference kernels */
+    c->single_rounding = p->rounding == ZM_ROUNDING_TFLITE && in->type == ZM_INT8;
     c->scratch = malloc(sizeof(int16_t) * (size_t)(K * (c->ow ? c->ow : 1)) + 1);
     if (!c->scratch)
         return zm_op_error(p, ZA_ERR_NOMEM, "out of memory");
@@ -191,7 +194,7 @@ za_status zm_prepare_depthwise(const zm_prep *p, zm_kernel *k)
                            filter->shape[3], c->oc, c->ic);
     c->depth_mult = c->oc / c->ic;
     /* the weights are [KH][KW][OC]; each output channel has KH*KW of them */
-    if ((st = zm_prepare_weights(p, c, in, filter, bias, out, c->oc, (int64_t)c->kh * c->kw, 3)))
+    if ((st = zm_prepare_weights(p, c, in, filter, bias, out, c->oc, (int64_t)c->kh * c->kw, 3, 0)))
         return st;
     if ((st = zm_activation_range(p, p->op->opt.conv.activation, out, &c->act_min, &c->act_max)))
         return st;

@@ -4,8 +4,8 @@
  * element count / K (TFLite flattens every leading dimension); the output
  * holds batches x OC values ([batches, OC], or the input's leading
  * dimensions with keep_num_dims).  Requantization follows the rounding
- * profile: single rounding in the TFLite runtime (ruy), double in the
- * reference profile.
+ * profile for int8: single rounding in the TFLite runtime (ruy), double in
+ * the reference profile; uint8 (gemmlowp in the runtime) always rounds twice.
  */
 #include <stdlib.h>
 
@@ -52,11 +52,12 @@ za_status zm_prepare_fc(const zm_prep *p, zm_kernel *k)
         return zm_op_error(p, ZA_ERR_MALFORMED,
                            "output has %lld elements, expected %lld batches x %d units",
                            (long long)out->n_elems, (long long)c->batches, c->oc);
-    if ((st = zm_prepare_weights(p, c, in, w, bias, out, c->oc, c->k, 0)))
+    if ((st = zm_prepare_weights(p, c, in, w, bias, out, c->oc, c->k, 0, 1)))
         return st;
     if ((st = zm_activation_range(p, p->op->opt.fc.activation, out, &c->act_min, &c->act_max)))
         return st;
-    c->single_rounding = p->rounding == ZM_ROUNDING_TFLITE;
+    /* ruy (int8) rounds once, gemmlowp (uint8) twice */
+    c->single_rounding = p->rounding == ZM_ROUNDING_TFLITE && in->type == ZM_INT8;
     c->scratch = malloc(sizeof(int16_t) * (size_t)c->k + 1);
     if (!c->scratch)
         return zm_op_error(p, ZA_ERR_NOMEM, "out of memory");

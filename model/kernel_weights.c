@@ -2,9 +2,14 @@
  * and FULLY_CONNECTED: per-channel multipliers, packed weights and biases,
  * and the accumulator bound.
  *
- * Multipliers follow TFLite's PopulateConvolutionQuantizationParams: for
- * each output channel, M = (double)input_scale * (double)filter_scale /
- * (double)output_scale, then QuantizeMultiplier.  Weights are stored as
+ * Multipliers follow the TFLite runtime's Prepare steps, including the
+ * precision of the scale product, which matters for the last bit of M0:
+ *  - int8 CONV_2D / DEPTHWISE_CONV_2D (PopulateConvolutionQuantizationParams,
+ *    per-channel loop even for one scale) and per-channel FULLY_CONNECTED:
+ *    M = (double)in_scale * (double)filter_scale / (double)out_scale;
+ *  - uint8 ops and per-tensor FULLY_CONNECTED (GetQuantizedConvolutionMultipler):
+ *    M = (double)(float)(in_scale * filter_scale) / (double)out_scale;
+ * then QuantizeMultiplier.  Weights are stored as
  * int16 (w - filter_zero_point) so that int8 and uint8 models share one
  * integer dot product; TFLite's int8 kernels assume a zero filter zero
  * point, so an int8 filter with a non-zero one is refused rather than
@@ -18,7 +23,8 @@
 
 za_status zm_prepare_weights(const zm_prep *p, zm_conv_params *c, const zm_tensor *in,
                              const zm_tensor *filter, const zm_tensor *bias,
-                             const zm_tensor *out, int oc, int64_t k_per_oc, int oc_axis)
+                             const zm_tensor *out, int oc, int64_t k_per_oc, int oc_axis,
+                             int is_fc)
 {
     za_status st;
     if ((st = zm_check_quant8(p, in, "input")) || (st = zm_check_quant8(p, out, "output")) ||
@@ -98,10 +104,12 @@ za_status zm_prepare_weights(const zm_prep *p, zm_conv_params *c, const zm_tenso
                            "accumulators could exceed int32 (bound %lld): depth %lld is too "
                            "large for these weights", (long long)bound, (long long)k_per_oc);
 
-    double in_scale = (double)in->q.scale[0], out_scale = (double)out->q.scale[0];
+    const int float_product = in->type == ZM_UINT8 || (is_fc && fq->n == 1);
     for (int i = 0; i < oc; i++) {
-        double fs = (double)fq->scale[fq->n > 1 ? i : 0];
-        double eff = in_scale * fs / out_scale;
+        float fs = fq->scale[fq->n > 1 ? i : 0];
+        double eff = float_product
+                         ? (double)(in->q.scale[0] * fs) / (double)out->q.scale[0]
+                         : (double)in->q.scale[0] * (double)fs / (double)out->q.scale[0];
         int sh;
         zm_quantize_multiplier(eff, &c->rq[i].m0, &sh);
         c->rq[i].shift = sh;

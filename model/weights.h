@@ -6,10 +6,12 @@
 #include "model/kernels.h"
 
 /* Fill c->w, c->bias, c->rq, zero points and types.  oc output channels,
- * k_per_oc weights each; per-channel scales must lie along oc_axis. */
+ * k_per_oc weights each; per-channel scales must lie along oc_axis; is_fc
+ * selects FULLY_CONNECTED's multiplier precision (kernel_weights.c). */
 za_status zm_prepare_weights(const zm_prep *p, zm_conv_params *c, const zm_tensor *in,
                              const zm_tensor *filter, const zm_tensor *bias,
-                             const zm_tensor *out, int oc, int64_t k_per_oc, int oc_axis);
+                             const zm_tensor *out, int oc, int64_t k_per_oc, int oc_axis,
+                             int is_fc);
 
 /* Rescale an accumulator to the output type with the profile's rounding. */
 static inline int32_t zm_requantize(int32_t acc, zm_requant rq, int single, int32_t zp,

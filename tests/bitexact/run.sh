@@ -4,13 +4,16 @@
 #   1. every row of shared/golden/outputs.tsv (8 models x 3 inputs): the input is
 #      regenerated with `seller make-input` (its sha256 must match the recorded one)
 #      and the output's sha256 must match;
-#   2. every intermediate tensor of four models on two inputs each, against the
+#   2. keras-mnist on all 10,000 MNIST test images (MNIST_ACCURACY program):
+#      the 300 golden rows byte for byte, and the accuracy;
+#   3. every intermediate tensor of four models on two inputs each, against the
 #      oracle's --dump-all (needs the oracle: `make oracle`; skipped with a message
 #      when it is missing, except under CI=true where it is required).
 # Prints "bitexact: N passed, M failed" and exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
-SELLER=${1:?usage: run.sh SELLER}
+SELLER=${1:?usage: run.sh SELLER [MNIST_ACCURACY]}
+MNIST=${2:-}
 pass=0; fail=0
 ok() { pass=$((pass+1)); }
 bad() { fail=$((fail+1)); echo "FAIL: $*"; }
@@ -43,7 +46,12 @@ while IFS=$'\t' read -r model rule in_sha out_sha out_hex; do
 done < "$SHARED/golden/outputs.tsv"
 echo "bitexact: golden outputs: $pass passed, $fail failed"
 
-# ---- 2. intermediates against the live oracle
+# ---- 2. keras-mnist over the MNIST test set (golden rows + accuracy)
+if [ -n "$MNIST" ]; then
+    if "$MNIST" "$SHARED"; then ok; else bad "keras-mnist on MNIST (see above)"; fi
+fi
+
+# ---- 3. intermediates against the live oracle
 if ! oracle_ready; then
     if [ "${CI:-}" = true ]; then bad "oracle not installed in $ORACLE_DIR (run make oracle)"
     else echo "bitexact: intermediates skipped: oracle not installed (run 'make oracle')"; fi
