@@ -91,8 +91,13 @@ deps:
 demo: all
 	@tools/demo.sh
 
-bench: all
+bench: all build/rel/bin/bench_infer
 	@bench/run.sh
+
+build/rel/bin/bench_infer: $(call rel_obj,bench/bench_infer.c $(LIB_SRC))
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 FUZZ_CFLAGS := $(CSTD) -I. -g -O1 -fsanitize=fuzzer,address,undefined -ffp-contract=off -pthread
 FUZZ_TIME ?= 600
