@@ -68,13 +68,33 @@ za_status zm_prepare_softmax(const zm_prep *p, zm_kernel *k)
                            "int8 output quantization must be scale 1/256 (within 0.1%%) and zero "
                            "point -128 (found %g, %lld)", (double)out->q.scale[0],
                            (long long)out->q.zero_point[0]);
+    /* Each probability is table[j] / (sum * output_scale) with sum >= table[j]
+     * (entries are >= 0), so it is at most 1 / output_scale as long as the
+     * table and the row sums are finite (the row maximum contributes
+     * expf(0) = 1, so sum >= 1).  Bounding 1 / output_scale keeps the float
+     * -> int32 conversions in run_softmax defined; a NaN, huge or very
+     * negative beta, or a tiny uint8 output scale, would make them overflow. */
+    if (!(out->q.scale[0] >= 1.0f / (float)(1 << 30)))
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED, "output scale %g is below 2^-30",
+                           (double)out->q.scale[0]);
     c->depth = in->shape[in->rank - 1];
     c->outer = c->depth ? in->n_elems / c->depth : 0;
     c->is_uint8 = in->type == ZM_UINT8;
     c->out_scale = out->q.scale[0];
     c->out_zp = (int32_t)out->q.zero_point[0];
     const float scale = -in->q.scale[0] * p->op->opt.softmax.beta;
-    for (int d = 0; d <= 255; d++)
+    double table_max = 0;
+    for (int d = 0; d <= 255; d++) {
         c->table[255 - d] = expf(scale * (float)d);
+        if (!isfinite(c->table[255 - d]) || !isfinite(scale))
+            table_max = INFINITY;
+        else if (c->table[255 - d] > table_max)
+            table_max = c->table[255 - d];
+    }
+    if (!(table_max * (double)c->depth < 1e37))
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                           "beta %g with input scale %g overflows the exponential table "
+                           "(row sums would not be finite)", (double)p->op->opt.softmax.beta,
+                           (double)in->q.scale[0]);
     return (k->run = run_softmax), ZA_OK;
 }
