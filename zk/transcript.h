@@ -1,0 +1,45 @@
+/* zk/transcript.h - Fiat-Shamir transcript on SHA-256.
+ *
+ * The state is a 32-byte chaining value.  Every absorb replaces it with
+ *   state = SHA-256("zkaudit/transcript/absorb" || state || u32 len(label) ||
+ *                   label || u64 len(data) || data)
+ * (lengths little-endian), so labels and messages are unambiguous, and every
+ * challenge with
+ *   block = SHA-256("zkaudit/transcript/challenge" || state || u32 len(label)
+ *                   || label || u64 counter)
+ *   state = SHA-256("zkaudit/transcript/ratchet" || block)
+ * Field challenges take 8 bytes of a block little-endian and reject values
+ * >= p (then the counter advances and a new block is drawn), so they are
+ * uniform; index challenges reject above the largest multiple of the bound.
+ * The prover and the verifier must absorb exactly the same messages in the
+ * same order: everything the verifier sees is absorbed before the challenge
+ * that depends on it.
+ */
+#ifndef ZK_TRANSCRIPT_H
+#define ZK_TRANSCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zk/field.h"
+
+typedef struct {
+    uint8_t state[32];
+} zk_transcript;
+
+/* Start a transcript bound to a protocol name (domain separation). */
+void zk_transcript_init(zk_transcript *t, const char *protocol);
+
+void zk_transcript_absorb(zk_transcript *t, const char *label, const void *data, size_t len);
+void zk_transcript_absorb_u64(zk_transcript *t, const char *label, uint64_t v);
+void zk_transcript_absorb_fp(zk_transcript *t, const char *label, const zk_fp *v, size_t n);
+void zk_transcript_absorb_fp2(zk_transcript *t, const char *label, const zk_fp2 *v, size_t n);
+
+zk_fp zk_transcript_challenge_fp(zk_transcript *t, const char *label);
+zk_fp2 zk_transcript_challenge_fp2(zk_transcript *t, const char *label);
+/* n extension challenges (e.g. a sumcheck point or a random combination). */
+void zk_transcript_challenge_fp2_vec(zk_transcript *t, const char *label, zk_fp2 *out, size_t n);
+/* Uniform in [0, bound), bound >= 1. */
+uint64_t zk_transcript_challenge_index(zk_transcript *t, const char *label, uint64_t bound);
+
+#endif
