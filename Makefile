@@ -43,8 +43,9 @@ bin/buyer: $(call rel_obj,$(BUYER_SRC) $(LIB_SRC))
 	@echo '  LD      $@'
 	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-# the integer kernels' inner loops need -O3 to be vectorized (vpmaddwd/vpdpwssd)
+# the integer kernels' and the proof system's inner loops need -O3 to be vectorized
 build/rel/model/kernel_%.o: REL_CFLAGS += -O3
+build/rel/zk/%.o: REL_CFLAGS += -O3
 
 build/rel/%.o: %.c
 	@mkdir -p $(@D)
@@ -91,10 +92,12 @@ deps:
 demo: all
 	@tools/demo.sh
 
-bench: all build/rel/bin/bench_infer
+bench: all $(BENCH_BINS)
 	@bench/run.sh
 
-build/rel/bin/bench_infer: $(call rel_obj,bench/bench_infer.c $(LIB_SRC))
+# every bench/bench_X.c is a benchmark program build/rel/bin/bench_X
+BENCH_BINS := $(patsubst bench/%.c,build/rel/bin/%,$(wildcard bench/bench_*.c))
+build/rel/bin/bench_%: $(call rel_obj,bench/bench_%.c $(LIB_SRC))
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
