@@ -23,7 +23,7 @@ LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 SELLER_SRC := $(wildcard seller/*.c)
 BUYER_SRC  := $(wildcard buyer/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
-TESTLIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+TESTLIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)) $(wildcard tests/support/*.c)
 
 rel_obj  = $(patsubst %.c,build/rel/%.o,$(1))
 test_obj = $(patsubst %.c,build/test/%.o,$(1))

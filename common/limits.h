@@ -18,4 +18,9 @@
 #define ZA_MAX_OP_IO 64                             /* inputs/outputs of one op */
 #define ZA_MAX_NAME_BYTES 4096
 
+/* proofs (zk/encode.h, zk/merkle.h) */
+#define ZA_MAX_PROOF_BYTES ((size_t)64 << 20)      /* one proof container, header included */
+#define ZA_MAX_MERKLE_DEPTH 40                      /* tree height: at most 2^40 leaves */
+#define ZA_MAX_MERKLE_QUERIES 65536                 /* leaves opened by one multi-opening */
+
 #endif

@@ -49,6 +49,18 @@ za_status zm_op_error(const zm_prep *p, za_status code, const char *fmt, ...)
                         zm_op_name(p->op->opcode), msg);
 }
 
+/* TFLite: quantize(f) = zero_point + (int32)round(f / scale), in float.  The
+ * runtime's conversion is undefined when f / scale leaves the int32 range (a
+ * hostile, tiny output scale); saturate instead, which agrees with it
+ * wherever it is defined, since the result is clamped to [qmin, qmax]. */
+static int32_t act_quantize(float f, float scale, int32_t zp)
+{
+    float q = roundf(f / scale);
+    int64_t v = q >= 2147483648.0f ? INT32_MAX : q <= -2147483648.0f ? INT32_MIN : (int64_t)q;
+    v += zp;
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
 za_status zm_activation_range(const zm_prep *p, zm_activation act, const zm_tensor *out,
                               int32_t *lo, int32_t *hi)
 {
@@ -56,8 +68,7 @@ za_status zm_activation_range(const zm_prep *p, zm_activation act, const zm_tens
     int32_t qmax = out->type == ZM_UINT8 ? 255 : 127;
     float scale = out->q.scale[0];
     int32_t zp = (int32_t)out->q.zero_point[0];
-    /* TFLite: quantize(f) = zero_point + (int32)round(f / scale), in float */
-#define QF(f) (zp + (int32_t)roundf((f) / scale))
+#define QF(f) act_quantize((f), scale, zp)
     switch (act) {
     case ZM_ACT_NONE:
         *lo = qmin;

@@ -86,7 +86,19 @@ static void run_conv(const zm_kernel *k, const void *const *in, void *out)
             int64_t obase = (((int64_t)b * c->oh + oy) * c->ow) * c->oc;
             for (int ox = 0; ox < c->ow; ox++) {
                 const int16_t *xr = col + (int64_t)ox * K;
-                for (int o = 0; o < c->oc; o++) {
+                int o = 0;
+                for (; o + 4 <= c->oc; o += 4) {
+                    int32_t acc[4];
+                    const int16_t *w = c->w + (int64_t)o * K;
+                    zm_dot16x4(w, w + K, w + 2 * K, w + 3 * K, xr, K, acc);
+                    for (int q = 0; q < 4; q++) {
+                        int32_t v = zm_requantize(c->bias[o + q] + acc[q], c->rq[o + q],
+                                                  c->single_rounding, c->out_zp, c->act_min,
+                                                  c->act_max);
+                        zm_store8(out, obase + (int64_t)ox * c->oc + o + q, v, c->out_is_uint8);
+                    }
+                }
+                for (; o < c->oc; o++) {
                     int32_t acc = c->bias[o] + zm_dot16(c->w + (int64_t)o * K, xr, K);
                     int32_t v = zm_requantize(acc, c->rq[o], c->single_rounding, c->out_zp,
                                               c->act_min, c->act_max);
@@ -107,6 +119,11 @@ za_status zm_prepare_conv(const zm_prep *p, zm_kernel *k)
     const zm_tensor *out = zm_output(p);
     if (filter->rank != 4)
         return zm_op_error(p, ZA_ERR_MALFORMED, "filter \"%s\" must be 4-D [OC,KH,KW,IC]",
+                           filter->name);
+    /* an empty filter bounds nothing: KH*KW*IC could overflow and the
+     * im2col work would not be paid for by any MACs */
+    if (filter->n_elems == 0)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED, "filter \"%s\" has no elements",
                            filter->name);
     if ((st = check_geometry(p, &p->op->opt.conv, in, out, filter->shape[1], filter->shape[2], c)))
         return st;
@@ -184,6 +201,11 @@ za_status zm_prepare_depthwise(const zm_prep *p, zm_kernel *k)
     const zm_tensor *out = zm_output(p);
     if (filter->rank != 4 || filter->shape[0] != 1)
         return zm_op_error(p, ZA_ERR_MALFORMED, "filter \"%s\" must be [1,KH,KW,OC]",
+                           filter->name);
+    /* an empty filter bounds nothing: the KH*KW taps of every output pixel
+     * would be visited without a single MAC */
+    if (filter->n_elems == 0)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED, "filter \"%s\" has no elements",
                            filter->name);
     if ((st = check_geometry(p, &p->op->opt.conv, in, out, filter->shape[1], filter->shape[2], c)))
         return st;

@@ -41,6 +41,9 @@ za_status zm_prepare_fc(const zm_prep *p, zm_kernel *k)
     if (w->rank != 2 || w->shape[1] == 0)
         return zm_op_error(p, ZA_ERR_MALFORMED, "weights \"%s\" must be 2-D [OC, K] with K > 0",
                            w->name);
+    /* empty weights bound nothing: K (up to 2^31) would size the scratch row */
+    if (w->n_elems == 0)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED, "weights \"%s\" have no elements", w->name);
     c->oc = w->shape[0];
     c->k = w->shape[1];
     if (in->n_elems % c->k != 0)

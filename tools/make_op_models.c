@@ -25,10 +25,13 @@
  * Two kinds of "corner" models aim at rounding details random data almost
  * never reaches.  Every other output channel has all-zero weights (w = zp),
  * so its accumulator is exactly its bias, whatever the input:
- *  - ties: power-of-two scales make the multiplier exactly 2^-e, and the
- *    zero channels' biases are odd multiples of 2^(e-1): exact .5 ties,
- *    positive and negative, which single rounding (half up) and double
- *    rounding (half away from zero) resolve differently;
+ *  - ties: power-of-two scales make the multiplier exactly f * 2^-e with
+ *    f = 1 or 3, and the zero channels' biases are odd multiples of
+ *    2^(e-1): exact .5 ties, positive and negative, which single rounding
+ *    (half up) and double rounding (half away from zero) resolve
+ *    differently; the "bigmult" variants use multipliers 1.5 and 0.75
+ *    (TFLite shift +1 and 0: no rounding right shift, so ties go up in
+ *    both roundings; they check the left-shift paths and that tie rule);
  *  - fprod: scales for which float(in_scale * w_scale) differs from the
  *    double product enough to change the quantized multiplier, with biases
  *    searched so that the two multipliers give different outputs (TFLite
@@ -218,7 +221,7 @@ static int32_t requant(int32_t acc, double real_multiplier, int single)
 
 /* ------------------------------------------------------------ CONV / DW */
 
-enum { CORNER_NONE = 0, CORNER_TIES = 1, CORNER_FPROD = 2 };
+enum { CORNER_NONE = 0, CORNER_TIES = 1, CORNER_FPROD = 2, CORNER_TIES_BIG = 3 };
 
 typedef struct {
     int type;
@@ -252,6 +255,8 @@ static void pick_out_q(rng *r, int type, int act, qp *out)
 {
     if (act == TB_ACT_RELU6)
         out->s = (float)(6.0 / unif(r, 100, 320));
+    else if (act == TB_ACT_RELU_N1_TO_1)
+        out->s = (float)(2.0 / unif(r, 60, 300));
     else
         out->s = (float)logu(r, 0.01, 0.3);
     if (type == TB_UINT8)
@@ -299,17 +304,25 @@ static void make_weights(rng *r, wparams *p, int64_t (*widx)(const void *, int, 
     double M = target / sigma_acc;   /* in_s * w_s / out_s */
 
     /* scales */
-    if (p->corner == CORNER_TIES) {
+    if (p->corner == CORNER_TIES || p->corner == CORNER_TIES_BIG) {
+        /* multipliers f * 2^-e (f = 1 or 3) are exact, as are the scales */
         p->in.s = (float)ldexp(1.0, -irand(r, 5, 8));
         p->out.s = (float)ldexp(1.0, -irand(r, 3, 6));
         int e = (int)lround(-log2(M));
         for (int c = 0; c < oc; c++) {
-            int ec = e + ((p->per_channel || c == 0) ? irand(r, -1, 1) : 0);
-            if (!p->per_channel && c > 0)
-                ec = (int)lround(-log2((double)p->in.s * p->w_s[0] / p->out.s));
+            if (!p->per_channel && c > 0) {
+                p->w_s[c] = p->w_s[0];
+                continue;
+            }
+            int f = irand(r, 0, 1) ? 3 : 1;
+            int ec = e + irand(r, -1, 1);
             if (ec < 2)
                 ec = 2;
-            p->w_s[c] = (float)(ldexp(1.0, -ec) * p->out.s / p->in.s);
+            if (p->corner == CORNER_TIES_BIG) { /* 1.5 (shift +1) or 0.75 (shift 0) */
+                f = 3;
+                ec = irand(r, 1, 2);
+            }
+            p->w_s[c] = (float)(f * ldexp(1.0, -ec) * p->out.s / p->in.s);
         }
     } else if (p->corner == CORNER_FPROD) {
         /* per-tensor, a small multiplier (so that many accumulators map
@@ -363,6 +376,8 @@ static void make_weights(rng *r, wparams *p, int64_t (*widx)(const void *, int, 
         p->b_s[c] = p->in.s * p->w_s[c];
         int zero_channel = p->corner != CORNER_NONE && (c % 2 == 1);
         double b = unif(r, -2, 2) * sigma_acc;
+        if (p->corner == CORNER_TIES_BIG)
+            b = unif(r, -2, 2) * 100; /* most outputs saturate anyway */
         if (zero_channel) {
             int lo = qmin(p->type) - p->out.zp + 1, hi = qmax(p->type) - p->out.zp - 2;
             if (lo < -100)
@@ -371,9 +386,13 @@ static void make_weights(rng *r, wparams *p, int64_t (*widx)(const void *, int, 
                 hi = 100;
             int j = irand(r, lo, hi); /* output value j + 0.5 (before the zero point) */
             double m = (double)p->in.s * (double)p->w_s[c] / (double)p->out.s;
-            if (p->corner == CORNER_TIES) {
-                int e = (int)lround(-log2(m));
-                b = (double)(2 * j + 1) * ldexp(1.0, e - 1);
+            if (p->corner == CORNER_TIES || p->corner == CORNER_TIES_BIG) {
+                /* m = f * 2^-e: b = (2t+1) 2^(e-1) gives f (2t+1) / 2, a tie */
+                int ex;
+                double mant = frexp(m, &ex);
+                int f = mant == 0.5 ? 1 : 3, e = (f == 1 ? 1 : 2) - ex;
+                int t = (int)floor(((double)j / f - 0.5) / 1.0);
+                b = (double)(2 * t + 1) * ldexp(1.0, e - 1);
             } else {
                 /* search the rounding boundaries k + 0.5 of the output
                  * range for an accumulator the two multipliers (double and
@@ -485,6 +504,7 @@ typedef struct {
     int rank;
     int32_t shape[4];
     int units;
+    int depth; /* weights' depth K; 0: the input's last dimension */
 } fc_cfg;
 
 static void gen_fc(const char *name, fc_cfg c, const char *flags)
@@ -492,7 +512,7 @@ static void gen_fc(const char *name, fc_cfg c, const char *flags)
     mb m;
     mb_begin(&m, name);
     const int u8 = c.type == TB_UINT8;
-    const int K = c.shape[c.rank - 1];
+    const int K = c.depth ? c.depth : c.shape[c.rank - 1];
     const int64_t batches = numel(c.rank, c.shape) / K;
     wparams p;
     memset(&p, 0, sizeof p);
@@ -646,19 +666,19 @@ static void gen_mean(const char *name, int type, int rank, const int32_t *s, int
 
 /* ------------------------------------------------------------ data movement */
 
-static void gen_pad(const char *name, int type, const int32_t *s, const int32_t *pads,
+static void gen_pad(const char *name, int type, int rank, const int32_t *s, const int32_t *pads,
                     const char *flags)
 {
     mb m;
     mb_begin(&m, name);
     qp q = rand_q(&m.r, type);
-    int32_t so[4];
-    for (int d = 0; d < 4; d++)
+    int32_t so[8];
+    for (int d = 0; d < rank; d++)
         so[d] = s[d] + pads[2 * d] + pads[2 * d + 1];
-    int x = t_act(&m, "input", type, 4, s, q);
-    int32_t pshape[2] = { 4, 2 };
+    int x = t_act(&m, "input", type, rank, s, q);
+    int32_t pshape[2] = { rank, 2 };
     int p = t_i32(&m, "paddings", 2, pshape, pads);
-    int y = t_act(&m, "output", type, 4, so, q);
+    int y = t_act(&m, "output", type, rank, so, q);
     tb_options o = tb_opt_empty(TB_OPT_PAD);
     o.version = type == TB_INT8 ? 2 : 1;
     int32_t ins[2] = { x, p };
@@ -688,19 +708,19 @@ static void gen_reshape(const char *name, int type, int ri, const int32_t *si, i
     mb_save(&m, "ok", flags);
 }
 
-static void gen_transpose(const char *name, int type, const int32_t *s, const int32_t *perm,
-                          const char *flags)
+static void gen_transpose(const char *name, int type, int rank, const int32_t *s,
+                          const int32_t *perm, const char *flags)
 {
     mb m;
     mb_begin(&m, name);
     qp q = rand_q(&m.r, type);
-    int32_t so[4];
-    for (int d = 0; d < 4; d++)
+    int32_t so[8];
+    for (int d = 0; d < rank; d++)
         so[d] = s[perm[d]];
-    int x = t_act(&m, "input", type, 4, s, q);
-    int32_t pshape[1] = { 4 };
+    int x = t_act(&m, "input", type, rank, s, q);
+    int32_t pshape[1] = { rank };
     int p = t_i32(&m, "perm", 1, pshape, perm);
-    int y = t_act(&m, "output", type, 4, so, q);
+    int y = t_act(&m, "output", type, rank, so, q);
     tb_options o = tb_opt_empty(TB_OPT_TRANSPOSE);
     o.version = type == TB_INT8 ? 2 : 1;
     int32_t ins[2] = { x, p };
@@ -711,15 +731,16 @@ static void gen_transpose(const char *name, int type, const int32_t *s, const in
     mb_save(&m, "ok", flags);
 }
 
-/* n inputs of rank 4 that differ along axis; diffq: the last input gets
- * its own quantization (a configuration the engine must refuse). */
-static void gen_concat(const char *name, int type, int n, const int32_t (*shapes)[4], int axis,
-                       int diffq, const char *expect, const char *flags)
+/* n inputs of the given rank that differ along axis; diffq: the last
+ * input gets its own quantization (a configuration the engine must
+ * refuse). */
+static void gen_concat(const char *name, int type, int rank, int n, const int32_t (*shapes)[4],
+                       int axis, int diffq, const char *expect, const char *flags)
 {
     mb m;
     mb_begin(&m, name);
     qp q = rand_q(&m.r, type);
-    int pos_axis = axis < 0 ? axis + 4 : axis;
+    int pos_axis = axis < 0 ? axis + rank : axis;
     int32_t so[4];
     memcpy(so, shapes[0], sizeof so);
     so[pos_axis] = 0;
@@ -730,11 +751,11 @@ static void gen_concat(const char *name, int type, int n, const int32_t (*shapes
         qp qi = q;
         if (diffq && i == n - 1)
             qi = rand_q(&m.r, type);
-        ins[i] = t_act(&m, nm, type, 4, shapes[i], qi);
+        ins[i] = t_act(&m, nm, type, rank, shapes[i], qi);
         so[pos_axis] += shapes[i][pos_axis];
         m.in[i] = ins[i];
     }
-    int y = t_act(&m, "output", type, 4, so, q);
+    int y = t_act(&m, "output", type, rank, so, q);
     tb_options o = tb_opt_concat(axis, TB_ACT_NONE);
     o.version = type == TB_INT8 ? 2 : 1;
     tb_op(m.tb, TB_OP_CONCATENATION, n, ins, 1, &y, &o);
@@ -766,8 +787,10 @@ static void gen_softmax(const char *name, int type, int rank, const int32_t *s, 
 }
 
 /* same_scale: output scale = input scale and zero point shifted by 128
- * (the int8 <-> uint8 reinterpretation converters emit) */
-static void gen_quantize(const char *name, int tin, int tout, int same_scale, const char *flags)
+ * (the int8 <-> uint8 reinterpretation converters emit); ratio > 0: output
+ * scale = input scale / ratio exactly (a multiplier of ratio) */
+static void gen_quantize(const char *name, int tin, int tout, int same_scale, double ratio,
+                         const char *flags)
 {
     mb m;
     mb_begin(&m, name);
@@ -776,6 +799,9 @@ static void gen_quantize(const char *name, int tin, int tout, int same_scale, co
     if (same_scale) {
         qo.s = qi.s;
         qo.zp = qi.zp + (tout == TB_UINT8 ? 128 : -128) * (tin != tout);
+    } else if (ratio > 0) {
+        qi.s = (float)ldexp(1.0, -irand(&m.r, 5, 8));
+        qo.s = (float)(qi.s / ratio);
     } else {
         qo.s = (float)(qi.s * logu(&m.r, 0.25, 4));
     }
@@ -1106,6 +1132,63 @@ static void gen_refuse_softmax_q(void)
     mb_save(&m, "refuse:SOFTMAX", "-");
 }
 
+/* int8 CONV_2D whose filter has half the input's channels (2 groups): the
+ * TFLite runtime runs it (reference kernel), the engine does not. */
+static void gen_refuse_grouped(void)
+{
+    mb m;
+    mb_begin(&m, "refuse_conv_grouped");
+    int32_t s[4] = { 1, 6, 6, 8 }, fs[4] = { 8, 3, 3, 4 }, bs[1] = { 8 }, os[4] = { 1, 6, 6, 8 };
+    int8_t w[8 * 3 * 3 * 4];
+    int32_t b[8];
+    float ws = 0.01f, bsc;
+    int64_t zp0 = 0;
+    for (size_t i = 0; i < sizeof w; i++)
+        w[i] = (int8_t)irand(&m.r, -127, 127);
+    for (int i = 0; i < 8; i++)
+        b[i] = irand(&m.r, -1000, 1000);
+    qp qi = rand_q(&m.r, TB_INT8), qo = rand_q(&m.r, TB_INT8);
+    bsc = qi.s * ws;
+    int x = t_act(&m, "input", TB_INT8, 4, s, qi);
+    int f = t_const(&m, "filter", TB_INT8, 4, fs, w, sizeof w, 1, &ws, &zp0, 0);
+    int bb = t_const(&m, "bias", TB_INT32, 1, bs, b, sizeof b, 1, &bsc, &zp0, 0);
+    int y = t_act(&m, "output", TB_INT8, 4, os, qo);
+    tb_options o = tb_opt_conv2d(TB_PAD_SAME, 1, 1, TB_ACT_NONE, 1, 1);
+    o.version = 3;
+    int32_t ins[3] = { x, f, bb };
+    tb_op(m.tb, TB_OP_CONV_2D, 3, ins, 1, &y, &o);
+    m.n_in = 1;
+    m.in[0] = x;
+    m.out = y;
+    mb_save(&m, "refuse:CONV_2D", "-");
+}
+
+/* int8 FULLY_CONNECTED whose weights have a non-zero zero point (TFLite's
+ * int8 kernels assume 0). */
+static void gen_refuse_fc_wzp(void)
+{
+    mb m;
+    mb_begin(&m, "refuse_fc_weight_zp");
+    int32_t s[2] = { 1, 16 }, ws_[2] = { 4, 16 }, os[2] = { 1, 4 };
+    int8_t w[64];
+    float ws = 0.02f;
+    int64_t wzp = 3;
+    for (size_t i = 0; i < sizeof w; i++)
+        w[i] = (int8_t)irand(&m.r, -127, 127);
+    qp qi = rand_q(&m.r, TB_INT8), qo = rand_q(&m.r, TB_INT8);
+    int x = t_act(&m, "input", TB_INT8, 2, s, qi);
+    int f = t_const(&m, "weights", TB_INT8, 2, ws_, w, sizeof w, 1, &ws, &wzp, 0);
+    int y = t_act(&m, "output", TB_INT8, 2, os, qo);
+    tb_options o = tb_opt_fc(TB_ACT_NONE, 0);
+    o.version = 4;
+    int32_t ins[3] = { x, f, -1 };
+    tb_op(m.tb, TB_OP_FULLY_CONNECTED, 3, ins, 1, &y, &o);
+    m.n_in = 1;
+    m.in[0] = x;
+    m.out = y;
+    mb_save(&m, "refuse:FULLY_CONNECTED", "-");
+}
+
 /* ------------------------------------------------------------ the list */
 
 static conv_cfg conv(int type, int per_channel, int h, int ic, int oc, int k, int s, int d,
@@ -1155,24 +1238,30 @@ static fc_cfg fcc(int type, int per_channel, int rank, int d0, int d1, int d2, i
 }
 
 enum { I8 = TB_INT8, U8 = TB_UINT8, SAME = TB_PAD_SAME, VALID = TB_PAD_VALID };
-enum { NONE = TB_ACT_NONE, RELU = TB_ACT_RELU, RELU6 = TB_ACT_RELU6 };
+enum { NONE = TB_ACT_NONE, RELU = TB_ACT_RELU, RELU6 = TB_ACT_RELU6, RELUN1 = TB_ACT_RELU_N1_TO_1 };
 
 static void gen_all(void)
 {
     conv_cfg c;
-    /* ---- CONV_2D, int8 per-channel unless named otherwise */
+    /* ---- CONV_2D, int8 per-channel unless named otherwise.  (No bias-less
+     * CONV_2D: the TFLite runtime's conv Prepare requires a bias.) */
     gen_conv("conv_1x1_s1_valid_none", conv(I8, 1, 8, 16, 24, 1, 1, 1, VALID, NONE), "-");
     gen_conv("conv_1x1_s2_same_relu", conv(I8, 1, 9, 8, 12, 1, 2, 1, SAME, RELU), "-");
     gen_conv("conv_3x3_s1_same_relu", conv(I8, 1, 9, 8, 16, 3, 1, 1, SAME, RELU), "-");
     gen_conv("conv_3x3_s2_same_relu6", conv(I8, 1, 11, 8, 16, 3, 2, 1, SAME, RELU6), "dump");
     gen_conv("conv_3x3_s2_same_even", conv(I8, 1, 10, 5, 7, 3, 2, 1, SAME, NONE), "-");
     gen_conv("conv_3x3_s2_valid_none", conv(I8, 1, 10, 6, 12, 3, 2, 1, VALID, NONE), "-");
+    gen_conv("conv_3x3_s1_same_relun1to1", conv(I8, 1, 8, 6, 8, 3, 1, 1, SAME, RELUN1), "-");
+    gen_conv("conv_3x3_s1_same_deep", conv(I8, 1, 6, 64, 16, 3, 1, 1, SAME, NONE), "-");
     gen_conv("conv_5x5_s1_same_none", conv(I8, 1, 8, 4, 8, 5, 1, 1, SAME, NONE), "-");
     gen_conv("conv_5x5_s2_valid_relu", conv(I8, 1, 13, 3, 8, 5, 2, 1, VALID, RELU), "-");
     gen_conv("conv_5x5_s2_same_relu6", conv(I8, 1, 12, 3, 6, 5, 2, 1, SAME, RELU6), "-");
+    gen_conv("conv_7x7_s2_same_relu", conv(I8, 1, 16, 3, 8, 7, 2, 1, SAME, RELU), "-");
+    gen_conv("conv_3x3_s3_same_none", conv(I8, 1, 10, 4, 6, 3, 3, 1, SAME, NONE), "-");
     gen_conv("conv_3x3_dil2_same_none", conv(I8, 1, 10, 8, 8, 3, 1, 2, SAME, NONE), "-");
     gen_conv("conv_3x3_dil2_valid_relu6", conv(I8, 1, 11, 4, 8, 3, 1, 2, VALID, RELU6), "-");
     gen_conv("conv_3x3_dil2_s2_same_relu", conv(I8, 1, 12, 4, 6, 3, 2, 2, SAME, RELU), "-");
+    gen_conv("conv_3x3_dil3_same_none", conv(I8, 1, 9, 3, 5, 3, 1, 3, SAME, NONE), "-");
     gen_conv("conv_3x3_pertensor_same_relu", conv(I8, 0, 9, 8, 16, 3, 1, 1, SAME, RELU), "-");
     gen_conv("conv_1x1_pertensor_s2_valid_none", conv(I8, 0, 8, 12, 10, 1, 2, 1, VALID, NONE),
              "-");
@@ -1180,28 +1269,39 @@ static void gen_all(void)
     c = conv(I8, 1, 7, 6, 8, 3, 1, 1, SAME, NONE);
     c.n = 2;
     gen_conv("conv_3x3_batch2_same_none", c, "-");
-    c = conv(I8, 1, 8, 6, 8, 3, 1, 1, SAME, RELU);
-    c.no_bias = 1;
-    gen_conv("conv_3x3_nobias_same_relu", c, "-");
     c = conv(I8, 1, 9, 4, 6, 3, 1, 1, SAME, NONE);
     c.kh = 2;
     c.sh = 2;
     c.w = 7;
     gen_conv("conv_2x3_s2x1_rect_same_none", c, "-");
+    c = conv(I8, 1, 9, 4, 6, 3, 1, 2, VALID, RELU);
+    c.h = 12;
+    c.dh = 1;
+    c.sw = 2;
+    gen_conv("conv_3x3_s1x2_dil1x2_rect_valid", c, "-");
     c = conv(I8, 1, 6, 8, 16, 3, 1, 1, SAME, NONE);
     c.corner = CORNER_TIES;
     gen_conv("conv_ties_perchannel", c, "-");
     c = conv(I8, 0, 6, 8, 16, 1, 1, 1, VALID, NONE);
     c.corner = CORNER_TIES;
     gen_conv("conv_ties_pertensor", c, "-");
+    c = conv(I8, 1, 5, 4, 16, 3, 1, 1, SAME, NONE);
+    c.corner = CORNER_TIES_BIG;
+    gen_conv("conv_ties_bigmult", c, "-");
     /* uint8 (per-tensor, non-zero filter zero point) */
     gen_conv("conv_u8_3x3_s1_same_relu", conv(U8, 0, 9, 8, 16, 3, 1, 1, SAME, RELU), "-");
     gen_conv("conv_u8_1x1_s1_valid_none", conv(U8, 0, 8, 16, 8, 1, 1, 1, VALID, NONE), "-");
     gen_conv("conv_u8_5x5_s2_same_relu6", conv(U8, 0, 11, 3, 8, 5, 2, 1, SAME, RELU6), "-");
     gen_conv("conv_u8_3x3_dil2_valid_none", conv(U8, 0, 11, 4, 6, 3, 1, 2, VALID, NONE), "-");
     c = conv(U8, 0, 6, 8, 16, 3, 1, 1, SAME, NONE);
+    c.n = 2;
+    gen_conv("conv_u8_3x3_batch2_same_none", c, "-");
+    c = conv(U8, 0, 6, 8, 16, 3, 1, 1, SAME, NONE);
     c.corner = CORNER_TIES;
     gen_conv("conv_u8_ties", c, "-");
+    c = conv(U8, 0, 5, 4, 16, 3, 1, 1, SAME, NONE);
+    c.corner = CORNER_TIES_BIG;
+    gen_conv("conv_u8_ties_bigmult", c, "-");
     c = conv(U8, 0, 6, 8, 16, 3, 1, 1, SAME, NONE);
     c.corner = CORNER_FPROD;
     gen_conv("conv_u8_fprod", c, "-");
@@ -1209,15 +1309,18 @@ static void gen_all(void)
     /* ---- DEPTHWISE_CONV_2D */
     gen_conv("dw_3x3_m1_s1_same_relu6", dwconv(I8, 1, 10, 16, 1, 3, 1, 1, SAME, RELU6), "-");
     gen_conv("dw_3x3_m1_s2_same_none", dwconv(I8, 1, 11, 8, 1, 3, 2, 1, SAME, NONE), "dump");
+    gen_conv("dw_3x3_m1_s2_same_even", dwconv(I8, 1, 10, 8, 1, 3, 2, 1, SAME, RELU), "-");
     gen_conv("dw_3x3_m1_s2_valid_relu", dwconv(I8, 1, 10, 8, 1, 3, 2, 1, VALID, RELU), "-");
     gen_conv("dw_3x3_m2_s1_valid_relu", dwconv(I8, 1, 9, 4, 2, 3, 1, 1, VALID, RELU), "-");
     gen_conv("dw_3x3_m2_s2_same_none", dwconv(I8, 1, 9, 3, 2, 3, 2, 1, SAME, NONE), "-");
     gen_conv("dw_3x3_m8_s1_same_none", dwconv(I8, 1, 8, 2, 8, 3, 1, 1, SAME, NONE), "-");
     gen_conv("dw_3x3_m8_ic1_s2_same_relu6", dwconv(I8, 1, 9, 1, 8, 3, 2, 1, SAME, RELU6), "-");
+    gen_conv("dw_3x3_m4_s1_same_relun1to1", dwconv(I8, 1, 7, 3, 4, 3, 1, 1, SAME, RELUN1), "-");
     gen_conv("dw_5x5_m1_s2_valid_none", dwconv(I8, 1, 12, 6, 1, 5, 2, 1, VALID, NONE), "-");
     gen_conv("dw_5x5_m1_s1_same_relu", dwconv(I8, 1, 9, 6, 1, 5, 1, 1, SAME, RELU), "-");
     gen_conv("dw_3x3_m1_dil2_same_relu", dwconv(I8, 1, 10, 8, 1, 3, 1, 2, SAME, RELU), "-");
     gen_conv("dw_3x3_m2_dil2_valid_none", dwconv(I8, 1, 11, 4, 2, 3, 1, 2, VALID, NONE), "-");
+    gen_conv("dw_3x3_m1_dil2_s2_same_none", dwconv(I8, 1, 12, 5, 1, 3, 2, 2, SAME, NONE), "-");
     gen_conv("dw_3x3_pertensor_s1_same_none", dwconv(I8, 0, 8, 8, 1, 3, 1, 1, SAME, NONE), "-");
     c = dwconv(I8, 1, 7, 6, 1, 3, 1, 1, SAME, NONE);
     c.n = 2;
@@ -1225,15 +1328,26 @@ static void gen_all(void)
     c = dwconv(I8, 1, 8, 6, 1, 3, 1, 1, SAME, NONE);
     c.no_bias = 1;
     gen_conv("dw_3x3_nobias_same_none", c, "-");
+    c = dwconv(I8, 1, 9, 4, 1, 3, 1, 1, SAME, NONE);
+    c.kw = 5;
+    c.sh = 2;
+    gen_conv("dw_3x5_s2x1_rect_same_none", c, "-");
     c = dwconv(I8, 1, 6, 8, 2, 3, 1, 1, SAME, NONE);
     c.corner = CORNER_TIES;
     gen_conv("dw_ties_perchannel", c, "-");
+    c = dwconv(I8, 1, 5, 8, 2, 3, 1, 1, SAME, NONE);
+    c.corner = CORNER_TIES_BIG;
+    gen_conv("dw_ties_bigmult", c, "-");
     gen_conv("dw_u8_3x3_m1_s1_same_relu6", dwconv(U8, 0, 10, 8, 1, 3, 1, 1, SAME, RELU6), "-");
     gen_conv("dw_u8_3x3_m2_s2_valid_none", dwconv(U8, 0, 9, 4, 2, 3, 2, 1, VALID, NONE), "-");
     gen_conv("dw_u8_3x3_m1_dil2_same_none", dwconv(U8, 0, 10, 6, 1, 3, 1, 2, SAME, NONE), "-");
+    gen_conv("dw_u8_3x3_m8_s1_same_relu", dwconv(U8, 0, 7, 2, 8, 3, 1, 1, SAME, RELU), "-");
     c = dwconv(U8, 0, 6, 8, 1, 3, 1, 1, SAME, NONE);
     c.corner = CORNER_TIES;
     gen_conv("dw_u8_ties", c, "-");
+    c = dwconv(U8, 0, 5, 8, 1, 3, 1, 1, SAME, NONE);
+    c.corner = CORNER_TIES_BIG;
+    gen_conv("dw_u8_ties_bigmult", c, "-");
     c = dwconv(U8, 0, 6, 8, 1, 3, 1, 1, SAME, NONE);
     c.corner = CORNER_FPROD;
     gen_conv("dw_u8_fprod", c, "-");
@@ -1245,50 +1359,87 @@ static void gen_all(void)
     f.no_bias = 1;
     gen_fc("fc_nobias_b1_relu", f, "-");
     gen_fc("fc_b4_relu6", fcc(I8, 0, 2, 4, 32, 0, 0, 16, RELU6), "-");
+    gen_fc("fc_b2_relun1to1", fcc(I8, 0, 2, 2, 24, 0, 0, 9, RELUN1), "-");
+    gen_fc("fc_b1_deep", fcc(I8, 0, 2, 1, 1024, 0, 0, 12, NONE), "-");
     f = fcc(I8, 0, 3, 2, 3, 16, 0, 8, NONE);
     f.keep = 1;
     gen_fc("fc_keepdims_2x3x16", f, "-");
+    f = fcc(I8, 0, 4, 1, 2, 3, 8, 5, RELU);
+    f.keep = 1;
+    gen_fc("fc_keepdims_4d", f, "-");
     gen_fc("fc_flatten_4d", fcc(I8, 0, 4, 1, 4, 4, 8, 10, NONE), "-");
     gen_fc("fc_flatten_3d_b6", fcc(I8, 0, 3, 2, 3, 20, 0, 7, RELU), "-");
+    f = fcc(I8, 0, 4, 1, 4, 4, 8, 10, NONE);
+    f.depth = 32; /* 128 inputs read as 4 rows of 32 */
+    gen_fc("fc_flatten_rows_of_32", f, "-");
+    f = fcc(U8, 0, 3, 1, 6, 10, 0, 4, NONE);
+    f.depth = 20;
+    gen_fc("fc_u8_flatten_rows_of_20", f, "-");
     gen_fc("fc_perchannel_b2", fcc(I8, 1, 2, 2, 32, 0, 0, 12, NONE), "-");
+    f = fcc(I8, 1, 3, 1, 3, 16, 0, 8, RELU);
+    f.keep = 1;
+    gen_fc("fc_perchannel_keepdims", f, "-");
     f = fcc(I8, 0, 2, 1, 40, 0, 0, 16, NONE);
     f.corner = CORNER_TIES;
     gen_fc("fc_ties", f, "-");
+    f = fcc(I8, 1, 2, 1, 40, 0, 0, 16, NONE);
+    f.corner = CORNER_TIES;
+    gen_fc("fc_ties_perchannel", f, "-");
+    f = fcc(I8, 1, 2, 1, 16, 0, 0, 16, NONE);
+    f.corner = CORNER_TIES_BIG;
+    gen_fc("fc_ties_bigmult", f, "-");
     f = fcc(I8, 0, 2, 1, 40, 0, 0, 16, NONE);
     f.corner = CORNER_FPROD;
     gen_fc("fc_fprod", f, "-");
     gen_fc("fc_u8_b1_none", fcc(U8, 0, 2, 1, 64, 0, 0, 16, NONE), "-");
     gen_fc("fc_u8_b3_relu", fcc(U8, 0, 2, 3, 40, 0, 0, 20, RELU), "-");
+    f = fcc(U8, 0, 2, 2, 30, 0, 0, 6, RELU6);
+    f.no_bias = 1;
+    gen_fc("fc_u8_nobias_relu6", f, "-");
     f = fcc(U8, 0, 3, 1, 5, 24, 0, 6, NONE);
     f.keep = 1;
     gen_fc("fc_u8_keepdims", f, "-");
     f = fcc(U8, 0, 2, 1, 40, 0, 0, 16, NONE);
     f.corner = CORNER_TIES;
     gen_fc("fc_u8_ties", f, "-");
+    f = fcc(U8, 0, 2, 1, 16, 0, 0, 16, NONE);
+    f.corner = CORNER_TIES_BIG;
+    gen_fc("fc_u8_ties_bigmult", f, "-");
     f = fcc(U8, 0, 2, 1, 40, 0, 0, 16, NONE);
     f.corner = CORNER_FPROD;
     gen_fc("fc_u8_fprod", f, "-");
 
     /* ---- ADD */
     int32_t s668[4] = { 1, 6, 6, 8 }, s448[4] = { 1, 4, 4, 8 }, s1118[4] = { 1, 1, 1, 8 };
-    int32_t s8[1] = { 8 }, s1418[4] = { 1, 4, 1, 8 };
+    int32_t s8[1] = { 8 }, s1418[4] = { 1, 4, 1, 8 }, s1[1] = { 1 }, s2x9[2] = { 2, 9 };
+    int32_t s1x9[2] = { 1, 9 }, s2x1[2] = { 2, 1 };
     gen_add("add_same_none", I8, 4, s668, 4, s668, NONE, 0, 0, "dump");
     gen_add("add_same_relu", I8, 4, s668, 4, s668, RELU, 0, 0, "-");
     gen_add("add_same_relu6", I8, 4, s668, 4, s668, RELU6, 0, 0, "-");
+    gen_add("add_same_relun1to1", I8, 4, s668, 4, s668, RELUN1, 0, 0, "-");
     gen_add("add_bcast_1x1x1x8", I8, 4, s448, 4, s1118, NONE, 0, 0, "-");
     gen_add("add_bcast_both", I8, 4, s1418, 4, s1118, NONE, 0, 0, "-");
     gen_add("add_bcast_rank1_relu", I8, 4, s448, 1, s8, RELU, 0, 0, "-");
+    gen_add("add_bcast_scalar", I8, 4, s448, 1, s1, NONE, 0, 0, "-");
     gen_add("add_bcast_first", I8, 4, s1118, 4, s448, NONE, 0, 0, "-");
+    gen_add("add_bcast_2d_outer", I8, 2, s1x9, 2, s2x1, NONE, 0, 0, "-");
+    gen_add("add_2d_same", I8, 2, s2x9, 2, s2x9, NONE, 0, 0, "-");
     gen_add("add_const_bcast", I8, 4, s448, 4, s1118, NONE, 1, 0, "-");
     gen_add("add_scale_ratio_10", I8, 4, s668, 4, s668, NONE, 0, 10.0, "-");
     gen_add("add_scale_ratio_0.05", I8, 4, s668, 4, s668, NONE, 0, 0.05, "-");
     gen_add("add_same_scale", I8, 4, s668, 4, s668, NONE, 0, 1.0, "-");
     gen_add("add_u8_same_none", U8, 4, s668, 4, s668, NONE, 0, 0, "-");
     gen_add("add_u8_bcast_relu", U8, 4, s448, 4, s1118, RELU, 0, 0, "-");
+    gen_add("add_u8_const_bcast_relu6", U8, 4, s448, 1, s8, RELU6, 1, 0, "-");
+    /* rank 5 and 6 only without broadcasting: the runtime's 8-bit broadcast
+     * ADD is 4-D only (it aborts on a 5-D broadcast) */
+    int32_t s5d[5] = { 1, 2, 3, 4, 8 }, s6d[6] = { 1, 2, 1, 3, 2, 4 };
+    gen_add("add_rank5_same", I8, 5, s5d, 5, s5d, RELU, 0, 0, "-");
+    gen_add("add_rank6_same", I8, 6, s6d, 6, s6d, NONE, 0, 0, "-");
 
     /* ---- pools */
     int32_t p778[4] = { 1, 7, 7, 8 }, p884[4] = { 1, 8, 8, 4 }, p556[4] = { 1, 5, 5, 6 };
-    int32_t p2664[4] = { 2, 6, 6, 4 }, p5516[4] = { 1, 5, 5, 16 };
+    int32_t p2664[4] = { 2, 6, 6, 4 }, p5516[4] = { 1, 5, 5, 16 }, p17[4] = { 1, 17, 17, 3 };
     gen_pool("avgpool_3x3_s2_same", TB_OP_AVERAGE_POOL_2D, I8, p778, 3, 3, 2, 2, SAME, NONE, "-");
     gen_pool("avgpool_2x2_s2_valid", TB_OP_AVERAGE_POOL_2D, I8, p884, 2, 2, 2, 2, VALID, NONE, "-");
     gen_pool("avgpool_3x3_s1_same_relu6", TB_OP_AVERAGE_POOL_2D, I8, p556, 3, 3, 1, 1, SAME,
@@ -1297,28 +1448,39 @@ static void gen_all(void)
              "-");
     gen_pool("avgpool_4x4_s3_same_batch2", TB_OP_AVERAGE_POOL_2D, I8, p2664, 4, 4, 3, 3, SAME,
              NONE, "-");
+    gen_pool("avgpool_3x2_s1x2_rect_same", TB_OP_AVERAGE_POOL_2D, I8, p778, 3, 2, 1, 2, SAME,
+             NONE, "-");
     gen_pool("avgpool_global_valid", TB_OP_AVERAGE_POOL_2D, I8, p5516, 5, 5, 1, 1, VALID, NONE,
              "-");
+    gen_pool("avgpool_17x17_global_valid", TB_OP_AVERAGE_POOL_2D, I8, p17, 17, 17, 1, 1, VALID,
+             NONE, "-");
     gen_pool("avgpool_u8_3x3_s2_same", TB_OP_AVERAGE_POOL_2D, U8, p778, 3, 3, 2, 2, SAME, NONE,
              "-");
     gen_pool("avgpool_u8_2x2_s2_valid_relu", TB_OP_AVERAGE_POOL_2D, U8, p884, 2, 2, 2, 2, VALID,
              RELU, "-");
+    gen_pool("avgpool_u8_17x17_global_valid", TB_OP_AVERAGE_POOL_2D, U8, p17, 17, 17, 1, 1,
+             VALID, NONE, "-");
     gen_pool("maxpool_3x3_s2_same", TB_OP_MAX_POOL_2D, I8, p778, 3, 3, 2, 2, SAME, NONE, "-");
     gen_pool("maxpool_2x2_s2_valid", TB_OP_MAX_POOL_2D, I8, p884, 2, 2, 2, 2, VALID, NONE, "-");
     gen_pool("maxpool_3x3_s1_same_relu", TB_OP_MAX_POOL_2D, I8, p556, 3, 3, 1, 1, SAME, RELU, "-");
     gen_pool("maxpool_3x3_s2_same_relu6", TB_OP_MAX_POOL_2D, I8, p778, 3, 3, 2, 2, SAME, RELU6,
+             "-");
+    gen_pool("maxpool_4x4_s3_same_batch2", TB_OP_MAX_POOL_2D, I8, p2664, 4, 4, 3, 3, SAME, NONE,
              "-");
     gen_pool("maxpool_u8_2x2_s2_same", TB_OP_MAX_POOL_2D, U8, p556, 2, 2, 2, 2, SAME, NONE, "-");
     gen_pool("maxpool_u8_3x3_s2_valid", TB_OP_MAX_POOL_2D, U8, p778, 3, 3, 2, 2, VALID, NONE, "-");
 
     /* ---- MEAN */
     int32_t m6616[4] = { 1, 6, 6, 16 }, m558[4] = { 1, 5, 5, 8 }, m4410[4] = { 1, 4, 4, 10 };
-    int32_t m2338[4] = { 2, 3, 3, 8 }, m779[4] = { 1, 7, 7, 9 };
+    int32_t m2338[4] = { 2, 3, 3, 8 }, m779[4] = { 1, 7, 7, 9 }, m12[4] = { 1, 12, 12, 4 };
+    int32_t m3d[3] = { 2, 10, 8 }, m2d[2] = { 3, 20 };
     int32_t hw[2] = { 1, 2 }, wh[2] = { 2, 1 }, neg[2] = { -3, -2 }, c3[1] = { 3 }, a1[1] = { 1 };
+    int32_t a2[1] = { 2 }, a12_3[3] = { 1, 2, 3 }, am1[1] = { -1 };
     gen_mean("mean_hw_keep_diffq", I8, 4, m6616, 2, hw, 1, 0, "-");
     gen_mean("mean_hw_keep_sameq", I8, 4, m6616, 2, hw, 1, 1, "-");
     gen_mean("mean_wh_keep_diffq", I8, 4, m558, 2, wh, 1, 0, "-");
     gen_mean("mean_hw_keep_batch2", I8, 4, m2338, 2, hw, 1, 0, "-");
+    gen_mean("mean_hw_keep_12x12", I8, 4, m12, 2, hw, 1, 0, "-");
     gen_mean("mean_hw_nokeep_diffq", I8, 4, m6616, 2, hw, 0, 0, "-");
     gen_mean("mean_hw_nokeep_sameq", I8, 4, m558, 2, hw, 0, 1, "-");
     gen_mean("mean_negaxes_keep_diffq", I8, 4, m558, 2, neg, 1, 0, "-");
@@ -1326,6 +1488,17 @@ static void gen_all(void)
     gen_mean("mean_axis3_keep_diffq", I8, 4, m4410, 1, c3, 1, 0, "-");
     gen_mean("mean_axis3_nokeep_sameq", I8, 4, m4410, 1, c3, 0, 1, "-");
     gen_mean("mean_axis1_nokeep_diffq", I8, 4, m4410, 1, a1, 0, 0, "-");
+    gen_mean("mean_axes123_keep_diffq", I8, 4, m558, 3, a12_3, 1, 0, "-");
+    gen_mean("mean_rank3_axis1_diffq", I8, 3, m3d, 1, a1, 0, 0, "-");
+    gen_mean("mean_rank3_axis2_keep_sameq", I8, 3, m3d, 1, a2, 1, 1, "-");
+    gen_mean("mean_rank2_axisneg1_diffq", I8, 2, m2d, 1, am1, 0, 0, "-");
+    int32_t m5d[5] = { 1, 2, 3, 4, 8 }, m6d[6] = { 1, 2, 1, 3, 2, 4 }, a13[2] = { 1, 3 };
+    int32_t a135[3] = { 1, 3, 5 };
+    gen_mean("mean_rank5_axes13_diffq", I8, 5, m5d, 2, a13, 0, 0, "-");
+    gen_mean("mean_rank5_axes13_keep_sameq", I8, 5, m5d, 2, a13, 1, 1, "-");
+    gen_mean("mean_rank6_axes135_diffq", I8, 6, m6d, 3, a135, 0, 0, "-");
+    int32_t m0[4] = { 3, 2, 2, 4 }, a0[1] = { 0 };
+    gen_mean("mean_axis0_nokeep_diffq", I8, 4, m0, 1, a0, 0, 0, "-");
     gen_mean("mean_u8_hw_keep_diffq", U8, 4, m779, 2, hw, 1, 0, "-");
     gen_mean("mean_u8_hw_keep_sameq", U8, 4, m779, 2, hw, 1, 1, "-");
     gen_mean("mean_u8_hw_nokeep_diffq", U8, 4, m779, 2, hw, 0, 0, "-");
@@ -1333,42 +1506,71 @@ static void gen_all(void)
 
     /* ---- PAD, RESHAPE, TRANSPOSE, CONCATENATION */
     int32_t x553[4] = { 1, 5, 5, 3 }, x2345[4] = { 2, 3, 4, 5 }, x1345[4] = { 1, 3, 4, 5 };
+    int32_t x35[2] = { 3, 5 }, x234[3] = { 2, 3, 4 }, x5d[5] = { 2, 1, 3, 2, 4 };
     int32_t pads1[8] = { 0, 0, 1, 2, 2, 1, 0, 0 }, pads2[8] = { 1, 0, 0, 0, 0, 1, 2, 3 };
-    gen_pad("pad_hw_i8", I8, x553, pads1, "-");
-    gen_pad("pad_all_dims_i8", I8, x553, pads2, "-");
-    gen_pad("pad_hw_u8", U8, x553, pads1, "-");
+    int32_t pads_2d[4] = { 1, 0, 2, 2 }, pads_3d[6] = { 0, 1, 3, 0, 1, 1 };
+    gen_pad("pad_hw_i8", I8, 4, x553, pads1, "-");
+    gen_pad("pad_all_dims_i8", I8, 4, x553, pads2, "-");
+    gen_pad("pad_rank2_i8", I8, 2, x35, pads_2d, "-");
+    gen_pad("pad_rank3_u8", U8, 3, x234, pads_3d, "-");
+    gen_pad("pad_hw_u8", U8, 4, x553, pads1, "-");
+    int32_t x5[5] = { 1, 2, 3, 4, 2 }, pads_5d[10] = { 0, 0, 1, 0, 0, 1, 1, 1, 0, 2 };
+    gen_pad("pad_rank5_i8", I8, 5, x5, pads_5d, "-");
     int32_t r4[4] = { 1, 4, 4, 8 }, r2[2] = { 1, 128 }, r3[3] = { 2, 3, 4 }, r22[2] = { 4, 6 };
+    int32_t r5[5] = { 1, 2, 2, 4, 8 };
     gen_reshape("reshape_4d_to_2d", I8, 4, r4, 2, r2, "-");
+    gen_reshape("reshape_2d_to_5d", I8, 2, r2, 5, r5, "-");
+    int32_t r6[6] = { 1, 2, 2, 1, 4, 8 };
+    gen_reshape("reshape_2d_to_6d", I8, 2, r2, 6, r6, "-");
     gen_reshape("reshape_3d_to_2d_u8", U8, 3, r3, 2, r22, "-");
     int32_t perm1[4] = { 0, 3, 1, 2 }, perm2[4] = { 3, 1, 0, 2 }, perm3[4] = { 0, 2, 1, 3 };
-    gen_transpose("transpose_0312", I8, x1345, perm1, "-");
-    gen_transpose("transpose_3102", I8, x2345, perm2, "-");
-    gen_transpose("transpose_0213_u8", U8, x2345, perm3, "-");
+    int32_t perm_2d[2] = { 1, 0 }, perm_3d[3] = { 2, 0, 1 }, perm_5d[5] = { 4, 2, 0, 3, 1 };
+    gen_transpose("transpose_0312", I8, 4, x1345, perm1, "-");
+    gen_transpose("transpose_3102", I8, 4, x2345, perm2, "-");
+    gen_transpose("transpose_rank2", I8, 2, x35, perm_2d, "-");
+    gen_transpose("transpose_rank3", I8, 3, x234, perm_3d, "-");
+    gen_transpose("transpose_rank5", I8, 5, x5d, perm_5d, "-");
+    gen_transpose("transpose_0213_u8", U8, 4, x2345, perm3, "-");
     const int32_t cat3[2][4] = { { 1, 4, 4, 3 }, { 1, 4, 4, 5 } };
     const int32_t cat1[3][4] = { { 1, 2, 4, 3 }, { 1, 3, 4, 3 }, { 1, 1, 4, 3 } };
     const int32_t cat0[2][4] = { { 1, 3, 2, 4 }, { 2, 3, 2, 4 } };
-    gen_concat("concat_axis3", I8, 2, cat3, 3, 0, "ok", "-");
-    gen_concat("concat_axis1_3inputs", I8, 3, cat1, 1, 0, "ok", "-");
-    gen_concat("concat_axis_neg1", I8, 2, cat3, -1, 0, "ok", "-");
-    gen_concat("concat_axis0_u8", U8, 2, cat0, 0, 0, "ok", "-");
-    gen_concat("concat_axis3_u8", U8, 2, cat3, 3, 0, "ok", "-");
+    const int32_t cat2d[3][4] = { { 2, 3 }, { 2, 7 }, { 2, 1 } };
+    gen_concat("concat_axis3", I8, 4, 2, cat3, 3, 0, "ok", "-");
+    gen_concat("concat_axis1_3inputs", I8, 4, 3, cat1, 1, 0, "ok", "-");
+    gen_concat("concat_axis_neg1", I8, 4, 2, cat3, -1, 0, "ok", "-");
+    gen_concat("concat_rank2_axis1_3inputs", I8, 2, 3, cat2d, 1, 0, "ok", "-");
+    const int32_t cat2[2][4] = { { 1, 2, 3, 4 }, { 1, 2, 5, 4 } };
+    gen_concat("concat_axis2", I8, 4, 2, cat2, 2, 0, "ok", "-");
+    gen_concat("concat_axis0_u8", U8, 4, 2, cat0, 0, 0, "ok", "-");
+    gen_concat("concat_axis3_u8", U8, 4, 2, cat3, 3, 0, "ok", "-");
 
     /* ---- SOFTMAX */
     int32_t sm10[2] = { 1, 10 }, sm257[3] = { 2, 5, 7 }, sm416[2] = { 4, 16 };
+    int32_t sm1000[2] = { 1, 1000 }, sm4d[4] = { 1, 2, 3, 6 }, sm1d[1] = { 12 };
     gen_softmax("softmax_1x10_beta1", I8, 2, sm10, 1.0f, 0.02, 0.3, "-");
     gen_softmax("softmax_2x5x7_beta0.5", I8, 3, sm257, 0.5f, 0.02, 0.3, "-");
     gen_softmax("softmax_4x16_large_scale", I8, 2, sm416, 1.0f, 0.3, 1.0, "-");
     gen_softmax("softmax_4x16_small_scale", I8, 2, sm416, 1.0f, 0.002, 0.01, "-");
+    gen_softmax("softmax_1x1000", I8, 2, sm1000, 1.0f, 0.05, 0.2, "-");
+    gen_softmax("softmax_rank4_beta2", I8, 4, sm4d, 2.0f, 0.02, 0.2, "-");
+    gen_softmax("softmax_rank1", I8, 1, sm1d, 1.0f, 0.02, 0.3, "-");
+    int32_t sm5d[5] = { 1, 2, 3, 4, 8 };
+    gen_softmax("softmax_rank5", I8, 5, sm5d, 1.0f, 0.02, 0.3, "-");
     gen_softmax("softmax_u8_1x10", U8, 2, sm10, 1.0f, 0.02, 0.3, "-");
     gen_softmax("softmax_u8_2x5x7_beta0.5", U8, 3, sm257, 0.5f, 0.02, 0.3, "-");
+    gen_softmax("softmax_u8_1x1000", U8, 2, sm1000, 1.0f, 0.05, 0.2, "-");
 
     /* ---- QUANTIZE, DEQUANTIZE */
-    gen_quantize("quantize_i8_u8_same_scale", I8, U8, 1, "-");
-    gen_quantize("quantize_u8_i8_same_scale", U8, I8, 1, "-");
-    gen_quantize("quantize_i8_u8_rescale", I8, U8, 0, "-");
-    gen_quantize("quantize_u8_i8_rescale", U8, I8, 0, "-");
-    gen_quantize("quantize_i8_i8_rescale", I8, I8, 0, "-");
-    gen_quantize("quantize_u8_u8_rescale", U8, U8, 0, "-");
+    gen_quantize("quantize_i8_u8_same_scale", I8, U8, 1, 0, "-");
+    gen_quantize("quantize_u8_i8_same_scale", U8, I8, 1, 0, "-");
+    gen_quantize("quantize_i8_u8_rescale", I8, U8, 0, 0, "-");
+    gen_quantize("quantize_u8_i8_rescale", U8, I8, 0, 0, "-");
+    gen_quantize("quantize_i8_i8_rescale", I8, I8, 0, 0, "-");
+    gen_quantize("quantize_u8_u8_rescale", U8, U8, 0, 0, "-");
+    gen_quantize("quantize_i8_i8_ties_half", I8, I8, 0, 0.5, "-");
+    gen_quantize("quantize_i8_u8_ties_1.5", I8, U8, 0, 1.5, "-");
+    gen_quantize("quantize_u8_i8_ties_0.25", U8, I8, 0, 0.25, "-");
+    gen_quantize("quantize_i8_i8_upscale_37", I8, I8, 0, 37.0, "-");
     gen_dequantize("dequantize_i8_f32", I8, "-");
     gen_dequantize("dequantize_u8_f32", U8, "-");
 
@@ -1382,8 +1584,10 @@ static void gen_all(void)
     gen_refuse_tanh();
     gen_refuse_conv_f32();
     gen_refuse_softmax_q();
+    gen_refuse_grouped();
+    gen_refuse_fc_wzp();
     const int32_t catd[2][4] = { { 1, 4, 4, 3 }, { 1, 4, 4, 5 } };
-    gen_concat("refuse_concat_diffq", I8, 2, catd, 3, 1, "refuse:CONCATENATION", "-");
+    gen_concat("refuse_concat_diffq", I8, 4, 2, catd, 3, 1, "refuse:CONCATENATION", "-");
 }
 
 int main(int argc, char **argv)

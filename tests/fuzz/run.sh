@@ -3,10 +3,11 @@
 #
 # Usage: tests/fuzz/run.sh SECONDS BIN...
 #
-# For a target build/fuzz/fuzz_NAME the corpus is build/fuzz/corpus-NAME,
-# seeded (on every run, without overwriting) with the shared models
-# (${ZKAUDIT_SHARED:-../shared}/models/**/*.tflite) when that directory
-# exists; nothing is copied into the source tree.  Crash, leak, timeout and
+# For a target build/fuzz/fuzz_NAME the corpus is build/fuzz/corpus-NAME.
+# The tflite corpus is seeded (on every run, without overwriting) with the
+# shared models (${ZKAUDIT_SHARED:-../shared}/models/**/*.tflite) when that
+# directory exists, and with the single-op models tools/make_op_models.c
+# writes; nothing is copied into the source tree.  Crash, leak, timeout and
 # OOM reproducers go to build/fuzz/artifacts-NAME/, the log to
 # build/fuzz/NAME.log.  Exits non-zero if any target found a problem (or
 # could not be run).
@@ -59,10 +60,35 @@ for bin in "$@"; do
             done < <(find "$shared/models" -name '*.tflite' -type f -print0)
             echo "fuzz: $name: $n seed model(s) from $shared/models"
         else
-            echo "fuzz: $name: $shared/models not found; starting from an empty corpus"
+            echo "fuzz: $name: $shared/models not found"
+        fi
+        # small single-op models (every supported op, int8 and uint8) from
+        # tools/make_op_models.c: they reach kernels the shared models do not
+        # (MEAN, PAD, TRANSPOSE, CONCATENATION, ...) within -max_len
+        gen=$out/make_op_models
+        if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -I. \
+                tools/make_op_models.c tests/support/tflite_builder.c model/fixedpoint.c \
+                -o "$gen" -lm >"$out/make_op_models.log" 2>&1 &&
+            rm -rf "$out/op-models" && "$gen" "$out/op-models" >>"$out/make_op_models.log" 2>&1; then
+            n=0
+            for f in "$out"/op-models/*.tflite; do
+                [ -e "$f" ] || continue
+                dst=$corpus/seed-op-$(basename -- "$f")
+                [ -e "$dst" ] || cp -- "$f" "$dst"
+                n=$((n + 1))
+            done
+            echo "fuzz: $name: $n seed model(s) from tools/make_op_models.c"
+        else
+            echo "fuzz: $name: could not build or run tools/make_op_models.c (see" \
+                "$out/make_op_models.log); continuing without its models"
         fi
     fi
-    before=$(find "$artifacts" -type f | wc -l)
+    # reproducers of problems (libFuzzer's slow-unit-* files are not failures)
+    count_artifacts() {
+        find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
+            -o -name 'oom-*' \) | wc -l
+    }
+    before=$(count_artifacts)
     echo "fuzz: $name: running $bin for ${secs}s (log: $log)"
     args=(-max_total_time="$secs" -rss_limit_mb=2048 -max_len=400000 -timeout=10
           -print_final_stats=1 -artifact_prefix="$artifacts/")
@@ -72,7 +98,7 @@ for bin in "$@"; do
     # shellcheck disable=SC2086
     "$bin" "${args[@]}" ${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1
     rc=$?
-    after=$(find "$artifacts" -type f | wc -l)
+    after=$(count_artifacts)
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+.*DONE' "$log" | tail -n 3
     if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
         echo "fuzz: $name: FAILED (exit status $rc); reproducers in $artifacts/:"

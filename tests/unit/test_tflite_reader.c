@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -927,6 +928,390 @@ static void test_random_byte_flips(void **state)
 
 /* ---- regressions found by tests/fuzz/fuzz_tflite.c ---------------------- */
 
+#define MICRO_SPEECH "tflite-micro/micro_speech_quantized.tflite"
+
+/* Builtin code of operator code `i` (the larger of the two code fields). */
+static int32_t opcode_of(const fbw *f, uint32_t i)
+{
+    size_t oc = vec_table(f, vec_field(f, root_table(f), MODEL_OPCODES), i);
+    size_t dep = field_at(f, oc, OC_DEPRECATED);
+    int32_t d = dep ? (int8_t)f->b[dep] : 0;
+    int32_t c = (int32_t)u32_field(f, oc, OC_BUILTIN, 0);
+    return c > d ? c : d;
+}
+
+/* The first operator of subgraph 0 running builtin `code`: its index and
+ * the position of its builtin_options table (0 if absent). */
+static uint32_t find_op(const fbw *f, int32_t code, size_t *options)
+{
+    size_t ops = operators_vec(f);
+    for (uint32_t i = 0; i < vec_len(f, ops); i++) {
+        size_t op = vec_table(f, ops, i);
+        if (opcode_of(f, u32_field(f, op, OP_OPCODE_INDEX, 0)) == code) {
+            size_t o = field_at(f, op, 4 /* builtin_options */);
+            *options = o ? deref(f, o) : 0;
+            return i;
+        }
+    }
+    fail_msg("no operator with builtin code %d", code);
+    return 0;
+}
+
+/* Load (must succeed) and create an engine under both profiles; every
+ * engine that is created is run on deterministic inputs.  Returns the
+ * status of the last zm_engine_create and its message in err. */
+static za_status load_and_prepare(const fbw *f, za_error *err)
+{
+    zm_model *m = NULL;
+    za_status st = zm_model_load_buffer(f->b, f->n, NAME, &m, err);
+    if (st != ZA_OK)
+        fail_msg("the model no longer loads: %s", err->msg);
+    for (int r = 0; r < 2; r++) {
+        zm_engine *e = NULL;
+        st = zm_engine_create(m, (zm_rounding)r, &e, err);
+        if (st != ZA_OK) {
+            assert_null(e);
+            assert_int_equal(err->code, st);
+            continue;
+        }
+        for (int k = 0; k < m->n_inputs; k++) {
+            const zm_tensor *t = &m->tensors[m->inputs[k]];
+            uint8_t *x = malloc((size_t)t->n_bytes + 1);
+            assert_non_null(x);
+            for (int64_t j = 0; j < t->n_bytes; j++)
+                x[j] = (uint8_t)(j * 37 + 11);
+            assert_int_equal(zm_engine_set_input(e, k, x, (size_t)t->n_bytes, err), ZA_OK);
+            free(x);
+        }
+        assert_int_equal(zm_engine_run(e, err), ZA_OK);
+        zm_engine_free(e);
+    }
+    zm_model_free(m);
+    return st;
+}
+
+/* micro_speech with one byte of SOFTMAX's beta flipped (byte 17159 ^ 0xff:
+ * beta -4; ^ 0x40: beta inf) made the exponential table overflow to inf, so
+ * probabilities became NaN and the float -> int32 conversion in run_softmax
+ * overflowed (UBSan: signed integer overflow in kernel_softmax.c).  Such
+ * betas are now refused when the engine is prepared; a moderately negative
+ * beta, whose table stays finite, still runs. */
+static void regression_softmax_beta(void **state)
+{
+    (void)state;
+    fbw f;
+    if (!open_model(MICRO_SPEECH, &f)) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    size_t opts;
+    uint32_t oi = find_op(&f, ZM_OP_SOFTMAX, &opts);
+    assert_true(opts != 0);
+    size_t beta_at = field_at(&f, opts, 0);
+    assert_true(beta_at != 0);
+    float orig;
+    memcpy(&orig, f.b + beta_at, 4);
+    assert_true(orig == 1.0f);
+    char want[64];
+    snprintf(want, sizeof want, "operator %u (SOFTMAX)", oi);
+    /* the bytes the fuzzing found: high byte of beta ^ 0xff and ^ 0x40 */
+    const uint8_t flips[] = { 0xff, 0x40 };
+    for (size_t i = 0; i < sizeof flips; i++) {
+        f.b[beta_at + 3] ^= flips[i];
+        za_error err;
+        if (load_and_prepare(&f, &err) != ZA_ERR_UNSUPPORTED || !strstr(err.msg, want) ||
+            !strstr(err.msg, "beta"))
+            fail_msg("beta byte ^ 0x%02x: %s", flips[i], err.msg);
+        f.b[beta_at + 3] ^= flips[i];
+    }
+    const float bad[] = { -4.0f, -1e30f, -INFINITY, INFINITY, NAN };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memcpy(f.b + beta_at, &bad[i], 4);
+        za_error err;
+        if (load_and_prepare(&f, &err) != ZA_ERR_UNSUPPORTED || !strstr(err.msg, "beta"))
+            fail_msg("beta %g: %s", (double)bad[i], err.msg);
+    }
+    const float fine[] = { -1.0f, 0.0f, 0.5f, 1e38f };
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+        memcpy(f.b + beta_at, &fine[i], 4);
+        za_error err;
+        if (load_and_prepare(&f, &err) != ZA_OK)
+            fail_msg("beta %g: %s", (double)fine[i], err.msg);
+    }
+    free(f.b);
+}
+
+/* The same overflow through a uint8 SOFTMAX, whose output scale the runtime
+ * does not check: probabilities reach 1 / output_scale.  Built by running
+ * micro_speech's SOFTMAX alone, retyped to uint8, in the loaded model. */
+static void regression_softmax_uint8_output_scale(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = read_model(MICRO_SPEECH, &n);
+    if (!b) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    zm_model *m = NULL;
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(b, n, NAME, &m, &err), ZA_OK);
+    int k = -1;
+    for (int i = 0; i < m->n_ops && k < 0; i++)
+        if (m->ops[i].opcode == ZM_OP_SOFTMAX)
+            k = i;
+    assert_true(k >= 0);
+    zm_op *saved_ops = m->ops;
+    int saved_n_ops = m->n_ops;
+    int32_t saved_in = m->inputs[0], saved_out = m->outputs[0];
+    zm_tensor *in = &m->tensors[saved_ops[k].inputs[0]];
+    zm_tensor *out = &m->tensors[saved_ops[k].outputs[0]];
+    zm_dtype saved_in_type = in->type, saved_out_type = out->type;
+    m->ops = &saved_ops[k];
+    m->n_ops = 1;
+    m->inputs[0] = saved_ops[k].inputs[0];
+    m->outputs[0] = saved_ops[k].outputs[0];
+    in->type = out->type = ZM_UINT8;
+    in->q.zero_point[0] = 0;
+    out->q.zero_point[0] = 0;
+    const float scales[] = { 1e-20f, 1e-10f, 1.0f / 256 };
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+        out->q.scale[0] = scales[i];
+        zm_engine *e = NULL;
+        za_status st = zm_engine_create(m, ZM_ROUNDING_TFLITE, &e, &err);
+        if (scales[i] < 1e-9f) {
+            if (st != ZA_ERR_UNSUPPORTED || !strstr(err.msg, "output scale"))
+                fail_msg("uint8 output scale %g: status %d: %s", (double)scales[i], st,
+                         st ? err.msg : "(created)");
+            zm_engine_free(e);
+            continue;
+        }
+        assert_int_equal(st, ZA_OK);
+        uint8_t x[64];
+        assert_true(in->n_bytes <= (int64_t)sizeof x);
+        for (size_t j = 0; j < sizeof x; j++)
+            x[j] = (uint8_t)(j * 71);
+        assert_int_equal(zm_engine_set_input(e, 0, x, (size_t)in->n_bytes, &err), ZA_OK);
+        assert_int_equal(zm_engine_run(e, &err), ZA_OK);
+        zm_engine_free(e);
+    }
+    in->type = saved_in_type;
+    out->type = saved_out_type;
+    m->ops = saved_ops;
+    m->n_ops = saved_n_ops;
+    m->inputs[0] = saved_in;
+    m->outputs[0] = saved_out;
+    zm_model_free(m);
+    free(b);
+}
+
+/* A fused RELU6 / RELU_N1_TO_1 on an output with a tiny scale: TFLite's
+ * quantize(6.0 / scale) converted an out-of-range float to int32 (UBSan:
+ * "-1e+10 is outside the range of representable values of type 'int'" in
+ * zm_activation_range, found by mutating simple_add's ADD).  The bound now
+ * saturates, so the activation simply does not clip.  Made here by editing
+ * hello_world's loaded first FULLY_CONNECTED. */
+static void regression_activation_range_tiny_scale(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = read_model(HELLO, &n);
+    if (!b) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    const zm_activation acts[] = { ZM_ACT_RELU6, ZM_ACT_RELU_N1_TO_1, ZM_ACT_RELU };
+    const float scales[] = { 1e-10f, 1e-30f, 1e-45f };
+    for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++)
+        for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+            zm_model *m = NULL;
+            za_error err;
+            assert_int_equal(zm_model_load_buffer(b, n, NAME, &m, &err), ZA_OK);
+            assert_int_equal(m->ops[0].opcode, ZM_OP_FULLY_CONNECTED);
+            m->ops[0].opt.fc.activation = acts[a];
+            zm_tensor *out = &m->tensors[m->ops[0].outputs[0]];
+            out->q.scale[0] = scales[i];
+            for (int r = 0; r < 2; r++) {
+                zm_engine *e = NULL;
+                za_status st = zm_engine_create(m, (zm_rounding)r, &e, &err);
+                if (st != ZA_OK)
+                    fail_msg("%s, scale %g: %s", zm_activation_name(acts[a]),
+                             (double)scales[i], err.msg);
+                int8_t x = 77;
+                assert_int_equal(zm_engine_set_input(e, 0, &x, 1, &err), ZA_OK);
+                assert_int_equal(zm_engine_run(e, &err), ZA_OK);
+                zm_engine_free(e);
+            }
+            zm_model_free(m);
+        }
+    free(b);
+}
+
+#define MNIST "keras-mnist-to-tpu/mnist.tflite"
+
+static size_t tensor_table(const fbw *f, uint32_t ti)
+{
+    return vec_table(f, tensors_vec(f), ti);
+}
+
+/* Element i of an int32 vector field of a table. */
+static uint32_t vec_u32(const fbw *f, size_t table, int field, uint32_t i)
+{
+    size_t v = vec_field(f, table, field);
+    assert_true(i < vec_len(f, v));
+    return g32(f, v + 4 + 4 * (size_t)i);
+}
+
+/* Point buffers[bi] at a Buffer table appended to the file that holds only
+ * offset and size: the external-data form of schema 3c, the one way a file
+ * can give a tensor a constant of zero bytes. */
+static void make_external_buffer(fbw *f, uint32_t bi, uint64_t off, uint64_t size)
+{
+    size_t elem = vec_field(f, root_table(f), MODEL_BUFFERS) + 4 + 4 * (size_t)bi;
+    size_t vt = (f->n + 3) & ~(size_t)3;
+    size_t table = vt + 12; /* 10-byte vtable, 2 bytes of padding */
+    size_t n = table + 20;  /* soffset, u64 offset, u64 size */
+    uint8_t *b = realloc(f->b, n);
+    assert_non_null(b);
+    memset(b + f->n, 0, n - f->n);
+    f->b = b;
+    f->n = n;
+    const uint16_t vtab[5] = { 10, 20, 0 /* data */, 4 /* offset */, 12 /* size */ };
+    memcpy(f->b + vt, vtab, sizeof vtab);
+    p32(f, table, (uint32_t)(table - vt));
+    memcpy(f->b + table + 4, &off, 8);
+    memcpy(f->b + table + 12, &size, 8);
+    p32(f, elem, (uint32_t)(table - elem));
+}
+
+/* Make tensor ti per-tensor quantized by cutting its scale and zero point
+ * vectors to their first element. */
+static void make_per_tensor(fbw *f, uint32_t ti)
+{
+    size_t q = field_at(f, tensor_table(f, ti), 4 /* quantization */);
+    assert_true(q != 0);
+    q = deref(f, q);
+    size_t sc = vec_field(f, q, 2), zp = vec_field(f, q, 3);
+    assert_true(vec_len(f, sc) >= 1);
+    p32(f, sc, 1);
+    if (zp)
+        p32(f, zp, 1);
+}
+
+static void set_shape(fbw *f, uint32_t ti, const int32_t *dims, uint32_t rank)
+{
+    size_t sh = vec_field(f, tensor_table(f, ti), T_SHAPE);
+    assert_int_equal(vec_len(f, sh), rank);
+    for (uint32_t d = 0; d < rank; d++)
+        p32(f, sh + 4 + 4 * (size_t)d, (uint32_t)dims[d]);
+}
+
+/* An empty weighted op with an absurd kernel: the filter has zero output
+ * channels (a zero-byte external constant) and 2^30 x 2^30 (CONV_2D) or
+ * 2^30 x 1 (DEPTHWISE_CONV_2D) taps, the output zero channels.  CONV_2D computed KH*KW*IC in int64 and overflowed (UBSan,
+ * kernel_conv.c) before sizing an im2col buffer from it; DEPTHWISE_CONV_2D
+ * visited all KH*KW taps of every output pixel for no MAC (a hang: macs = 0,
+ * so no work limit saw it).  Empty filters are now refused in prepare. */
+static void empty_filter_case(int opcode, void (*shape_filter)(int32_t *dims, int32_t ic))
+{
+    fbw f;
+    assert_int_equal(open_model(MNIST, &f), 1);
+    size_t opts;
+    uint32_t oi = find_op(&f, opcode, &opts);
+    size_t op = vec_table(&f, operators_vec(&f), oi);
+    uint32_t in = vec_u32(&f, op, OP_INPUTS, 0), filt = vec_u32(&f, op, OP_INPUTS, 1);
+    uint32_t out = vec_u32(&f, op, OP_OUTPUTS, 0);
+    size_t ish = vec_field(&f, tensor_table(&f, in), T_SHAPE);
+    assert_int_equal(vec_len(&f, ish), 4);
+    int32_t n = (int32_t)g32(&f, ish + 4), ih = (int32_t)g32(&f, ish + 8);
+    int32_t iw = (int32_t)g32(&f, ish + 12), ic = (int32_t)g32(&f, ish + 16);
+    int32_t fd[4];
+    shape_filter(fd, ic);
+    set_shape(&f, filt, fd, 4);
+    make_per_tensor(&f, filt);
+    uint32_t bi = u32_field(&f, tensor_table(&f, filt), T_BUFFER, 0);
+    make_external_buffer(&f, bi, 8, 0);
+    const int32_t od[4] = { n, ih, iw, 0 };
+    set_shape(&f, out, od, 4);
+    /* SAME padding, stride 1: the output keeps the input's size */
+    assert_true(opts != 0);
+    size_t pad = field_at(&f, opts, 0);
+    if (pad)
+        p8(&f, pad, 0);
+    size_t sw = field_at(&f, opts, 1), sh = field_at(&f, opts, 2);
+    assert_true(sw && sh);
+    p32(&f, sw, 1);
+    p32(&f, sh, 1);
+    za_error err;
+    char want[64];
+    snprintf(want, sizeof want, "operator %u (%s)", oi, zm_op_name(opcode));
+    za_status st = load_and_prepare(&f, &err);
+    if (st != ZA_ERR_UNSUPPORTED || !strstr(err.msg, want) ||
+        !strstr(err.msg, "has no elements"))
+        fail_msg("%s with an empty filter: status %d: %s", zm_op_name(opcode), st,
+                 st ? err.msg : "(created)");
+    free(f.b);
+}
+
+static void conv_filter(int32_t *d, int32_t ic)
+{
+    d[0] = 0;
+    d[1] = d[2] = 1 << 30;
+    d[3] = ic;
+}
+
+static void depthwise_filter(int32_t *d, int32_t ic)
+{
+    (void)ic;
+    d[0] = 1;
+    d[1] = 1 << 30; /* the running element count must stay under the limit */
+    d[2] = 1;
+    d[3] = 0;
+}
+
+static void regression_empty_conv_filter(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_SHARED();
+    empty_filter_case(ZM_OP_CONV_2D, conv_filter);
+}
+
+static void regression_empty_depthwise_filter(void **state)
+{
+    (void)state;
+    SKIP_WITHOUT_SHARED();
+    empty_filter_case(ZM_OP_DEPTHWISE_CONV_2D, depthwise_filter);
+}
+
+/* FULLY_CONNECTED with weights [0, K]: K (up to 2^31 - 1) sized a scratch
+ * row of 2K bytes for an op with no output.  Refused like the above (made by
+ * editing hello_world's loaded first FULLY_CONNECTED). */
+static void regression_empty_fc_weights(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = read_model(HELLO, &n);
+    if (!b) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    zm_model *m = NULL;
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(b, n, NAME, &m, &err), ZA_OK);
+    assert_int_equal(m->ops[0].opcode, ZM_OP_FULLY_CONNECTED);
+    zm_tensor *w = &m->tensors[m->ops[0].inputs[1]];
+    assert_int_equal(w->rank, 2);
+    w->shape[0] = 0;
+    w->n_elems = w->n_bytes = 0;
+    zm_engine *e = NULL;
+    za_status st = zm_engine_create(m, ZM_ROUNDING_TFLITE, &e, &err);
+    if (st != ZA_ERR_UNSUPPORTED || !strstr(err.msg, "operator 0 (FULLY_CONNECTED)") ||
+        !strstr(err.msg, "no elements"))
+        fail_msg("status %d: %s", st, st ? err.msg : "(created)");
+    zm_model_free(m);
+    free(b);
+}
+
 int main(void)
 {
     if (!shared_dir())
@@ -954,6 +1339,12 @@ int main(void)
         cmocka_unit_test(test_schema_version),
         cmocka_unit_test(test_shared_models_load),
         cmocka_unit_test(test_random_byte_flips),
+        cmocka_unit_test(regression_softmax_beta),
+        cmocka_unit_test(regression_softmax_uint8_output_scale),
+        cmocka_unit_test(regression_activation_range_tiny_scale),
+        cmocka_unit_test(regression_empty_conv_filter),
+        cmocka_unit_test(regression_empty_depthwise_filter),
+        cmocka_unit_test(regression_empty_fc_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
