@@ -1,0 +1,114 @@
+/* zk/pcs.h - a multilinear polynomial commitment (Ligero-style tensor code).
+ *
+ * The committed object is a vector v of 2^log_n base-field elements, read as
+ * the multilinear polynomial v~ with v~(b) = v[b] on the hypercube (zk/mle.h
+ * convention: bit j of the index is variable x_j).  It is laid out as a
+ * matrix M of R = 2^log_rows rows and C = 2^log_cols columns, v[i*C + j] =
+ * M[i][j], so the low log_cols variables select the column and the high
+ * log_rows variables the row.  Each row is Reed-Solomon encoded at rate
+ * 2^-log_blowup (zk/ntt.h), and the Merkle tree (zk/merkle.h) is built over
+ * the columns of the encoded matrix E (R x C*2^log_blowup): leaf q is the
+ * canonical encoding of E[0][q], ..., E[R-1][q].
+ *
+ * Opening v~(r) = y, for r in F_p2^log_n, after the commitment and the claim
+ * have been absorbed into the transcript:
+ *   1. gamma <- F_p2^R from the transcript; the prover sends
+ *      w = gamma^T M (proximity) and u = eq(r_row)^T M (evaluation), both
+ *      C extension elements;
+ *   2. the verifier checks <u, eq(r_col)> = y, absorbs w and u, and draws
+ *      n_queries column indices (with replacement) from the transcript;
+ *   3. the prover sends those columns of E (distinct, increasing) and their
+ *      Merkle multi-opening; the verifier hashes the columns, checks the
+ *      opening against the root, and checks at every queried column q
+ *      Enc(w)[q] = sum_i gamma_i E[i][q] and Enc(u)[q] = sum_i eq(r_row)_i E[i][q].
+ * Soundness (docs/proof-system.md): rate rho = 2^-log_blowup, unique-decoding
+ * radius delta < (1-rho)/2; error <= ((1+rho)/2)^n_queries + (query-phase
+ * agreement) + R*|E row|/|F_p2| (proximity gaps for RS, BCIKS20).  The
+ * verifier refuses parameters below ZK_PCS_MIN_SECURITY_BITS whatever the
+ * prover chose.
+ *
+ * The interface (commit / open / verify on one vector at one point) is what
+ * a Basefold or WHIR commitment would also implement; batching many vectors
+ * and many claims sits above it (zk/commit.h).
+ */
+#ifndef ZK_PCS_H
+#define ZK_PCS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "zk/encode.h"
+#include "zk/field.h"
+#include "zk/merkle.h"
+#include "zk/transcript.h"
+
+#define ZK_PCS_MIN_SECURITY_BITS 100
+#define ZK_PCS_MAX_LOG_N 30
+
+typedef struct {
+    unsigned log_n;      /* the vector has 2^log_n elements */
+    unsigned log_rows;   /* R = 2^log_rows */
+    unsigned log_blowup; /* code rate 2^-log_blowup, 1..4 */
+    unsigned n_queries;  /* column queries per opening */
+} zk_pcs_params;
+
+typedef struct {
+    zk_pcs_params params;
+    zk_digest root;
+} zk_pcs_commitment;
+
+/* Parameters for 2^log_n elements with at least ZK_PCS_MIN_SECURITY_BITS:
+ * rate 1/4, the least number of queries that reaches the target, and the
+ * row count that minimises the opening size. */
+void zk_pcs_default_params(unsigned log_n, zk_pcs_params *p);
+
+/* Bits of security of a parameter set (the minimum over the proof's error
+ * terms, docs/proof-system.md); 0 for invalid parameters. */
+double zk_pcs_security_bits(const zk_pcs_params *p);
+
+/* Estimated opening size in bytes (for choosing parameters and benchmarks). */
+size_t zk_pcs_opening_size_estimate(const zk_pcs_params *p);
+
+/* Prover state: the borrowed vector, the encoded matrix and the tree. */
+typedef struct zk_pcs_prover zk_pcs_prover;
+
+/* Commit to v[0 .. 2^p->log_n).  v is borrowed and must stay unchanged and
+ * alive until zk_pcs_prover_free.  threads <= 0: za_default_threads(). */
+za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
+                        zk_pcs_prover **out, zk_pcs_commitment *com, za_error *err) ZA_WARN_UNUSED;
+void zk_pcs_prover_free(zk_pcs_prover *pp);
+
+/* Absorb a commitment (parameters and root) into a transcript; both sides
+ * call this before drawing any challenge that the committed vector must not
+ * depend on. */
+void zk_pcs_absorb_commitment(zk_transcript *t, const zk_pcs_commitment *com);
+
+/* Write the proof that v~(point) = value (value computed by the caller or
+ * with zk_mle_eval).  point has log_n coordinates.  The caller has absorbed
+ * the point and the value (zk_pcs_open and zk_pcs_verify absorb them too, so
+ * a transcript that did not is still bound to them). */
+za_status zk_pcs_open(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 value,
+                      zk_transcript *t, zk_writer *w, za_error *err) ZA_WARN_UNUSED;
+
+/* TEST ONLY (soundness suites): a cheating prover claiming `value`, which
+ * need not be v~(point).  It shifts u[0] so that <u, eq(r_col)> = value
+ * passes, and otherwise follows the protocol honestly (same transcript,
+ * real columns and Merkle paths), so only the column checks can catch it. */
+za_status zk_pcs_open_cheating(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 value,
+                               zk_transcript *t, zk_writer *w, za_error *err) ZA_WARN_UNUSED;
+
+/* Check an opening read from r.  Rejects parameters below the security
+ * floor, malformed or truncated input, and every failed check, with a
+ * message naming what failed. */
+za_status zk_pcs_verify(const zk_pcs_commitment *com, const zk_fp2 *point, zk_fp2 value,
+                        zk_transcript *t, zk_reader *r, za_error *err) ZA_WARN_UNUSED;
+
+/* v~(point) for a base-field vector of 2^log_n elements (O(2^log_n)). */
+zk_fp2 zk_pcs_eval(const zk_fp *v, unsigned log_n, const zk_fp2 *point);
+
+/* Parameters and root on the wire (the verifier re-checks the parameters). */
+void zk_pcs_commitment_write(zk_writer *w, const zk_pcs_commitment *com);
+za_status zk_pcs_commitment_read(zk_reader *r, zk_pcs_commitment *com) ZA_WARN_UNUSED;
+
+#endif
