@@ -131,7 +131,10 @@ za_status zk_merkle_open(const zk_merkle *t, const uint64_t *indices, size_t k,
  * ZA_MAX_MERKLE_DEPTH, ZA_ERR_MALFORMED for a bad index set (empty,
  * unsorted, duplicate, out of range) or the wrong number of siblings, and
  * ZA_ERR_MISMATCH when the recomputed root differs.  Allocates nothing
- * (a stack of depth+1 digests). */
+ * (a stack of depth+1 digests).  The depth must be the verifier's own (from
+ * the commitment's public parameters, never from the proof) and the leaf
+ * digests its own zk_merkle_leaf_hash of the opened data: given a smaller
+ * depth, inner-node digests passed as "leaves" would verify. */
 za_status zk_merkle_verify(unsigned depth, const zk_digest *root, const uint64_t *indices,
                            const zk_digest *leaves, size_t k, const zk_digest *siblings,
                            size_t n_siblings, za_error *err) ZA_WARN_UNUSED;
