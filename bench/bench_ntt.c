@@ -4,13 +4,18 @@
  * usage: bench_ntt [quick]
  * Prints one JSON object per line:
  *   {"bench":"ntt"|"intt", "log_n", "threads", "runs", "median_ms", "min_ms",
- *    "elements_per_s"}                          (elements_per_s = n / median)
+ *    "cpu_ms_median", "elements_per_s"}         (elements_per_s = n / median)
  *   {"bench":"rs_encode_batch", "rows", "log_k", "log_blowup", "threads", ...,
  *    "in_elements_per_s", "out_elements_per_s"}
- *   {"bench":"fp_mul_chain"|"fp_mul_throughput"|"fp2_mul_chain"|
- *    "fp2_mul_throughput"|..., "mults", "median_ms", "mults_per_s"}  (one core)
+ *   {"bench":"fp_mul_chain"|"fp_mul_throughput"|"fp_mul_vector_throughput"|
+ *    "fp2_mul_chain"|"fp2_mul_throughput"|..., "mults", "median_ms",
+ *    "mults_per_s"}                                              (one core)
+ *   {"bench":"machine", "cpu", "threads_default", "loadavg_1m"}  (first)
  * Timings are the median (and min) of several runs after one warm-up run;
  * inputs are random canonical elements.  "quick" runs fewer repetitions.
+ * cpu_ms_median is the process CPU time of a run (all threads): on a quiet
+ * machine it is close to median_ms x threads, and well below that when other
+ * processes hold the cores.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -18,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/parallel.h"
 #include "common/progress.h"
 #include "zk/field.h"
 #include "zk/ntt.h"
@@ -75,20 +81,23 @@ static void bench_ntt(unsigned log_n, int threads, int inverse)
 {
     size_t n = (size_t)1 << log_n;
     zk_fp *v = rand_vec(n);
-    double ts[64];
+    double ts[64], cs[64];
     for (int r = -1; r < runs; r++) {
-        double t0 = za_now_s();
+        double t0 = za_now_s(), c0 = za_cpu_s();
         if (inverse)
             zk_intt(v, log_n, threads);
         else
             zk_ntt(v, log_n, threads);
-        if (r >= 0)
+        if (r >= 0) {
             ts[r] = za_now_s() - t0;
+            cs[r] = za_cpu_s() - c0;
+        }
     }
-    double med = median(ts, runs);
-    emit(json_pack("{s:s, s:i, s:i, s:i, s:f, s:f, s:f}", "bench", inverse ? "intt" : "ntt",
-                   "log_n", (int)log_n, "threads", threads, "runs", runs, "median_ms", med * 1e3,
-                   "min_ms", ts[0] * 1e3, "elements_per_s", (double)n / med));
+    double med = median(ts, runs), cmed = median(cs, runs);
+    emit(json_pack("{s:s, s:i, s:i, s:i, s:f, s:f, s:f, s:f}", "bench",
+                   inverse ? "intt" : "ntt", "log_n", (int)log_n, "threads", threads, "runs", runs,
+                   "median_ms", med * 1e3, "min_ms", ts[0] * 1e3, "cpu_ms_median", cmed * 1e3,
+                   "elements_per_s", (double)n / med));
     free(v);
 }
 
@@ -97,24 +106,30 @@ static void bench_rs(unsigned log_rows, unsigned log_k, unsigned log_b, int thre
     size_t rows = (size_t)1 << log_rows, k = (size_t)1 << log_k, n = k << log_b;
     zk_fp *msg = rand_vec(rows * k), *out = rand_vec(rows * n);
     int rr = runs < 5 ? runs : 5;
-    double ts[64];
+    double ts[64], cs[64];
     for (int r = -1; r < rr; r++) {
-        double t0 = za_now_s();
+        double t0 = za_now_s(), c0 = za_cpu_s();
         zk_rs_encode_batch(msg, rows, log_k, log_b, out, threads);
-        if (r >= 0)
+        if (r >= 0) {
             ts[r] = za_now_s() - t0;
+            cs[r] = za_cpu_s() - c0;
+        }
     }
-    double med = median(ts, rr);
-    emit(json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f}", "bench",
+    double med = median(ts, rr), cmed = median(cs, rr);
+    emit(json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f}", "bench",
                    "rs_encode_batch", "rows", (json_int_t)rows, "log_k", (int)log_k,
                    "log_blowup", (int)log_b, "threads", threads, "runs", rr, "median_ms",
-                   med * 1e3, "min_ms", ts[0] * 1e3, "in_elements_per_s",
+                   med * 1e3, "min_ms", ts[0] * 1e3, "cpu_ms_median", cmed * 1e3,
+                   "in_elements_per_s",
                    (double)(rows * k) / med, "out_elements_per_s", (double)(rows * n) / med));
     free(msg);
     free(out);
 }
 
-/* ---- field microbenchmarks (zk/field.h as it is, single core) ---- */
+/* ---- field microbenchmarks (single core) ----
+ * zk/field.h's zk_fp_mul and zk_fp2_mul as they are; the vectorized product
+ * of zk/ntt.c (zk_ntt_pointwise_mul); and, for comparison, the branch-free
+ * reduction proposed for zk/field.h (same arithmetic, selects by masks). */
 
 #define FN 4096 /* 3 arrays of 32 KiB: L1/L2 resident */
 
@@ -127,35 +142,67 @@ static void emit_mul(const char *name, double mults, double *ts, int k)
                    "median_ms", med * 1e3, "min_ms", ts[0] * 1e3, "mults_per_s", mults / med));
 }
 
+static inline zk_fp mul_branchless(zk_fp a, zk_fp b)
+{
+    unsigned __int128 x = (unsigned __int128)a * b;
+    uint64_t lo = (uint64_t)x, hi = (uint64_t)(x >> 64);
+    uint64_t hi_hi = hi >> 32, hi_lo = hi & ZK_EPSILON;
+    uint64_t t0 = lo - hi_hi;
+    t0 -= ZK_EPSILON & (0 - (uint64_t)(lo < hi_hi));
+    uint64_t t1 = (hi_lo << 32) - hi_lo;
+    uint64_t t2 = t0 + t1;
+    t2 += ZK_EPSILON & (0 - (uint64_t)(t2 < t0));
+    return t2 - (ZK_P & (0 - (uint64_t)(t2 >= ZK_P)));
+}
+
+#define CHAIN(name, MUL)                                                                  \
+    for (int r = 0; r < runs; r++) {                                                      \
+        zk_fp x = a[0];                                                                   \
+        double t0 = za_now_s();                                                           \
+        for (size_t i = 0; i < chain; i++)                                                \
+            x = MUL(x, b[i & (FN - 1)]);                                                  \
+        ts[r] = za_now_s() - t0;                                                          \
+        sink = x;                                                                         \
+    }                                                                                     \
+    emit_mul(name, (double)chain, ts, runs)
+
+#define THROUGHPUT(name, MUL)                                                             \
+    for (int r = 0; r < runs; r++) {                                                      \
+        double t0 = za_now_s();                                                           \
+        for (size_t k = 0; k < reps; k++) {                                               \
+            for (size_t i = 0; i < FN; i++)                                               \
+                c[i] = MUL(a[i], b[i]);                                                   \
+            a[k & (FN - 1)] = c[(k * 7) & (FN - 1)]; /* keep the loop live */             \
+        }                                                                                 \
+        ts[r] = za_now_s() - t0;                                                          \
+    }                                                                                     \
+    sink = c[1];                                                                          \
+    emit_mul(name, (double)reps * FN, ts, runs)
+
 static void bench_field(void)
 {
     zk_fp *a = rand_vec(FN), *b = rand_vec(FN), *c = rand_vec(FN);
     size_t chain = 20u << 20, reps = 2000;
     double ts[64];
 
-    /* dependent chain: each product feeds the next */
-    for (int r = 0; r < runs; r++) {
-        zk_fp x = a[0];
-        double t0 = za_now_s();
-        for (size_t i = 0; i < chain; i++)
-            x = zk_fp_mul(x, b[i & (FN - 1)]);
-        ts[r] = za_now_s() - t0;
-        sink = x;
-    }
-    emit_mul("fp_mul_chain", (double)chain, ts, runs);
-
-    /* independent products over arrays: c[i] = a[i] * b[i] */
+    /* dependent chain: each product feeds the next (latency) */
+    CHAIN("fp_mul_chain", zk_fp_mul);
+    /* independent products over arrays, c[i] = a[i] * b[i] (throughput) */
+    THROUGHPUT("fp_mul_throughput", zk_fp_mul);
+    /* the same with the branch-free reduction proposed for zk/field.h */
+    CHAIN("fp_mul_chain_branchless_proposal", mul_branchless);
+    THROUGHPUT("fp_mul_throughput_branchless_proposal", mul_branchless);
+    /* zk/ntt.c's vectorized product over the same arrays */
     for (int r = 0; r < runs; r++) {
         double t0 = za_now_s();
         for (size_t k = 0; k < reps; k++) {
-            for (size_t i = 0; i < FN; i++)
-                c[i] = zk_fp_mul(a[i], b[i]);
-            a[k & (FN - 1)] = c[(k * 7) & (FN - 1)]; /* keep the loop live */
+            zk_ntt_pointwise_mul(c, a, b, FN);
+            a[k & (FN - 1)] = c[(k * 7) & (FN - 1)];
         }
         ts[r] = za_now_s() - t0;
     }
     sink = c[1];
-    emit_mul("fp_mul_throughput", (double)reps * FN, ts, runs);
+    emit_mul("fp_mul_vector_throughput", (double)reps * FN, ts, runs);
 
     /* extension: 4 base products (+1 by the constant 7) each */
     zk_fp2 *a2 = malloc(FN / 2 * sizeof *a2), *b2 = malloc(FN / 2 * sizeof *b2),
@@ -194,11 +241,39 @@ static void bench_field(void)
     free(c);
 }
 
+/* one line about the conditions: CPU, cores, load average */
+static void bench_machine(void)
+{
+    char model[256] = "unknown", line[512];
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "model name", 10) == 0) {
+            char *p = strchr(line, ':');
+            if (p) {
+                snprintf(model, sizeof model, "%s", p + 2);
+                model[strcspn(model, "\n")] = 0;
+            }
+            break;
+        }
+    if (f)
+        fclose(f);
+    double load = -1;
+    f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = -1;
+        fclose(f);
+    }
+    emit(json_pack("{s:s, s:s, s:i, s:f}", "bench", "machine", "cpu", model, "threads_default",
+                   za_default_threads(), "loadavg_1m", load));
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "quick") == 0)
         runs = 3;
     zk_ntt_init();
+    bench_machine();
     bench_field();
     static const unsigned sizes[] = { 16, 20, 22 };
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)

@@ -31,6 +31,14 @@ static za_status check_geometry(const zm_prep *p, const zm_conv_options *o, cons
                            o->stride_h, o->stride_w, o->dilation_h, o->dilation_w);
     if (kh < 1 || kw < 1)
         return zm_op_error(p, ZA_ERR_MALFORMED, "filter size %dx%d is empty", kh, kw);
+    /* the kernels compute input rows as oy * stride - pad + ky * dilation in
+     * int: bound the input size plus the dilated filter's extent */
+    if ((int64_t)(kh - 1) * o->dilation_h + 1 + in->shape[1] > INT32_MAX ||
+        (int64_t)(kw - 1) * o->dilation_w + 1 + in->shape[2] > INT32_MAX)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                           "a %dx%d filter with dilation %dx%d on input %s spans more than "
+                           "2^31 positions", kh, kw, o->dilation_h, o->dilation_w,
+                           zm_shape_str(in, b1, sizeof b1));
     c->n = in->shape[0];
     c->ih = in->shape[1];
     c->iw = in->shape[2];

@@ -119,6 +119,13 @@ za_status zm_prepare_mean(const zm_prep *p, zm_kernel *k)
     if (p->op->opt.reducer.keep_dims && in->rank == 4 && c->n_axes == 2 &&
         ((raw[0] == 1 && raw[1] == 2) || (raw[0] == 2 && raw[1] == 1))) {
         c->mode = MEAN_4D;
+        /* the runtime converts in_zp * ratio to int32 and adds it to the
+         * rescaled sum (about mean * ratio) in int32: below 2^22 neither can
+         * overflow, above it (a hostile scale) the result is undefined */
+        if (!(in_scale / out_scale < 4194304.0f))
+            return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                               "input/output scale ratio %g is too large (at most 2^22)",
+                               (double)(in_scale / out_scale));
         const float n_elems = (float)(in->shape[1] * in->shape[2]);
         float temp = (float)c->in_zp * in_scale / out_scale;
         temp = temp > 0 ? temp + 0.5f : temp - 0.5f;

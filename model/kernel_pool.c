@@ -69,6 +69,11 @@ za_status zm_prepare_pool(const zm_prep *p, zm_kernel *k)
         o->filter_h > 65535 || o->filter_w > 65535)
         return zm_op_error(p, ZA_ERR_MALFORMED, "filter %dx%d / stride %dx%d out of range",
                            o->filter_h, o->filter_w, o->stride_h, o->stride_w);
+    /* run_pool computes window bounds as ih - (oy * stride - pad) in int */
+    if ((int64_t)in->shape[1] + o->filter_h > INT32_MAX ||
+        (int64_t)in->shape[2] + o->filter_w > INT32_MAX)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED, "input %s is too large to pool",
+                           zm_shape_str(in, b1, sizeof b1));
     c->n = in->shape[0];
     c->ih = in->shape[1];
     c->iw = in->shape[2];

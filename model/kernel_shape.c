@@ -177,7 +177,9 @@ za_status zm_prepare_shape(const zm_prep *p, zm_kernel *k)
         if (out->rank != in->rank)
             return zm_op_error(p, ZA_ERR_MALFORMED, "output rank differs from input rank");
         for (int d = 0; d < in->rank; d++) {
-            if (pads[2 * d] < 0 || pads[2 * d + 1] < 0 ||
+            /* bounding each pad first keeps the sum from overflowing int64 */
+            if (pads[2 * d] < 0 || pads[2 * d + 1] < 0 || pads[2 * d] > out->shape[d] ||
+                pads[2 * d + 1] > out->shape[d] ||
                 pads[2 * d] + pads[2 * d + 1] + in->shape[d] != out->shape[d])
                 return zm_op_error(p, ZA_ERR_MALFORMED,
                                    "paddings (%lld, %lld) on dimension %d do not give size %d",

@@ -21,9 +21,13 @@
  *    would save, but the table stays bounded for any n <= 2^32.
  *  - Reed-Solomon: the bit-reversed zero-padded message has msg[rev_k(m)]
  *    at position m*B (B = blowup) and zeros elsewhere, and the first log B
- *    DIT stages just copy it over its block of B; so the encoder writes that
- *    replicated vector directly and starts the DIT at stage log B: no
+ *    DIT stages just copy it over its block of B; so the encoder computes
+ *    the state after stage log B (and for B = 2 after stage 2) straight
+ *    from the message (rs_first_stages) and runs the remaining stages: no
  *    padding, no output permutation, (n/2) log k butterflies.
+ *
+ * Threads: every parallel phase goes through par_for (chunks from an atomic
+ * counter); chunks are independent, so results do not depend on threads.
  *
  * Arithmetic.  The inner loops use their own copy of the field operations,
  * written so that gcc vectorizes them: the 64x64-bit product is assembled
@@ -32,13 +36,14 @@
  */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__AVX512F__)
 /* with AVX-512 available, let the vectorizer use 8 lanes (gcc prefers 256
- * bits on recent Intel parts); measured 1.5-2x on the butterfly loops */
+ * bits on recent Intel parts); measured 1.45x on whole transforms */
 #pragma GCC target("prefer-vector-width=512")
 #endif
 
 #include "zk/ntt.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,11 +133,55 @@ static uint64_t rev_bits(uint64_t x, unsigned bits)
     return x >> (64 - bits);
 }
 
+/* ------------------------------------------------------------ threads */
+
+/* fn over [0, n) on `threads` threads, handed out in chunks of about
+ * n / (8 * threads) from a shared counter rather than one fixed range per
+ * thread, so that a thread slowed down (another process on its core) does
+ * not hold up the others.  Chunks are independent, so the result does not
+ * depend on who runs which. */
+typedef struct {
+    atomic_size_t next;
+    size_t n, chunk;
+    za_range_fn fn;
+    void *ctx;
+} dyn_ctx;
+
+static void dyn_worker(void *vctx, size_t begin, size_t end)
+{
+    dyn_ctx *d = vctx;
+    (void)begin;
+    (void)end;
+    for (;;) {
+        size_t b = atomic_fetch_add(&d->next, d->chunk);
+        if (b >= d->n)
+            return;
+        d->fn(d->ctx, b, d->n - b < d->chunk ? d->n : b + d->chunk);
+    }
+}
+
+static void par_for(size_t n, int threads, za_range_fn fn, void *ctx)
+{
+    if (threads <= 1 || n < 2) {
+        if (n)
+            fn(ctx, 0, n);
+        return;
+    }
+    if ((size_t)threads > n)
+        threads = (int)n;
+    size_t chunk = n / (8 * (size_t)threads);
+    dyn_ctx d;
+    atomic_init(&d.next, 0);
+    d.n = n;
+    d.chunk = chunk ? chunk : 1;
+    d.fn = fn;
+    d.ctx = ctx;
+    za_parallel_for((size_t)threads, threads, dyn_worker, &d);
+}
+
 /* ------------------------------------------------------------ tables */
 
-#ifndef TW_LOG
 #define TW_LOG 18 /* direct transforms up to 2^18 points (2 MiB per table) */
-#endif
 #define TW_SIZE ((size_t)1 << TW_LOG)
 
 enum { FWD = 0, INV = 1 };
@@ -202,6 +251,11 @@ void zk_ntt_init(void)
 static inline uint64_t rev_small(uint64_t x, unsigned bits) /* bits <= 16 */
 {
     return bits ? (uint64_t)REV16[x] >> (16 - bits) : 0;
+}
+
+static inline size_t rev_any(size_t m, unsigned bits)
+{
+    return bits <= 16 ? rev_small(m, bits) : rev_bits(m, bits);
 }
 
 static void check_log(unsigned log_n, const char *fn)
@@ -340,9 +394,7 @@ static void dit_stages(zk_fp *x, size_t len, unsigned s_from, unsigned s_to, con
 #define BLOCK_LOG 12 /* 2^12 points = 32 KiB, fits L1 */
 #define BLOCK ((size_t)1 << BLOCK_LOG)
 
-#ifndef PAR_MIN_LOG
 #define PAR_MIN_LOG 16 /* below 2^16 points, threads cost more than they save */
-#endif
 
 typedef struct {
     zk_fp *x;
@@ -385,47 +437,52 @@ static void dit_direct(zk_fp *x, unsigned L, unsigned s0, const zk_fp *tw, int t
         return;
     }
     if (s0 < BLOCK_LOG)
-        za_parallel_for((size_t)1 << (L - BLOCK_LOG), threads, direct_blocks, &c);
-    za_parallel_for(BLOCK / 64, threads, direct_cols, &c);
+        par_for((size_t)1 << (L - BLOCK_LOG), threads, direct_blocks, &c);
+    par_for(BLOCK / 64, threads, direct_cols, &c);
 }
 
 /* ------------------------------------------------------------ bit reversal */
 
 /* In place x[i] <-> x[rev(i)], each element also multiplied by scale (if
- * not 1).  For L >= 6 the index is (a: 3 bits, m: L-6 bits, c: 3 bits) and
- * rev(a,m,c) = (rev c, rev m, rev a): the 8x8 tiles of m and rev(m) (8
- * cache lines each) are swapped with a transposition.  Tiles m in
- * [m_begin, m_end) with m <= rev(m) are done. */
-static const unsigned char REV3[8] = { 0, 4, 2, 6, 1, 5, 3, 7 };
+ * not 1).  For L >= 2Q the index is (a: Q bits, m: L-2Q bits, c: Q bits)
+ * and rev(a,m,c) = (rev c, rev m, rev a): the T x T tiles (T = 2^Q) of m
+ * and rev(m), whose rows are T contiguous points, are swapped with a
+ * transposition, so every cache line is read and written whole.  Tiles m
+ * in [m_begin, m_end) with m <= rev(m) are done. */
+#define BR_Q 5 /* 32 x 32 tiles: 2 x 8 KiB of scratch, measured best of 3..6 */
+#define BR_T (1 << BR_Q)
 
 static void bitrev_tiles(zk_fp *x, unsigned L, size_t m_begin, size_t m_end, zk_fp scale)
 {
-    unsigned M = L - 6;
-    size_t S = (size_t)1 << (L - 3); /* stride between the 8 rows of a tile */
-    zk_fp ta[64], tb[64];
+    unsigned M = L - 2 * BR_Q;
+    size_t S = (size_t)1 << (L - BR_Q); /* stride between the rows of a tile */
+    zk_fp ta[BR_T * BR_T], tb[BR_T * BR_T];
+    unsigned char R[BR_T];
+    for (int i = 0; i < BR_T; i++)
+        R[i] = (unsigned char)rev_small((uint64_t)i, BR_Q);
     for (size_t m = m_begin; m < m_end; m++) {
-        size_t rm = M <= 16 ? rev_small(m, M) : rev_bits(m, M);
+        size_t rm = rev_any(m, M);
         if (rm < m)
             continue;
-        zk_fp *A = x + (m << 3), *B = x + (rm << 3);
-        for (int a = 0; a < 8; a++)
-            memcpy(ta + 8 * a, A + a * S, 8 * sizeof(zk_fp));
+        zk_fp *A = x + (m << BR_Q), *B = x + (rm << BR_Q);
+        for (int a = 0; a < BR_T; a++)
+            memcpy(ta + BR_T * a, A + a * S, BR_T * sizeof(zk_fp));
         if (scale != 1)
-            scale_array(ta, 64, scale);
+            scale_array(ta, BR_T * BR_T, scale);
         if (rm != m) {
-            for (int a = 0; a < 8; a++)
-                memcpy(tb + 8 * a, B + a * S, 8 * sizeof(zk_fp));
+            for (int a = 0; a < BR_T; a++)
+                memcpy(tb + BR_T * a, B + a * S, BR_T * sizeof(zk_fp));
             if (scale != 1)
-                scale_array(tb, 64, scale);
-            for (int a = 0; a < 8; a++)
-                for (int c = 0; c < 8; c++) {
-                    A[a * S + c] = tb[8 * REV3[c] + REV3[a]];
-                    B[a * S + c] = ta[8 * REV3[c] + REV3[a]];
+                scale_array(tb, BR_T * BR_T, scale);
+            for (int a = 0; a < BR_T; a++)
+                for (int c = 0; c < BR_T; c++) {
+                    A[a * S + c] = tb[BR_T * R[c] + R[a]];
+                    B[a * S + c] = ta[BR_T * R[c] + R[a]];
                 }
         } else {
-            for (int a = 0; a < 8; a++)
-                for (int c = 0; c < 8; c++)
-                    A[a * S + c] = ta[8 * REV3[c] + REV3[a]];
+            for (int a = 0; a < BR_T; a++)
+                for (int c = 0; c < BR_T; c++)
+                    A[a * S + c] = ta[BR_T * R[c] + R[a]];
         }
     }
 }
@@ -444,7 +501,7 @@ static void bitrev_range(void *vctx, size_t begin, size_t end)
 
 static void bitrev(zk_fp *x, unsigned L, zk_fp scale, int threads)
 {
-    if (L < 6) {
+    if (L < 2 * BR_Q) {
         size_t n = (size_t)1 << L;
         for (size_t i = 0; i < n; i++) {
             size_t r = rev_small(i, L);
@@ -459,10 +516,10 @@ static void bitrev(zk_fp *x, unsigned L, zk_fp scale, int threads)
         return;
     }
     bitrev_ctx c = { x, L, scale };
-    size_t tiles = (size_t)1 << (L - 6);
+    size_t tiles = (size_t)1 << (L - 2 * BR_Q);
     if (L < PAR_MIN_LOG)
         threads = 1;
-    za_parallel_for(tiles, threads, bitrev_range, &c);
+    par_for(tiles, threads, bitrev_range, &c);
 }
 
 /* ------------------------------------------------------------ four-step */
@@ -546,6 +603,10 @@ static void fourstep_cols(void *vctx, size_t begin, size_t end)
  * points (512 KiB, L2-resident) and columns of 2^(L-16) <= 2^16. */
 #define ROW_LOG 16
 
+_Static_assert(BLOCK_LOG <= ROW_LOG && ROW_LOG <= TW_LOG && 2 * BR_Q <= BLOCK_LOG &&
+                   ZK_NTT_MAX_LOG - ROW_LOG <= TW_LOG && COL_TILE <= ((size_t)1 << ROW_LOG),
+               "zk/ntt.c: inconsistent block sizes");
+
 /* The highest s0 dit_core accepts for 2^L points. */
 static unsigned max_skip(unsigned L)
 {
@@ -564,8 +625,8 @@ static void dit_core(zk_fp *x, unsigned L, unsigned s0, int dir, zk_fp scale, in
         return;
     }
     fourstep_ctx c = { x, L, L - ROW_LOG, ROW_LOG, s0, dir, scale };
-    za_parallel_for((size_t)1 << c.L1, threads, fourstep_rows, &c);
-    za_parallel_for(((size_t)1 << c.L2) / COL_TILE, threads, fourstep_cols, &c);
+    par_for((size_t)1 << c.L1, threads, fourstep_rows, &c);
+    par_for(((size_t)1 << c.L2) / COL_TILE, threads, fourstep_cols, &c);
 }
 
 /* ------------------------------------------------------------ transforms */
@@ -630,7 +691,7 @@ static void scale_powers(zk_fp *v, unsigned L, zk_fp base, zk_fp c, int threads)
     powers_ctx ctx = { v, base, c };
     if (L < PAR_MIN_LOG)
         threads = 1;
-    za_parallel_for((size_t)1 << L, threads, powers_range, &ctx);
+    par_for((size_t)1 << L, threads, powers_range, &ctx);
 }
 
 void zk_coset_ntt(zk_fp *v, unsigned log_n, zk_fp shift, int threads)
@@ -645,18 +706,23 @@ void zk_coset_ntt(zk_fp *v, unsigned log_n, zk_fp shift, int threads)
 void zk_coset_intt(zk_fp *v, unsigned log_n, zk_fp shift, int threads)
 {
     check_log(log_n, "zk_coset_intt");
+    if (shift == 0) {
+        fprintf(stderr, "zk_coset_intt: zero shift\n");
+        abort();
+    }
     if (threads <= 0)
         threads = za_default_threads();
     transform(v, log_n, INV, 1, threads);
     scale_powers(v, log_n, zk_fp_inv(shift), inv_pow2(log_n), threads);
 }
 
-/* ------------------------------------------------------------ Reed-Solomon */
-
-static inline size_t rev_any(size_t m, unsigned bits)
+void zk_ntt_pointwise_mul(zk_fp *out, const zk_fp *a, const zk_fp *b, size_t n)
 {
-    return bits <= 16 ? rev_small(m, bits) : rev_bits(m, bits);
+    for (size_t i = 0; i < n; i++)
+        out[i] = f_mul(a[i], b[i]);
 }
+
+/* ------------------------------------------------------------ Reed-Solomon */
 
 /* The first DIT stages of the codeword, straight from the message.  In the
  * bit-reversed zero-padded vector, block m (of B = 2^log_b points) is
@@ -672,6 +738,13 @@ static unsigned rs_first_stages(const zk_fp *restrict msg, unsigned log_k, unsig
 {
     unsigned L = log_k + log_b;
     size_t k = (size_t)1 << log_k, n = (size_t)1 << L, B = (size_t)1 << log_b;
+#if defined(__GNUC__)
+    /* the message is read in bit-reversed order, which defeats the hardware
+     * prefetcher: ask for its cache lines in order first (a row comes
+     * straight from memory in a batch) */
+    for (size_t j = 0; j < k; j += 8)
+        __builtin_prefetch(msg + j);
+#endif
     if (log_k == 0) { /* a constant */
         for (size_t i = 0; i < n; i++)
             out[i] = msg[0];
@@ -712,7 +785,7 @@ static unsigned rs_first_stages(const zk_fp *restrict msg, unsigned log_k, unsig
         return s0;
     }
     size_t half = k / 2;
-    if (B <= 4) { /* 2B outputs a + w_{2B}^t b, one vector */
+    if (B <= 4) { /* 2B outputs a + w_{2B}^t b: one 8-lane vector for B = 4 */
         zk_fp w[8];
         for (size_t t = 0; t < B; t++) {
             w[t] = tw[B + t];
@@ -721,8 +794,12 @@ static unsigned rs_first_stages(const zk_fp *restrict msg, unsigned log_k, unsig
         for (size_t i = 0; i < half; i++) {
             size_t r = rev_any(i, log_k - 1);
             zk_fp a = msg[r], b = msg[r + half], *o = out + 2 * B * i;
-            for (size_t t = 0; t < 2 * B; t++)
-                o[t] = f_add(a, f_mul(w[t], b));
+            if (B == 4)
+                for (int t = 0; t < 8; t++)
+                    o[t] = f_add(a, f_mul(w[t], b));
+            else
+                for (size_t t = 0; t < 2 * B; t++)
+                    o[t] = f_add(a, f_mul(w[t], b));
         }
     } else { /* butterflies over t < B */
         for (size_t i = 0; i < half; i++) {
@@ -786,5 +863,5 @@ void zk_rs_encode_batch(const zk_fp *msg, size_t rows, unsigned log_k, unsigned 
         return;
     }
     rs_batch_ctx c = { msg, out, log_k, log_blowup };
-    za_parallel_for(rows, threads, rs_batch_range, &c);
+    par_for(rows, threads, rs_batch_range, &c);
 }

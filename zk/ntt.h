@@ -20,23 +20,24 @@
  * log_k + log_blowup <= 32; msg and out must not overlap.
  *
  * Threads.  threads <= 0 means za_default_threads(), 1 runs on the calling
- * thread only.  Small transforms run single-threaded whatever is asked
- * (creating a thread costs more than they do).  The functions may be called
- * concurrently from several threads on disjoint arrays.
+ * thread only.  Transforms below 2^16 points run single-threaded whatever is
+ * asked (starting a thread costs more than they do); the batch encoder gives
+ * whole rows to threads.  Any function may be called concurrently from
+ * several threads on disjoint arrays.
  *
- * Memory.  Nothing is allocated: twiddle tables are static (about 1 MiB,
- * built once, on first use, under pthread_once, then read-only and shared
- * by all threads; zk_ntt_init builds them eagerly), and the scratch space
- * of the kernels lives on the stack (a few KiB).  So none of these functions
- * can fail; arguments out of range (log_n > 32) abort with a message, as a
- * programming error.
+ * Memory.  Nothing is allocated: the twiddle tables are static and owned by
+ * this module (2 x 2 MiB plus 128 KiB, each built once on first use under
+ * pthread_once, read-only afterwards, never freed; zk_ntt_init builds them
+ * eagerly), and kernel scratch lives on the stack (at most 16 KiB).  So none
+ * of these functions can fail; log_n > 32 (or a zero shift for
+ * zk_coset_intt) is a programming error and aborts with a message.
  *
- * Algorithm (docs/ntt.md): bit-reversal permutation (cache-blocked) then
- * iterative radix-2 Cooley-Tukey (decimation in time).  Transforms of up to
- * 2^16 points run directly on the static table; larger ones are split
- * four-step style (rows of the bit-reversed array transformed in cache,
- * twiddled, then the columns transformed with the butterflies vectorized
- * across columns), which needs only tables of 2^16 entries.
+ * Algorithm (docs/ntt.md): cache-blocked bit-reversal permutation, then
+ * iterative radix-2 Cooley-Tukey (decimation in time), vectorized across
+ * contiguous butterflies.  Up to 2^18 points the stage twiddles come from
+ * the static table; larger transforms are split four-step style (rows of
+ * 2^16 points transformed in cache, twiddled, then the columns), so the
+ * tables stay bounded for every size.
  */
 #ifndef ZK_NTT_H
 #define ZK_NTT_H
@@ -51,16 +52,24 @@ void zk_ntt(zk_fp *v, unsigned log_n, int threads);
 void zk_intt(zk_fp *v, unsigned log_n, int threads);
 
 /* shift must be non-zero (zk_coset_intt divides by it); the usual choice is
- * ZK_FP_GENERATOR, which lies outside every subgroup of order 2^k. */
+ * ZK_FP_GENERATOR, which lies outside every subgroup of order 2^k, so the
+ * coset is disjoint from the subgroup. */
 void zk_coset_ntt(zk_fp *v, unsigned log_n, zk_fp shift, int threads);
 void zk_coset_intt(zk_fp *v, unsigned log_n, zk_fp shift, int threads);
 
 /* out has k << log_blowup entries; msg has k = 2^log_k. */
 void zk_rs_encode(const zk_fp *msg, unsigned log_k, unsigned log_blowup, zk_fp *out,
                   int threads);
-/* msg: rows x k, out: rows x (k << log_blowup), both row-major. */
+/* msg: rows x k, out: rows x (k << log_blowup), both row-major; row r of
+ * out is zk_rs_encode of row r of msg.  rows may be 0 (then msg and out may
+ * be NULL). */
 void zk_rs_encode_batch(const zk_fp *msg, size_t rows, unsigned log_k, unsigned log_blowup,
                         zk_fp *out, int threads);
+
+/* out[i] = a[i] * b[i] for i < n, the vectorized product the transforms use
+ * (pointwise step of a polynomial product: ntt, multiply, intt).  out may
+ * be a or b. */
+void zk_ntt_pointwise_mul(zk_fp *out, const zk_fp *a, const zk_fp *b, size_t n);
 
 /* Build the static twiddle tables now (otherwise the first transform does;
  * idempotent and thread-safe). */

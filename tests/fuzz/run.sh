@@ -26,6 +26,14 @@ case "$secs" in
     ''|*[!0-9]*) echo "$0: SECONDS must be a whole number, got '$secs'" >&2; exit 2 ;;
 esac
 
+# binaries as absolute paths, then work from the repository root
+bins=()
+for bin in "$@"; do
+    case "$bin" in
+        /*) bins+=("$bin") ;;
+        *) bins+=("$PWD/$bin") ;;
+    esac
+done
 cd "$(dirname -- "$0")/../.." || exit 2
 out=build/fuzz
 mkdir -p "$out"
@@ -37,7 +45,7 @@ status=0
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 
-for bin in "$@"; do
+for bin in "${bins[@]}"; do
     name=$(basename -- "$bin")
     name=${name#fuzz_}
     if [ ! -x "$bin" ]; then
@@ -89,7 +97,7 @@ for bin in "$@"; do
             -o -name 'oom-*' \) | wc -l
     }
     before=$(count_artifacts)
-    echo "fuzz: $name: running $bin for ${secs}s (log: $log)"
+    echo "fuzz: $name: running ${bin#"$PWD"/} for ${secs}s (log: $log)"
     args=(-max_total_time="$secs" -rss_limit_mb=2048 -max_len=400000 -timeout=10
           -print_final_stats=1 -artifact_prefix="$artifacts/")
     if [ "$jobs" -gt 1 ]; then

@@ -2,7 +2,8 @@
  * for every size up to 2^10 (forward, inverse, coset), Horner evaluation at
  * random points for the large sizes (four-step path) and for Reed-Solomon
  * codewords, round trips up to 2^20, batch vs per-row encoding, 1 vs 2
- * threads, linearity and edge values (p-1 everywhere, deltas). */
+ * threads, linearity, edge values (p-1 everywhere, deltas), and the
+ * pointwise product (a polynomial product through the NTT). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -347,6 +348,44 @@ static void test_linearity(void **state)
     }
 }
 
+/* pointwise product against zk_fp_mul (edges included), in place too, and
+ * a polynomial product through it: intt(ntt(a) * ntt(b)) = a*b when
+ * deg a + deg b < n */
+static void test_pointwise(void **state)
+{
+    (void)state;
+    size_t n = 1000;
+    zk_fp *a = alloc_fp(n), *b = alloc_fp(n), *c = alloc_fp(n);
+    fill(a, n);
+    fill(b, n);
+    zk_ntt_pointwise_mul(c, a, b, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(c[i], zk_fp_mul(a[i], b[i]));
+    zk_ntt_pointwise_mul(a, a, b, n);
+    assert_memory_equal(a, c, n * sizeof *c);
+    free(a);
+    free(b);
+    free(c);
+
+    unsigned L = 9;
+    size_t N = (size_t)1 << L, da = 200, db = 311;
+    zk_fp *p = calloc(N, sizeof *p), *q = calloc(N, sizeof *q), *r = calloc(N, sizeof *r);
+    assert_true(p && q && r);
+    fill(p, da);
+    fill(q, db);
+    for (size_t i = 0; i < da; i++)
+        for (size_t j = 0; j < db; j++)
+            r[i + j] = zk_fp_add(r[i + j], zk_fp_mul(p[i], q[j]));
+    zk_ntt(p, L, 1);
+    zk_ntt(q, L, 1);
+    zk_ntt_pointwise_mul(p, p, q, N);
+    zk_intt(p, L, 1);
+    assert_memory_equal(p, r, N * sizeof *r);
+    free(p);
+    free(q);
+    free(r);
+}
+
 int main(void)
 {
     rng = zt_seed("test_ntt");
@@ -356,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),      cmocka_unit_test(test_coset),
         cmocka_unit_test(test_rs_encode),      cmocka_unit_test(test_rs_batch),
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_linearity),
+        cmocka_unit_test(test_pointwise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

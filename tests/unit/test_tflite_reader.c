@@ -1312,6 +1312,281 @@ static void regression_empty_fc_weights(void **state)
     free(b);
 }
 
+#define MOBILENET "tflite-micro/mobilenet_v2_quantized_1x3x224x224.tflite"
+
+/* Run operator k of a loaded model on its own: the op list is cut to it and
+ * the graph's first input and output become its input 0 and output. */
+typedef struct {
+    zm_op *ops;
+    int n_ops;
+    int32_t in0, out0;
+} isolated_op;
+
+static void isolate_op(zm_model *m, int k, isolated_op *sv)
+{
+    sv->ops = m->ops;
+    sv->n_ops = m->n_ops;
+    sv->in0 = m->inputs[0];
+    sv->out0 = m->outputs[0];
+    m->ops = &sv->ops[k];
+    m->n_ops = 1;
+    m->inputs[0] = sv->ops[k].inputs[0];
+    m->outputs[0] = sv->ops[k].outputs[0];
+}
+
+static void restore_ops(zm_model *m, const isolated_op *sv)
+{
+    m->ops = sv->ops;
+    m->n_ops = sv->n_ops;
+    m->inputs[0] = sv->in0;
+    m->outputs[0] = sv->out0;
+}
+
+static int find_loaded_op(const zm_model *m, int opcode)
+{
+    for (int i = 0; i < m->n_ops; i++)
+        if (m->ops[i].opcode == opcode)
+            return i;
+    fail_msg("no %s operator", zm_op_name(opcode));
+    return -1;
+}
+
+/* Create (and, on success, run on deterministic inputs) an engine for the
+ * model; returns the status, message in err. */
+static za_status prepare_loaded(const zm_model *m, za_error *err)
+{
+    zm_engine *e = NULL;
+    za_status st = zm_engine_create(m, ZM_ROUNDING_TFLITE, &e, err);
+    if (st != ZA_OK)
+        return st;
+    for (int k = 0; k < m->n_inputs; k++) {
+        const zm_tensor *t = &m->tensors[m->inputs[k]];
+        uint8_t *x = malloc((size_t)t->n_bytes + 1);
+        assert_non_null(x);
+        for (int64_t j = 0; j < t->n_bytes; j++)
+            x[j] = (uint8_t)(j * 29 + 5);
+        assert_int_equal(zm_engine_set_input(e, k, x, (size_t)t->n_bytes, err), ZA_OK);
+        free(x);
+    }
+    assert_int_equal(zm_engine_run(e, err), ZA_OK);
+    zm_engine_free(e);
+    return ZA_OK;
+}
+
+/* MEAN over H and W (the runtime's 4-D path) with a huge input/output scale
+ * ratio: bias = out_zp - (int32)(in_zp * ratio +- 0.5f) converted an
+ * out-of-range float (UBSan "inf is outside the range of representable
+ * values of type 'int'" in kernel_mean.c, found by mutating the scales of
+ * tools/make_op_models.c's mean_hw_keep_* models) and the rescaled sum plus
+ * that bias could overflow int32.  Ratios of 2^22 and more are now refused.
+ * Made by editing mobilenet's loaded MEAN. */
+static void regression_mean_scale_ratio(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = read_model(MOBILENET, &n);
+    if (!b) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    zm_model *m = NULL;
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(b, n, NAME, &m, &err), ZA_OK);
+    int k = find_loaded_op(m, ZM_OP_MEAN);
+    isolated_op sv;
+    isolate_op(m, k, &sv);
+    m->ops[0].opt.reducer.keep_dims = 1;
+    zm_tensor *in = &m->tensors[m->ops[0].inputs[0]];
+    zm_tensor *out = &m->tensors[m->ops[0].outputs[0]];
+    assert_int_equal(in->rank, 4);
+    float in_scale = in->q.scale[0], out_scale = out->q.scale[0];
+    in->q.zero_point[0] = 100;
+    const struct {
+        float in, out;
+        int ok;
+    } cases[] = {
+        { 1e20f, 0.05f, 0 },     /* ratio 2e21 */
+        { 0.05f, 1e-38f, 0 },    /* ratio 5e36 */
+        { 0.05f, 1.4e-45f, 0 },  /* ratio inf */
+        { 3e38f, 1e-10f, 0 },
+        { 1000.0f, 0.001f, 1 },  /* ratio 1e6: defined, runs */
+        { 0.02f, 0.05f, 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        in->q.scale[0] = cases[i].in;
+        out->q.scale[0] = cases[i].out;
+        za_status st = prepare_loaded(m, &err);
+        if (cases[i].ok ? st != ZA_OK
+                        : st != ZA_ERR_UNSUPPORTED || !strstr(err.msg, "scale ratio"))
+            fail_msg("MEAN with scales %g -> %g: status %d: %s", (double)cases[i].in,
+                     (double)cases[i].out, st, st ? err.msg : "(created)");
+    }
+    in->q.scale[0] = in_scale;
+    out->q.scale[0] = out_scale;
+    restore_ops(m, &sv);
+    zm_model_free(m);
+    free(b);
+}
+
+/* PAD with int64 paddings near INT64_MAX: pads[before] + pads[after] +
+ * size overflowed int64 (signed overflow) while checking them against the
+ * output shape.  Each pad is now bounded by the output size first.  Made by
+ * giving mobilenet's loaded first PAD an int64 paddings constant. */
+static void regression_pad_int64_overflow(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = read_model(MOBILENET, &n);
+    if (!b) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    zm_model *m = NULL;
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(b, n, NAME, &m, &err), ZA_OK);
+    int k = find_loaded_op(m, ZM_OP_PAD);
+    isolated_op sv;
+    isolate_op(m, k, &sv);
+    zm_tensor *pt = &m->tensors[m->ops[0].inputs[1]];
+    const zm_tensor *in = &m->tensors[m->ops[0].inputs[0]];
+    const zm_tensor *out = &m->tensors[m->ops[0].outputs[0]];
+    assert_int_equal(pt->n_elems, 2 * in->rank);
+    zm_tensor saved = *pt;
+    int64_t pads[2 * ZA_MAX_RANK];
+    pt->type = ZM_INT64;
+    pt->n_bytes = 8 * pt->n_elems;
+    pt->data = (const uint8_t *)pads;
+    /* the real paddings, as int64: still accepted and run */
+    for (int d = 0; d < 2 * in->rank; d++) {
+        int32_t v;
+        memcpy(&v, saved.data + 4 * d, 4);
+        pads[d] = v;
+    }
+    za_status st = prepare_loaded(m, &err);
+    if (st != ZA_OK)
+        fail_msg("int64 paddings: %s", err.msg);
+    /* find a padded dimension and overflow its sum */
+    int d = 0;
+    while (d < in->rank && in->shape[d] == out->shape[d])
+        d++;
+    assert_true(d < in->rank);
+    const int64_t bad[][2] = { { INT64_MAX, 1 }, { INT64_MAX, INT64_MAX },
+                               { 1, INT64_MAX - 1 }, { (int64_t)1 << 62, (int64_t)1 << 62 } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pads[2 * d] = bad[i][0];
+        pads[2 * d + 1] = bad[i][1];
+        st = prepare_loaded(m, &err);
+        if (st != ZA_ERR_MALFORMED || !strstr(err.msg, "paddings"))
+            fail_msg("paddings (%lld, %lld): status %d: %s", (long long)bad[i][0],
+                     (long long)bad[i][1], st, st ? err.msg : "(created)");
+    }
+    *pt = saved;
+    restore_ops(m, &sv);
+    zm_model_free(m);
+    free(b);
+}
+
+/* CONV_2D whose dilated filter spans more than 2^31 input rows: the
+ * kernel's row index oy * stride - pad + ky * dilation overflowed int
+ * (UBSan: "524288 * 4096 cannot be represented in type 'int'" in
+ * kernel_conv.c) - a 600,000-tap filter with dilation 4096, a 600 KB file.
+ * Refused now.  Made by editing mobilenet's loaded first CONV_2D (its
+ * filter data taken from the file bytes). */
+static void regression_conv_dilation_overflow(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = read_model(MOBILENET, &n);
+    if (!b) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    zm_model *m = NULL;
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(b, n, NAME, &m, &err), ZA_OK);
+    int k = find_loaded_op(m, ZM_OP_CONV_2D);
+    isolated_op sv;
+    isolate_op(m, k, &sv);
+    zm_op *op = &m->ops[0];
+    int saved_n_inputs = op->n_inputs;
+    op->n_inputs = 2; /* no bias */
+    zm_tensor *in = &m->tensors[op->inputs[0]], *f = &m->tensors[op->inputs[1]];
+    zm_tensor *out = &m->tensors[op->outputs[0]];
+    zm_tensor s_in = *in, s_f = *f, s_out = *out;
+    int saved_qn = f->q.n;
+    const int32_t io[4] = { 1, 5, 1, 1 }, fs[4] = { 1, 600000, 1, 1 };
+    memcpy(in->shape, io, sizeof io);
+    memcpy(out->shape, io, sizeof io);
+    in->n_elems = in->n_bytes = out->n_elems = out->n_bytes = 5;
+    memcpy(f->shape, fs, sizeof fs);
+    f->n_elems = f->n_bytes = 600000;
+    assert_true(m->file_len > 700000);
+    memset(m->file + 100000, 1, 600000);
+    f->data = m->file + 100000;
+    f->q.n = 1;
+    op->opt.conv.padding = ZM_PAD_SAME;
+    op->opt.conv.stride_h = op->opt.conv.stride_w = 1;
+    op->opt.conv.dilation_w = 1;
+    op->opt.conv.dilation_h = 4096;
+    za_status st = prepare_loaded(m, &err);
+    if (st != ZA_ERR_UNSUPPORTED || !strstr(err.msg, "spans more than 2^31"))
+        fail_msg("dilation 4096: status %d: %s", st, st ? err.msg : "(created)");
+    op->opt.conv.dilation_h = 2; /* 1.2M positions: fine, and runs */
+    st = prepare_loaded(m, &err);
+    if (st != ZA_OK)
+        fail_msg("dilation 2: %s", err.msg);
+    f->q.n = saved_qn;
+    *in = s_in;
+    *f = s_f;
+    *out = s_out;
+    op->n_inputs = saved_n_inputs;
+    restore_ops(m, &sv);
+    zm_model_free(m);
+    free(b);
+}
+
+/* MAX_POOL_2D on an input of 2^31 - 1 rows: window bounds ih - (oy *
+ * stride - pad) overflowed int.  Refused before any activation memory is
+ * allocated.  Made by editing mnist's loaded MAX_POOL_2D. */
+static void regression_pool_huge_input(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *b = read_model(MNIST, &n);
+    if (!b) {
+        SKIP_WITHOUT_SHARED();
+        return;
+    }
+    zm_model *m = NULL;
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(b, n, NAME, &m, &err), ZA_OK);
+    int k = find_loaded_op(m, ZM_OP_MAX_POOL_2D);
+    isolated_op sv;
+    isolate_op(m, k, &sv);
+    zm_op *op = &m->ops[0];
+    zm_tensor *in = &m->tensors[op->inputs[0]], *out = &m->tensors[op->outputs[0]];
+    zm_tensor s_in = *in, s_out = *out;
+    zm_pool_options s_opt = op->opt.pool;
+    const int32_t sh[4] = { 1, INT32_MAX, 1, 1 };
+    memcpy(in->shape, sh, sizeof sh);
+    memcpy(out->shape, sh, sizeof sh);
+    in->n_elems = in->n_bytes = out->n_elems = out->n_bytes = INT32_MAX;
+    op->opt.pool.padding = ZM_PAD_SAME;
+    op->opt.pool.stride_h = op->opt.pool.stride_w = 1;
+    op->opt.pool.filter_h = 3;
+    op->opt.pool.filter_w = 1;
+    zm_engine *e = NULL;
+    za_status st = zm_engine_create(m, ZM_ROUNDING_TFLITE, &e, &err);
+    if (st != ZA_ERR_UNSUPPORTED || !strstr(err.msg, "too large to pool"))
+        fail_msg("status %d: %s", st, st ? err.msg : "(created)");
+    op->opt.pool = s_opt;
+    *in = s_in;
+    *out = s_out;
+    restore_ops(m, &sv);
+    zm_model_free(m);
+    free(b);
+}
+
 int main(void)
 {
     if (!shared_dir())
@@ -1345,6 +1620,10 @@ int main(void)
         cmocka_unit_test(regression_empty_conv_filter),
         cmocka_unit_test(regression_empty_depthwise_filter),
         cmocka_unit_test(regression_empty_fc_weights),
+        cmocka_unit_test(regression_mean_scale_ratio),
+        cmocka_unit_test(regression_pad_int64_overflow),
+        cmocka_unit_test(regression_conv_dilation_overflow),
+        cmocka_unit_test(regression_pool_huge_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

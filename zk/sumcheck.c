@@ -1,0 +1,957 @@
+/* zk/sumcheck.c - sumcheck prover and verifier, zero-check, batched
+ * evaluation claims (see sumcheck.h). */
+#include "zk/sumcheck.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/parallel.h"
+
+#define MAX_PTS 5               /* evaluation points X = 0..4 of a round's products */
+#define BLK 32                  /* pairs per block: phase-1 values stay in L1 */
+#define SEG_LOG 10              /* pairs per weight segment (zero-check low eq table) */
+#define PAR_PAIRS ((size_t)1 << 15) /* rounds with fewer pairs run on one thread */
+#define MAX_CHUNKS 64
+
+/* ------------------------------------------------------------ small helpers */
+
+zk_sumcheck_term zk_sumcheck_term_make(zk_fp2 coeff, unsigned n_factors, unsigned f0, unsigned f1,
+                                       unsigned f2, unsigned f3)
+{
+    zk_sumcheck_term t;
+    t.coeff = coeff;
+    t.n_factors = n_factors;
+    t.factors[0] = f0;
+    t.factors[1] = f1;
+    t.factors[2] = f2;
+    t.factors[3] = f3;
+    return t;
+}
+
+unsigned zk_sumcheck_degree(const zk_sumcheck_term *terms, unsigned n_terms)
+{
+    unsigned d = 0;
+    for (unsigned t = 0; t < n_terms; t++)
+        if (terms[t].n_factors > d)
+            d = terms[t].n_factors;
+    return d;
+}
+
+static const zk_fp2 *ref_ext(const zk_mle_ref *m)
+{
+    return m->ext ? m->ext : m->ext_inplace;
+}
+
+za_status zk_sumcheck_instance_check(const zk_sumcheck_instance *inst, za_error *err)
+{
+    if (!inst)
+        return za_error_set(err, ZA_ERR_ARG, "sumcheck: no instance");
+    if (inst->n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "sumcheck: %u variables (at most %u)", inst->n_vars,
+                            ZK_SUMCHECK_MAX_VARS);
+    if (inst->n_tables < 1 || inst->n_tables > ZK_SUMCHECK_MAX_TABLES || !inst->tables)
+        return za_error_set(err, ZA_ERR_ARG, "sumcheck: %u tables (1 to %u)", inst->n_tables,
+                            ZK_SUMCHECK_MAX_TABLES);
+    if (inst->n_terms < 1 || inst->n_terms > ZK_SUMCHECK_MAX_TERMS || !inst->terms)
+        return za_error_set(err, ZA_ERR_ARG, "sumcheck: %u terms (1 to %u)", inst->n_terms,
+                            ZK_SUMCHECK_MAX_TERMS);
+    for (unsigned i = 0; i < inst->n_tables; i++) {
+        const zk_mle_ref *m = &inst->tables[i];
+        int set = (m->base != NULL) + (m->ext != NULL) + (m->ext_inplace != NULL);
+        if (set != 1)
+            return za_error_set(err, ZA_ERR_ARG,
+                                "sumcheck: table %u must set exactly one of base/ext/ext_inplace", i);
+    }
+    for (unsigned t = 0; t < inst->n_terms; t++) {
+        const zk_sumcheck_term *tm = &inst->terms[t];
+        if (tm->n_factors < 1 || tm->n_factors > ZK_SUMCHECK_MAX_FACTORS)
+            return za_error_set(err, ZA_ERR_ARG, "sumcheck: term %u has %u factors (1 to %u)", t,
+                                tm->n_factors, ZK_SUMCHECK_MAX_FACTORS);
+        for (unsigned f = 0; f < tm->n_factors; f++)
+            if (tm->factors[f] >= inst->n_tables)
+                return za_error_set(err, ZA_ERR_ARG,
+                                    "sumcheck: term %u factor %u names table %u of %u", t, f,
+                                    tm->factors[f], inst->n_tables);
+    }
+    return ZA_OK;
+}
+
+zk_fp2 zk_sumcheck_combine(const zk_sumcheck_term *terms, unsigned n_terms, const zk_fp2 *evals)
+{
+    zk_fp2 s = zk_fp2_make(0, 0);
+    for (unsigned t = 0; t < n_terms; t++) {
+        zk_fp2 p = terms[t].coeff;
+        for (unsigned f = 0; f < terms[t].n_factors; f++)
+            p = zk_fp2_mul(p, evals[terms[t].factors[f]]);
+        s = zk_fp2_add(s, p);
+    }
+    return s;
+}
+
+za_status zk_sumcheck_check_final(const zk_sumcheck_term *terms, unsigned n_terms,
+                                  const zk_fp2 *evals, zk_fp2 final_claim, za_error *err)
+{
+    if (!zk_fp2_eq(zk_sumcheck_combine(terms, n_terms, evals), final_claim))
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "sumcheck: final evaluation check failed (the claimed sum or an "
+                            "evaluation is wrong)");
+    return ZA_OK;
+}
+
+/* ------------------------------------------------------------ interpolation */
+
+/* w[i] = 1 / prod_{j != i} (i - j) for nodes 0..d */
+static void interp_weights(unsigned d, zk_fp w[MAX_PTS + 1])
+{
+    for (unsigned i = 0; i <= d; i++) {
+        uint64_t den = 1;
+        for (unsigned j = 0; j <= d; j++)
+            if (j != i)
+                den *= (uint64_t)(i > j ? i - j : j - i);
+        zk_fp inv = zk_fp_inv(den);
+        w[i] = ((d - i) & 1) ? zk_fp_neg(inv) : inv;
+    }
+}
+
+static zk_fp2 interp_with(const zk_fp w[MAX_PTS + 1], const zk_fp2 *vals, unsigned d, zk_fp2 x)
+{
+    /* sum_i vals[i] w[i] prod_{j != i} (x - j), with prefix/suffix products
+     * (no division, so x may be a node) */
+    zk_fp2 diff[MAX_PTS + 1], pre[MAX_PTS + 2], suf[MAX_PTS + 2];
+    for (unsigned j = 0; j <= d; j++)
+        diff[j] = zk_fp2_sub(x, zk_fp2_from_fp(j));
+    pre[0] = zk_fp2_make(1, 0);
+    for (unsigned j = 0; j <= d; j++)
+        pre[j + 1] = zk_fp2_mul(pre[j], diff[j]);
+    suf[d + 1] = zk_fp2_make(1, 0);
+    for (unsigned j = d + 1; j-- > 0;)
+        suf[j] = zk_fp2_mul(suf[j + 1], diff[j]);
+    zk_fp2 s = zk_fp2_make(0, 0);
+    for (unsigned i = 0; i <= d; i++) {
+        zk_fp2 l = zk_fp2_mul_fp(zk_fp2_mul(pre[i], suf[i + 1]), w[i]);
+        s = zk_fp2_add(s, zk_fp2_mul(l, vals[i]));
+    }
+    return s;
+}
+
+zk_fp2 zk_sumcheck_interpolate(const zk_fp2 *vals, unsigned d, zk_fp2 x)
+{
+    zk_fp w[MAX_PTS + 1];
+    if (d > ZK_SUMCHECK_MAX_DEGREE)
+        abort(); /* programming error */
+    interp_weights(d, w);
+    return interp_with(w, vals, d, x);
+}
+
+/* ------------------------------------------------------------ transcript */
+
+static void absorb_start(zk_transcript *t, unsigned n, unsigned d, zk_fp2 claim)
+{
+    uint8_t buf[32];
+    for (int i = 0; i < 8; i++) {
+        buf[i] = (uint8_t)((uint64_t)n >> (8 * i));
+        buf[8 + i] = (uint8_t)((uint64_t)d >> (8 * i));
+    }
+    zk_fp2_to_bytes(claim, buf + 16);
+    zk_transcript_absorb(t, "sumcheck/start", buf, sizeof buf);
+}
+
+static zk_fp2 absorb_round(zk_transcript *t, const zk_fp2 *msg, unsigned d)
+{
+    zk_transcript_absorb_fp2(t, "sumcheck/round", msg, d);
+    return zk_transcript_challenge_fp2(t, "sumcheck/r");
+}
+
+/* the full value list g(0..d) from a round message and the running claim */
+static void expand_round(const zk_fp2 *msg, unsigned d, zk_fp2 claim, zk_fp2 *full)
+{
+    full[0] = msg[0];
+    full[1] = zk_fp2_sub(claim, msg[0]);
+    for (unsigned x = 2; x <= d; x++)
+        full[x] = msg[x - 1];
+}
+
+/* ------------------------------------------------------------ prover engine
+ *
+ * Round k (H = 2^(n-1-k) pairs): pair i < H is (T[i], T[i+H]) of every table
+ * T (size 2H), i.e. the top remaining variable X = x_{n-1-k} is 0 or 1.
+ * Each table's restriction to a pair is the line lo + X (hi - lo); the
+ * engine computes, for every term and every requested X in xs[],
+ *     S[t][X] = sum_i w(i) prod_f T_f(i, X)
+ * where w(i) = wlo[i mod 2^sl] * whi[i >> sl] in a zero-check, else 1.
+ * For k >= 1 the tables are first folded by r_{k-1} in the same pass:
+ * T[i] = src[i] + r (src[i + 2H] - src[i]) for i and i + H.
+ *
+ * Work is split into segments of 2^sl pairs, segments into chunks (one per
+ * thread), segments into blocks of BLK pairs: phase 1 writes each table's
+ * values at the requested X into a small buffer (folding on the way),
+ * phase 2 multiplies and accumulates with lazy reduction (the last product
+ * of each term is accumulated in 192 bits and reduced once per segment). */
+
+typedef struct {
+    const zk_fp *cur_b;  /* round 0: the caller's base table */
+    const zk_fp2 *cur_e; /* the extension table the next round reads */
+    zk_fp2 *dst;         /* where folds write (owned copy or the caller's inplace table) */
+    int owned;           /* dst was allocated here */
+} tab_state;
+
+typedef struct {
+    zk_acc192 a0, a1, a2;
+} lazy3;
+
+typedef struct {
+    unsigned n, n_tables, n_terms;
+    zk_sumcheck_term terms[ZK_SUMCHECK_MAX_TERMS];
+    tab_state tab[ZK_SUMCHECK_MAX_TABLES];
+    unsigned threads; /* chunks available, >= 1 */
+    zk_fp2 *vals;     /* threads * n_tables * MAX_PTS * BLK */
+    zk_fp2 *acc;      /* threads * n_terms * MAX_PTS */
+    /* the round being computed */
+    unsigned round;
+    int base_mode;   /* round 0 and every table base: base-field values */
+    zk_fp2 r;        /* fold challenge (round >= 1) */
+    zk_fp r1w;       /* 7 * r.c1 */
+    size_t H;
+    unsigned sl;     /* segment = 2^sl pairs */
+    unsigned npts, xmax;
+    unsigned xs[MAX_PTS];
+    const zk_fp2 *wlo, *whi; /* weights, or NULL */
+} engine;
+
+static void engine_free(engine *e)
+{
+    for (unsigned i = 0; i < e->n_tables; i++)
+        if (e->tab[i].owned)
+            free(e->tab[i].dst);
+    free(e->vals);
+    free(e->acc);
+    memset(e, 0, sizeof *e);
+}
+
+static za_status engine_init(engine *e, const zk_sumcheck_instance *inst, int threads,
+                             za_error *err)
+{
+    memset(e, 0, sizeof *e);
+    e->n = inst->n_vars;
+    e->n_tables = inst->n_tables;
+    e->n_terms = inst->n_terms;
+    memcpy(e->terms, inst->terms, sizeof(zk_sumcheck_term) * inst->n_terms);
+    if (threads <= 0)
+        threads = za_default_threads();
+    if (threads > MAX_CHUNKS)
+        threads = MAX_CHUNKS;
+    if (threads < 1 || e->n < 16)
+        threads = 1;
+    e->threads = (unsigned)threads;
+    size_t half = e->n ? (size_t)1 << (e->n - 1) : 0;
+    for (unsigned i = 0; i < e->n_tables; i++) {
+        const zk_mle_ref *m = &inst->tables[i];
+        tab_state *ts = &e->tab[i];
+        ts->cur_b = m->base;
+        ts->cur_e = ref_ext(m);
+        if (m->ext_inplace) {
+            ts->dst = m->ext_inplace;
+        } else if (e->n >= 2) {
+            ts->dst = malloc(sizeof(zk_fp2) * half);
+            if (!ts->dst) {
+                engine_free(e);
+                return za_error_set(err, ZA_ERR_NOMEM,
+                                    "sumcheck: cannot allocate a working table of 2^%u elements",
+                                    e->n - 1);
+            }
+            ts->owned = 1;
+        }
+    }
+    e->vals = malloc(sizeof(zk_fp2) * e->threads * e->n_tables * MAX_PTS * BLK);
+    e->acc = malloc(sizeof(zk_fp2) * e->threads * e->n_terms * MAX_PTS);
+    if (!e->vals || !e->acc) {
+        engine_free(e);
+        return za_error_set(err, ZA_ERR_NOMEM, "sumcheck: out of memory");
+    }
+    return ZA_OK;
+}
+
+/* phase 1: values of every table at the requested X for pairs [b, b+len) */
+static void phase1(const engine *e, size_t b, size_t len, zk_fp2 *vals)
+{
+    const size_t H = e->H;
+    const unsigned npts = e->npts, xmax = e->xmax;
+    for (unsigned t = 0; t < e->n_tables; t++) {
+        const tab_state *ts = &e->tab[t];
+        if (e->base_mode) {
+            zk_fp *out = (zk_fp *)vals + (size_t)t * MAX_PTS * BLK;
+            const zk_fp *s = ts->cur_b + b;
+            if (npts == 1 && e->xs[0] == 0) {
+                memcpy(out, s, sizeof(zk_fp) * len);
+                continue;
+            }
+            for (size_t j = 0; j < len; j++) {
+                zk_fp v[MAX_PTS];
+                zk_fp lo = s[j], hi = s[j + H], d = zk_fp_sub(hi, lo);
+                v[0] = lo;
+                v[1] = hi;
+                for (unsigned x = 2; x <= xmax; x++)
+                    v[x] = zk_fp_add(v[x - 1], d);
+                for (unsigned p = 0; p < npts; p++)
+                    out[p * BLK + j] = v[e->xs[p]];
+            }
+            continue;
+        }
+        zk_fp2 *out = vals + (size_t)t * MAX_PTS * BLK;
+        for (size_t j = 0; j < len; j++) {
+            size_t i = b + j;
+            zk_fp2 lo, hi;
+            if (e->round == 0) {
+                if (ts->cur_b) {
+                    lo = zk_fp2_from_fp(ts->cur_b[i]);
+                    hi = zk_fp2_from_fp(ts->cur_b[i + H]);
+                } else {
+                    lo = ts->cur_e[i];
+                    hi = ts->cur_e[i + H];
+                }
+            } else if (ts->cur_b) {
+                /* first fold of a base table: lo + r (hi - lo) with base lo, hi */
+                const zk_fp *s = ts->cur_b;
+                zk_fp d0 = zk_fp_sub(s[i + 2 * H], s[i]);
+                zk_fp d1 = zk_fp_sub(s[i + 3 * H], s[i + H]);
+                lo = zk_fp2_make(zk_fp_add(s[i], zk_fp_mul(e->r.c0, d0)), zk_fp_mul(e->r.c1, d0));
+                hi = zk_fp2_make(zk_fp_add(s[i + H], zk_fp_mul(e->r.c0, d1)),
+                                 zk_fp_mul(e->r.c1, d1));
+                ts->dst[i] = lo;
+                ts->dst[i + H] = hi;
+            } else {
+                /* src may be dst: reads i, i+H (before the writes), i+2H, i+3H */
+                const zk_fp2 *s = ts->cur_e;
+                zk_fp2 s0 = s[i], s1 = s[i + H];
+                lo = zk_fp2_add(s0, zk_fp2_mul_by_const(e->r, e->r1w, zk_fp2_sub(s[i + 2 * H], s0)));
+                hi = zk_fp2_add(s1, zk_fp2_mul_by_const(e->r, e->r1w, zk_fp2_sub(s[i + 3 * H], s1)));
+                ts->dst[i] = lo;
+                ts->dst[i + H] = hi;
+            }
+            if (npts == 1 && e->xs[0] == 0) {
+                out[j] = lo;
+                continue;
+            }
+            zk_fp2 v[MAX_PTS];
+            zk_fp2 d = zk_fp2_sub(hi, lo);
+            v[0] = lo;
+            v[1] = hi;
+            for (unsigned x = 2; x <= xmax; x++)
+                v[x] = zk_fp2_add(v[x - 1], d);
+            for (unsigned p = 0; p < npts; p++)
+                out[p * BLK + j] = v[e->xs[p]];
+        }
+    }
+}
+
+static inline void mac_ext(lazy3 *a, zk_fp2 x, zk_fp2 y)
+{
+    zk_acc_mac(&a->a0, x.c0, y.c0);
+    zk_acc_mac(&a->a1, x.c1, y.c1);
+    zk_acc_mac(&a->a2, x.c0, y.c1);
+    zk_acc_mac(&a->a2, x.c1, y.c0);
+}
+
+/* phase 2 in the base field: acc[t][p] += (w) * prod_f */
+static void phase2_base(const engine *e, size_t len, const zk_fp2 *vals, const zk_fp2 *w,
+                        lazy3 *acc)
+{
+    const zk_fp *vb = (const zk_fp *)vals;
+    for (unsigned t = 0; t < e->n_terms; t++) {
+        const zk_sumcheck_term *tm = &e->terms[t];
+        unsigned nf = tm->n_factors;
+        for (unsigned p = 0; p < e->npts; p++) {
+            const zk_fp *f[ZK_SUMCHECK_MAX_FACTORS];
+            for (unsigned k = 0; k < nf; k++)
+                f[k] = vb + (size_t)tm->factors[k] * MAX_PTS * BLK + (size_t)p * BLK;
+            lazy3 *a = &acc[t * MAX_PTS + p];
+            if (!w) {
+                /* prod of all but the last factor (reduced), last one lazily */
+                switch (nf) {
+                case 1:
+                    for (size_t j = 0; j < len; j++)
+                        zk_acc_mac(&a->a0, f[0][j], 1);
+                    break;
+                case 2:
+                    for (size_t j = 0; j < len; j++)
+                        zk_acc_mac(&a->a0, f[0][j], f[1][j]);
+                    break;
+                case 3:
+                    for (size_t j = 0; j < len; j++)
+                        zk_acc_mac(&a->a0, zk_fp_mul(f[0][j], f[1][j]), f[2][j]);
+                    break;
+                default:
+                    for (size_t j = 0; j < len; j++)
+                        zk_acc_mac(&a->a0, zk_fp_mul(zk_fp_mul(f[0][j], f[1][j]), f[2][j]),
+                                   f[3][j]);
+                    break;
+                }
+            } else {
+                for (size_t j = 0; j < len; j++) {
+                    zk_fp x = f[0][j];
+                    for (unsigned k = 1; k < nf; k++)
+                        x = zk_fp_mul(x, f[k][j]);
+                    zk_acc_mac(&a->a0, w[j].c0, x);
+                    zk_acc_mac(&a->a1, w[j].c1, x);
+                }
+            }
+        }
+    }
+}
+
+/* phase 2 in the extension */
+static void phase2_ext(const engine *e, size_t len, const zk_fp2 *vals, const zk_fp2 *w,
+                       lazy3 *acc)
+{
+    for (unsigned t = 0; t < e->n_terms; t++) {
+        const zk_sumcheck_term *tm = &e->terms[t];
+        unsigned nf = tm->n_factors;
+        for (unsigned p = 0; p < e->npts; p++) {
+            const zk_fp2 *f[ZK_SUMCHECK_MAX_FACTORS];
+            for (unsigned k = 0; k < nf; k++)
+                f[k] = vals + (size_t)tm->factors[k] * MAX_PTS * BLK + (size_t)p * BLK;
+            lazy3 *a = &acc[t * MAX_PTS + p];
+            if (!w) {
+                switch (nf) {
+                case 1:
+                    for (size_t j = 0; j < len; j++) {
+                        zk_acc_mac(&a->a0, f[0][j].c0, 1);
+                        zk_acc_mac(&a->a2, f[0][j].c1, 1);
+                    }
+                    break;
+                case 2:
+                    for (size_t j = 0; j < len; j++)
+                        mac_ext(a, f[0][j], f[1][j]);
+                    break;
+                case 3:
+                    for (size_t j = 0; j < len; j++)
+                        mac_ext(a, zk_fp2_mul_lazy(f[0][j], f[1][j]), f[2][j]);
+                    break;
+                default:
+                    for (size_t j = 0; j < len; j++)
+                        mac_ext(a, zk_fp2_mul_lazy(zk_fp2_mul_lazy(f[0][j], f[1][j]), f[2][j]),
+                                f[3][j]);
+                    break;
+                }
+            } else {
+                for (size_t j = 0; j < len; j++) {
+                    zk_fp2 x = f[0][j];
+                    for (unsigned k = 1; k < nf; k++)
+                        x = zk_fp2_mul_lazy(x, f[k][j]);
+                    mac_ext(a, w[j], x);
+                }
+            }
+        }
+    }
+}
+
+/* reduce a lazy accumulator: base unweighted (a0), base weighted (a0, a1)
+ * or extension (a0 + 7 a1, a2) */
+static zk_fp2 lazy_reduce(const lazy3 *a, int base_mode, int weighted)
+{
+    if (base_mode)
+        return zk_fp2_make(zk_acc_reduce(a->a0), weighted ? zk_acc_reduce(a->a1) : 0);
+    return zk_fp2_make(zk_fp_add(zk_acc_reduce(a->a0), zk_fp_mul(zk_acc_reduce(a->a1), ZK_FP2_W)),
+                       zk_acc_reduce(a->a2));
+}
+
+static void round_chunk(void *vc, unsigned c, size_t s0, size_t s1)
+{
+    engine *e = vc;
+    const size_t seg = (size_t)1 << e->sl;
+    const unsigned nt = e->n_terms, np = e->npts;
+    zk_fp2 *vals = e->vals + (size_t)c * e->n_tables * MAX_PTS * BLK;
+    zk_fp2 *out = e->acc + (size_t)c * nt * MAX_PTS;
+    lazy3 lz[ZK_SUMCHECK_MAX_TERMS * MAX_PTS];
+    for (unsigned q = 0; q < nt * MAX_PTS; q++)
+        out[q] = zk_fp2_make(0, 0);
+    for (size_t s = s0; s < s1; s++) {
+        memset(lz, 0, sizeof(lazy3) * nt * MAX_PTS);
+        size_t end = (s + 1) * seg;
+        for (size_t b = s * seg; b < end; b += BLK) {
+            size_t len = end - b < BLK ? end - b : BLK;
+            const zk_fp2 *w = e->wlo ? e->wlo + (b - s * seg) : NULL;
+            phase1(e, b, len, vals);
+            if (e->base_mode)
+                phase2_base(e, len, vals, w, lz);
+            else
+                phase2_ext(e, len, vals, w, lz);
+        }
+        for (unsigned t = 0; t < nt; t++)
+            for (unsigned p = 0; p < np; p++) {
+                zk_fp2 v = lazy_reduce(&lz[t * MAX_PTS + p], e->base_mode, e->wlo != NULL);
+                if (e->whi)
+                    v = zk_fp2_mul(v, e->whi[s]);
+                out[t * MAX_PTS + p] = zk_fp2_add(out[t * MAX_PTS + p], v);
+            }
+    }
+}
+
+typedef struct {
+    engine *e;
+    size_t nseg;
+    unsigned nch;
+} chunk_job;
+
+static void chunk_tramp(void *vj, size_t b, size_t en)
+{
+    chunk_job *j = vj;
+    for (size_t c = b; c < en; c++)
+        round_chunk(j->e, (unsigned)c, j->nseg * c / j->nch, j->nseg * (c + 1) / j->nch);
+}
+
+/* One round: fold by r (round >= 1), then S[t*MAX_PTS + p] for the points
+ * xs[0..npts).  wlo/whi: zero-check weights with segment 2^sl, or NULL. */
+static void engine_round(engine *e, unsigned round, zk_fp2 r, unsigned npts, const unsigned *xs,
+                         const zk_fp2 *wlo, const zk_fp2 *whi, unsigned sl, zk_fp2 *S)
+{
+    unsigned m = e->n - 1 - round; /* variables below the one being summed */
+    e->round = round;
+    e->H = (size_t)1 << m;
+    e->r = r;
+    e->r1w = zk_fp_mul(r.c1, ZK_FP2_W);
+    e->npts = npts;
+    e->xmax = 0;
+    for (unsigned p = 0; p < npts; p++) {
+        e->xs[p] = xs[p];
+        if (xs[p] > e->xmax)
+            e->xmax = xs[p];
+    }
+    e->base_mode = 0;
+    if (round == 0) {
+        e->base_mode = 1;
+        for (unsigned i = 0; i < e->n_tables; i++)
+            if (!e->tab[i].cur_b)
+                e->base_mode = 0;
+    }
+    e->wlo = wlo;
+    e->whi = whi;
+    e->sl = wlo ? sl : (m < SEG_LOG ? m : SEG_LOG);
+    size_t nseg = e->H >> e->sl;
+    unsigned nch = 1;
+    if (e->H >= PAR_PAIRS && e->threads > 1)
+        nch = nseg < e->threads ? (unsigned)nseg : e->threads;
+    chunk_job j = { e, nseg, nch };
+    if (nch <= 1)
+        round_chunk(e, 0, 0, nseg);
+    else
+        za_parallel_for(nch, (int)nch, chunk_tramp, &j);
+    for (unsigned q = 0; q < e->n_terms * MAX_PTS; q++) {
+        zk_fp2 s = zk_fp2_make(0, 0);
+        for (unsigned c = 0; c < nch; c++)
+            s = zk_fp2_add(s, e->acc[(size_t)c * e->n_terms * MAX_PTS + q]);
+        S[q] = s;
+    }
+    if (round >= 1)
+        for (unsigned i = 0; i < e->n_tables; i++) {
+            e->tab[i].cur_b = NULL;
+            e->tab[i].cur_e = e->tab[i].dst;
+        }
+}
+
+/* After the last round: bind x_0 = r and read off every table's value. */
+static void engine_finish(engine *e, zk_fp2 r, zk_fp2 *evals)
+{
+    for (unsigned i = 0; i < e->n_tables; i++) {
+        const tab_state *ts = &e->tab[i];
+        zk_fp2 lo, hi;
+        if (ts->cur_b) {
+            lo = zk_fp2_from_fp(ts->cur_b[0]);
+            hi = e->n ? zk_fp2_from_fp(ts->cur_b[1]) : lo;
+        } else {
+            lo = ts->cur_e[0];
+            hi = e->n ? ts->cur_e[1] : lo;
+        }
+        evals[i] = e->n ? zk_fp2_add(lo, zk_fp2_mul(r, zk_fp2_sub(hi, lo))) : lo;
+    }
+}
+
+/* ------------------------------------------------------------ plain sumcheck */
+
+static za_status proof_alloc(zk_sumcheck_proof *p, unsigned n, unsigned d, za_error *err)
+{
+    p->n_vars = n;
+    p->degree = d;
+    p->evals = malloc(sizeof(zk_fp2) * ((size_t)n * d + 1));
+    if (!p->evals)
+        return za_error_set(err, ZA_ERR_NOMEM, "sumcheck: out of memory");
+    return ZA_OK;
+}
+
+void zk_sumcheck_proof_free(zk_sumcheck_proof *p)
+{
+    if (!p)
+        return;
+    free(p->evals);
+    p->evals = NULL;
+    p->n_vars = p->degree = 0;
+}
+
+za_status zk_sumcheck_prove(const zk_sumcheck_instance *inst, zk_fp2 claim, zk_transcript *t,
+                            int threads, zk_sumcheck_proof *proof, zk_fp2 *point, zk_fp2 *evals,
+                            za_error *err)
+{
+    memset(proof, 0, sizeof *proof);
+    za_status st = zk_sumcheck_instance_check(inst, err);
+    if (st)
+        return st;
+    const unsigned n = inst->n_vars, d = zk_sumcheck_degree(inst->terms, inst->n_terms);
+    engine e;
+    if ((st = engine_init(&e, inst, threads, err)))
+        return st;
+    if ((st = proof_alloc(proof, n, d, err))) {
+        engine_free(&e);
+        return st;
+    }
+    zk_fp w[MAX_PTS + 1];
+    interp_weights(d, w);
+    unsigned xs[MAX_PTS], npts = 0;
+    xs[npts++] = 0;
+    for (unsigned x = 2; x <= d; x++)
+        xs[npts++] = x;
+    absorb_start(t, n, d, claim);
+    zk_fp2 r = zk_fp2_make(0, 0);
+    zk_fp2 S[ZK_SUMCHECK_MAX_TERMS * MAX_PTS];
+    for (unsigned k = 0; k < n; k++) {
+        engine_round(&e, k, r, npts, xs, NULL, NULL, 0, S);
+        zk_fp2 *msg = proof->evals + (size_t)k * d;
+        for (unsigned p = 0; p < npts; p++) {
+            zk_fp2 g = zk_fp2_make(0, 0);
+            for (unsigned tm = 0; tm < inst->n_terms; tm++)
+                g = zk_fp2_add(g, zk_fp2_mul(inst->terms[tm].coeff, S[tm * MAX_PTS + p]));
+            msg[p] = g;
+        }
+        zk_fp2 full[MAX_PTS + 1];
+        expand_round(msg, d, claim, full);
+        r = absorb_round(t, msg, d);
+        claim = interp_with(w, full, d, r);
+        point[n - 1 - k] = r;
+    }
+    engine_finish(&e, r, evals);
+    engine_free(&e);
+    return ZA_OK;
+}
+
+za_status zk_sumcheck_verify(unsigned n_vars, unsigned degree, zk_fp2 claim,
+                             const zk_sumcheck_proof *proof, zk_transcript *t, zk_fp2 *point,
+                             zk_fp2 *final_claim, za_error *err)
+{
+    if (degree < 1 || degree > ZK_SUMCHECK_MAX_DEGREE || n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "sumcheck: unsupported statement (%u variables, "
+                            "degree %u)", n_vars, degree);
+    if (!proof || proof->n_vars != n_vars || proof->degree != degree ||
+        (n_vars && !proof->evals))
+        return za_error_set(err, ZA_ERR_MALFORMED,
+                            "sumcheck: proof has %u rounds of degree %u, expected %u of degree %u",
+                            proof ? proof->n_vars : 0, proof ? proof->degree : 0, n_vars, degree);
+    zk_fp w[MAX_PTS + 1];
+    interp_weights(degree, w);
+    absorb_start(t, n_vars, degree, claim);
+    for (unsigned k = 0; k < n_vars; k++) {
+        const zk_fp2 *msg = proof->evals + (size_t)k * degree;
+        zk_fp2 full[MAX_PTS + 1];
+        expand_round(msg, degree, claim, full);
+        zk_fp2 r = absorb_round(t, msg, degree);
+        claim = interp_with(w, full, degree, r);
+        point[n_vars - 1 - k] = r;
+    }
+    *final_claim = claim;
+    return ZA_OK;
+}
+
+size_t zk_sumcheck_proof_bytes(const zk_sumcheck_proof *p)
+{
+    return (size_t)p->n_vars * p->degree * 16;
+}
+
+void zk_sumcheck_proof_write(zk_writer *w, const zk_sumcheck_proof *p)
+{
+    zk_write_fp2_array(w, p->evals, (size_t)p->n_vars * p->degree);
+}
+
+za_status zk_sumcheck_proof_read(zk_reader *r, unsigned n_vars, unsigned degree,
+                                 zk_sumcheck_proof *p)
+{
+    memset(p, 0, sizeof *p);
+    if (degree < 1 || degree > ZK_SUMCHECK_MAX_DEGREE || n_vars > ZK_SUMCHECK_MAX_VARS)
+        return zk_reader_fail(r, r->off, ZA_ERR_ARG, "sumcheck proof",
+                              "unsupported shape (%u variables, degree %u)", n_vars, degree);
+    size_t n = (size_t)n_vars * degree; /* <= 200: allocate before the extent check */
+    p->evals = malloc(sizeof(zk_fp2) * (n + 1));
+    if (!p->evals)
+        return zk_reader_fail(r, r->off, ZA_ERR_NOMEM, "sumcheck proof", "out of memory");
+    za_status st = zk_read_fp2_array(r, "sumcheck round polynomials", p->evals, n);
+    if (st) {
+        free(p->evals);
+        p->evals = NULL;
+        return st;
+    }
+    p->n_vars = n_vars;
+    p->degree = degree;
+    return ZA_OK;
+}
+
+/* ------------------------------------------------------------ hypercube sum */
+
+typedef struct {
+    const zk_sumcheck_instance *inst;
+    zk_fp2 part[MAX_CHUNKS];
+    unsigned nch;
+    size_t N;
+} sum_ctx;
+
+static void sum_range(void *vc, size_t b, size_t en)
+{
+    sum_ctx *s = vc;
+    const zk_sumcheck_instance *in = s->inst;
+    for (size_t c = b; c < en; c++) {
+        size_t i0 = s->N * c / s->nch, i1 = s->N * (c + 1) / s->nch;
+        zk_fp2 acc = zk_fp2_make(0, 0);
+        for (size_t i = i0; i < i1; i++) {
+            for (unsigned t = 0; t < in->n_terms; t++) {
+                zk_fp2 p = in->terms[t].coeff;
+                for (unsigned f = 0; f < in->terms[t].n_factors; f++) {
+                    const zk_mle_ref *m = &in->tables[in->terms[t].factors[f]];
+                    p = m->base ? zk_fp2_mul_fp(p, m->base[i]) : zk_fp2_mul(p, ref_ext(m)[i]);
+                }
+                acc = zk_fp2_add(acc, p);
+            }
+        }
+        s->part[c] = acc;
+    }
+}
+
+zk_fp2 zk_sumcheck_sum(const zk_sumcheck_instance *inst, int threads)
+{
+    sum_ctx s;
+    s.inst = inst;
+    s.N = (size_t)1 << inst->n_vars;
+    if (threads <= 0)
+        threads = za_default_threads();
+    s.nch = s.N >= ZK_MLE_PAR_MIN ? (unsigned)(threads > MAX_CHUNKS ? MAX_CHUNKS : threads) : 1;
+    za_parallel_for(s.nch, (int)s.nch, sum_range, &s);
+    zk_fp2 r = zk_fp2_make(0, 0);
+    for (unsigned c = 0; c < s.nch; c++)
+        r = zk_fp2_add(r, s.part[c]);
+    return r;
+}
+
+/* ------------------------------------------------------------ zero-check */
+
+static void absorb_zerocheck(zk_transcript *t, unsigned n, unsigned dc, zk_fp2 *tau)
+{
+    uint8_t buf[16];
+    for (int i = 0; i < 8; i++) {
+        buf[i] = (uint8_t)((uint64_t)n >> (8 * i));
+        buf[8 + i] = (uint8_t)((uint64_t)dc >> (8 * i));
+    }
+    zk_transcript_absorb(t, "zerocheck/start", buf, sizeof buf);
+    zk_transcript_challenge_fp2_vec(t, "zerocheck/tau", tau, n);
+}
+
+static za_status zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript *t, int threads,
+                                 zk_sumcheck_proof *proof, zk_fp2 *point, zk_fp2 *evals,
+                                 int direct_h1, za_error *err)
+{
+    memset(proof, 0, sizeof *proof);
+    za_status st = zk_sumcheck_instance_check(inst, err);
+    if (st)
+        return st;
+    const unsigned n = inst->n_vars, dc = zk_sumcheck_degree(inst->terms, inst->n_terms);
+    const unsigned d = dc + 1;
+    zk_fp2 tau[ZK_SUMCHECK_MAX_VARS];
+    absorb_zerocheck(t, n, dc, tau);
+    engine e;
+    if ((st = engine_init(&e, inst, threads, err)))
+        return st;
+    /* the low-variable eq tables: wlo over x_0..x_{a-1}, whi over x_a..x_{m-1} */
+    size_t lo_cap = (size_t)1 << SEG_LOG;
+    size_t hi_cap = n > SEG_LOG + 1 ? (size_t)1 << (n - 1 - SEG_LOG) : 1;
+    zk_fp2 *wlo = malloc(sizeof(zk_fp2) * lo_cap);
+    zk_fp2 *whi = malloc(sizeof(zk_fp2) * hi_cap);
+    if (!wlo || !whi || (st = proof_alloc(proof, n, d, err))) {
+        free(wlo);
+        free(whi);
+        engine_free(&e);
+        return st ? st : za_error_set(err, ZA_ERR_NOMEM, "zerocheck: out of memory");
+    }
+    zk_fp wg[MAX_PTS + 1], wh[MAX_PTS + 1];
+    interp_weights(d, wg);
+    interp_weights(dc, wh);
+    absorb_start(t, n, d, zk_fp2_make(0, 0));
+    zk_fp2 claim = zk_fp2_make(0, 0), pref = zk_fp2_make(1, 0), r = zk_fp2_make(0, 0);
+    zk_fp2 S[ZK_SUMCHECK_MAX_TERMS * MAX_PTS];
+    unsigned wa_prev = ~0u;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned m = n - 1 - k; /* x_m is summed in this round */
+        unsigned a = m < SEG_LOG ? m : SEG_LOG;
+        if (a != wa_prev) {
+            zk_eq_table_mt(tau, a, wlo, 1);
+            wa_prev = a;
+        }
+        zk_eq_table_mt(tau + a, m - a, whi, threads);
+        zk_fp2 tm = tau[m];
+        zk_fp2 lead = zk_fp2_mul(pref, tm); /* g(1) = lead * h(1) */
+        int need_one = direct_h1 || zk_fp2_is_zero(lead);
+        unsigned xs[MAX_PTS], npts = 0;
+        xs[npts++] = 0;
+        if (need_one)
+            xs[npts++] = 1;
+        for (unsigned x = 2; x <= dc; x++)
+            xs[npts++] = x;
+        engine_round(&e, k, r, npts, xs, wlo, whi, a, S);
+        /* h(x) = sum_t c_t S[t][x] on 0..dc */
+        zk_fp2 h[MAX_PTS + 2];
+        for (unsigned p = 0; p < npts; p++) {
+            zk_fp2 g = zk_fp2_make(0, 0);
+            for (unsigned q = 0; q < inst->n_terms; q++)
+                g = zk_fp2_add(g, zk_fp2_mul(inst->terms[q].coeff, S[q * MAX_PTS + p]));
+            h[xs[p]] = g;
+        }
+        zk_fp2 one_minus_t = zk_fp2_sub(zk_fp2_make(1, 0), tm);
+        if (!need_one) {
+            /* g(0) + g(1) = claim with g(0) = pref (1 - tau) h(0), g(1) = pref tau h(1) */
+            zk_fp2 g0 = zk_fp2_mul(zk_fp2_mul(pref, one_minus_t), h[0]);
+            h[1] = zk_fp2_mul(zk_fp2_sub(claim, g0), zk_fp2_inv(lead));
+        }
+        h[dc + 1] = interp_with(wh, h, dc, zk_fp2_from_fp(dc + 1));
+        /* g(x) = pref eq1(tau, x) h(x), eq1(tau, x) = 1 - tau + x (2 tau - 1) */
+        zk_fp2 full[MAX_PTS + 2];
+        zk_fp2 slope = zk_fp2_sub(zk_fp2_add(tm, tm), zk_fp2_make(1, 0));
+        for (unsigned x = 0; x <= d; x++) {
+            zk_fp2 e1 = zk_fp2_add(one_minus_t, zk_fp2_mul_fp(slope, x));
+            full[x] = zk_fp2_mul(zk_fp2_mul(pref, e1), h[x]);
+        }
+        zk_fp2 *msg = proof->evals + (size_t)k * d;
+        msg[0] = full[0];
+        for (unsigned x = 2; x <= d; x++)
+            msg[x - 1] = full[x];
+        /* the verifier uses claim - g(0) for g(1); so must we */
+        expand_round(msg, d, claim, full);
+        r = absorb_round(t, msg, d);
+        claim = interp_with(wg, full, d, r);
+        pref = zk_fp2_mul(pref, zk_eq1(tm, r));
+        point[m] = r;
+    }
+    engine_finish(&e, r, evals);
+    engine_free(&e);
+    free(wlo);
+    free(whi);
+    return ZA_OK;
+}
+
+za_status zk_zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript *t, int threads,
+                             zk_sumcheck_proof *proof, zk_fp2 *point, zk_fp2 *evals,
+                             za_error *err)
+{
+    return zerocheck_prove(inst, t, threads, proof, point, evals, 0, err);
+}
+
+za_status zk_zerocheck_prove_direct_h1(const zk_sumcheck_instance *inst, zk_transcript *t,
+                                       int threads, zk_sumcheck_proof *proof, zk_fp2 *point,
+                                       zk_fp2 *evals, za_error *err)
+{
+    return zerocheck_prove(inst, t, threads, proof, point, evals, 1, err);
+}
+
+za_status zk_zerocheck_verify(unsigned n_vars, unsigned degree_c, const zk_sumcheck_proof *proof,
+                              zk_transcript *t, zk_fp2 *point, zk_fp2 *c_claim, za_error *err)
+{
+    if (degree_c < 1 || degree_c > ZK_SUMCHECK_MAX_FACTORS || n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "zerocheck: unsupported statement (%u variables, "
+                            "degree %u)", n_vars, degree_c);
+    zk_fp2 tau[ZK_SUMCHECK_MAX_VARS];
+    absorb_zerocheck(t, n_vars, degree_c, tau);
+    zk_fp2 fin;
+    za_status st = zk_sumcheck_verify(n_vars, degree_c + 1, zk_fp2_make(0, 0), proof, t, point,
+                                      &fin, err);
+    if (st)
+        return st;
+    zk_fp2 eqv = zk_eq_eval(tau, point, n_vars);
+    if (zk_fp2_is_zero(eqv))
+        return za_error_set(err, ZA_ERR_MISMATCH, "zerocheck: degenerate point, eq(tau, r) = 0");
+    *c_claim = zk_fp2_mul(fin, zk_fp2_inv(eqv));
+    return ZA_OK;
+}
+
+/* ------------------------------------------------------------ batched evaluation claims */
+
+static zk_fp2 absorb_batch(zk_transcript *t, unsigned n, unsigned m, const zk_fp2 *points,
+                           const zk_fp2 *values)
+{
+    zk_transcript_absorb_u64(t, "batch_eval/n", n);
+    zk_transcript_absorb_u64(t, "batch_eval/m", m);
+    zk_transcript_absorb_fp2(t, "batch_eval/points", points, (size_t)m * n);
+    zk_transcript_absorb_fp2(t, "batch_eval/values", values, m);
+    return zk_transcript_challenge_fp2(t, "batch_eval/rho");
+}
+
+static zk_fp2 batch_claim(unsigned m, const zk_fp2 *values, zk_fp2 rho)
+{
+    zk_fp2 s = zk_fp2_make(0, 0), pw = zk_fp2_make(1, 0);
+    for (unsigned k = 0; k < m; k++) {
+        s = zk_fp2_add(s, zk_fp2_mul(pw, values[k]));
+        pw = zk_fp2_mul(pw, rho);
+    }
+    return s;
+}
+
+za_status zk_batch_eval_prove(zk_mle_ref v, unsigned n_vars, unsigned n_claims,
+                              const zk_fp2 *points, const zk_fp2 *values, zk_transcript *t,
+                              int threads, zk_sumcheck_proof *proof, zk_fp2 *point,
+                              zk_fp2 *v_eval, za_error *err)
+{
+    memset(proof, 0, sizeof *proof);
+    if (n_claims < 1 || n_claims > ZK_SUMCHECK_MAX_CLAIMS || n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "batch_eval: %u claims over %u variables", n_claims,
+                            n_vars);
+    zk_fp2 rho = absorb_batch(t, n_vars, n_claims, points, values);
+    size_t N = (size_t)1 << n_vars;
+    zk_fp2 *W = malloc(sizeof(zk_fp2) * N);
+    if (!W)
+        return za_error_set(err, ZA_ERR_NOMEM, "batch_eval: cannot allocate 2^%u elements",
+                            n_vars);
+    zk_fp2 pw = zk_fp2_make(1, 0);
+    for (unsigned k = 0; k < n_claims; k++) {
+        if (k == 0)
+            zk_eq_table_scaled(points, n_vars, pw, W, threads);
+        else
+            zk_eq_table_accumulate(points + (size_t)k * n_vars, n_vars, pw, W, threads);
+        pw = zk_fp2_mul(pw, rho);
+    }
+    zk_mle_ref tabs[2] = { v, zk_mle_ref_ext_inplace(W) };
+    zk_sumcheck_term term = zk_sumcheck_term_make(zk_fp2_make(1, 0), 2, 0, 1, 0, 0);
+    zk_sumcheck_instance inst = { n_vars, 2, tabs, 1, &term };
+    zk_fp2 ev[2];
+    za_status st = zk_sumcheck_prove(&inst, batch_claim(n_claims, values, rho), t, threads, proof,
+                                     point, ev, err);
+    free(W);
+    if (st)
+        return st;
+    *v_eval = ev[0];
+    return ZA_OK;
+}
+
+za_status zk_batch_eval_verify(unsigned n_vars, unsigned n_claims, const zk_fp2 *points,
+                               const zk_fp2 *values, const zk_sumcheck_proof *proof,
+                               zk_transcript *t, zk_fp2 *point, zk_fp2 *v_claim, za_error *err)
+{
+    if (n_claims < 1 || n_claims > ZK_SUMCHECK_MAX_CLAIMS || n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "batch_eval: %u claims over %u variables", n_claims,
+                            n_vars);
+    zk_fp2 rho = absorb_batch(t, n_vars, n_claims, points, values);
+    zk_fp2 fin;
+    za_status st = zk_sumcheck_verify(n_vars, 2, batch_claim(n_claims, values, rho), proof, t,
+                                      point, &fin, err);
+    if (st)
+        return st;
+    zk_fp2 wv = zk_fp2_make(0, 0), pw = zk_fp2_make(1, 0);
+    for (unsigned k = 0; k < n_claims; k++) {
+        wv = zk_fp2_add(wv, zk_fp2_mul(pw, zk_eq_eval(points + (size_t)k * n_vars, point, n_vars)));
+        pw = zk_fp2_mul(pw, rho);
+    }
+    if (zk_fp2_is_zero(wv))
+        return za_error_set(err, ZA_ERR_MISMATCH, "batch_eval: degenerate point, W(r) = 0");
+    *v_claim = zk_fp2_mul(fin, zk_fp2_inv(wv));
+    return ZA_OK;
+}
