@@ -1,0 +1,73 @@
+/* zk/commit.h - several vectors in one commitment, many claims in one
+ * opening.
+ *
+ * Layout.  Vectors v_0..v_{k-1} (base field, any lengths >= 1) are each
+ * zero-padded to 2^{n_i} (n_i = log2_ceil(len_i)) and placed, largest first,
+ * at offsets that are multiples of their padded size in one table V of
+ * 2^N entries (N = log2_ceil of the total), which is committed with
+ * zk/pcs.h.  Because offset_i is a multiple of 2^{n_i}, the low n_i
+ * variables of V index inside v_i and the high N - n_i variables are the
+ * fixed bits of offset_i / 2^{n_i}:
+ *     v_i~(r) = V~(r_0, .., r_{n_i - 1}, bits of offset_i >> n_i).
+ * (zk/mle.h convention; zero padding adds nothing to any claim.)
+ *
+ * Opening.  Claims (vector i, point r, value y) on any of the vectors are
+ * turned into claims on V at the points above, reduced to one point by
+ * zk_batch_eval (one degree-2 sumcheck), and opened once.  Soundness error:
+ * that of zk_batch_eval plus one zk_pcs opening.
+ */
+#ifndef ZK_COMMIT_H
+#define ZK_COMMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "zk/encode.h"
+#include "zk/field.h"
+#include "zk/pcs.h"
+#include "zk/transcript.h"
+
+#define ZK_MULTI_MAX_VECS 256
+#define ZK_MULTI_MAX_VARS 30
+
+typedef struct {
+    unsigned n_vecs;
+    unsigned log_total;                    /* N */
+    size_t len[ZK_MULTI_MAX_VECS];         /* as given */
+    unsigned log_len[ZK_MULTI_MAX_VECS];   /* n_i */
+    uint64_t offset[ZK_MULTI_MAX_VECS];    /* multiple of 2^{n_i} */
+} zk_multi_layout;
+
+/* The layout of vectors of the given lengths (deterministic: both parties
+ * compute it from the lengths alone). */
+za_status zk_multi_layout_make(const size_t *lens, unsigned n, zk_multi_layout *L,
+                               za_error *err) ZA_WARN_UNUSED;
+
+typedef struct {
+    unsigned vec;                       /* which vector */
+    zk_fp2 point[ZK_MULTI_MAX_VARS];    /* log_len[vec] coordinates */
+    zk_fp2 value;
+} zk_multi_claim;
+
+typedef struct zk_multi_prover zk_multi_prover;
+
+/* Lay out and commit vecs[i][0 .. lens[i]).  The vectors are copied. */
+za_status zk_multi_commit(const zk_fp *const *vecs, const size_t *lens, unsigned n, int threads,
+                          zk_multi_prover **out, zk_pcs_commitment *com, zk_multi_layout *L,
+                          za_error *err) ZA_WARN_UNUSED;
+void zk_multi_prover_free(zk_multi_prover *mp);
+
+/* v_i~(point) for a claim (for the prover, or tests). */
+zk_fp2 zk_multi_eval(const zk_multi_prover *mp, unsigned vec, const zk_fp2 *point);
+
+/* Prove all claims with one batched opening.  The caller has absorbed the
+ * commitment; the claims are absorbed here. */
+za_status zk_multi_open(const zk_multi_prover *mp, const zk_multi_claim *claims,
+                        unsigned n_claims, zk_transcript *t, zk_writer *w,
+                        za_error *err) ZA_WARN_UNUSED;
+za_status zk_multi_verify(const zk_pcs_commitment *com, const zk_multi_layout *L,
+                          const zk_multi_claim *claims, unsigned n_claims, zk_transcript *t,
+                          zk_reader *r, za_error *err) ZA_WARN_UNUSED;
+
+#endif
