@@ -107,7 +107,9 @@ FUZZ_TIME ?= 600
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
-fuzz: build/fuzz/fuzz_tflite
+# every tests/fuzz/fuzz_X.c is a libFuzzer target; FUZZ_TIME seconds each
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_TIME) $^
 
 clean:
