@@ -93,9 +93,9 @@ void zk_pcs_default_params(unsigned log_n, zk_pcs_params *p)
         zk_pcs_params c = { log_n, a, 2, 1 };
         if (!params_valid(&c))
             continue;
-        while (c.n_queries < 1024 && zk_pcs_security_bits(&c) < ZK_PCS_MIN_SECURITY_BITS)
+        while (c.n_queries < 1024 && zk_pcs_security_bits(&c) < ZK_PCS_DEFAULT_SECURITY_BITS)
             c.n_queries++;
-        if (zk_pcs_security_bits(&c) < ZK_PCS_MIN_SECURITY_BITS)
+        if (zk_pcs_security_bits(&c) < ZK_PCS_DEFAULT_SECURITY_BITS)
             continue;
         size_t sz = zk_pcs_opening_size_estimate(&c);
         if (sz < best_size) {

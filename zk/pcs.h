@@ -43,7 +43,9 @@
 #include "zk/merkle.h"
 #include "zk/transcript.h"
 
-#define ZK_PCS_MIN_SECURITY_BITS 100
+#define ZK_PCS_MIN_SECURITY_BITS 100     /* the verifier's floor per opening */
+#define ZK_PCS_DEFAULT_SECURITY_BITS 104 /* default target: 16 openings in one proof
+                                            still total >= 100 bits */
 #define ZK_PCS_MAX_LOG_N 30
 
 typedef struct {
@@ -58,7 +60,7 @@ typedef struct {
     zk_digest root;
 } zk_pcs_commitment;
 
-/* Parameters for 2^log_n elements with at least ZK_PCS_MIN_SECURITY_BITS:
+/* Parameters for 2^log_n elements with at least ZK_PCS_DEFAULT_SECURITY_BITS:
  * rate 1/4, the least number of queries that reaches the target, and the
  * row count that minimises the opening size. */
 void zk_pcs_default_params(unsigned log_n, zk_pcs_params *p);

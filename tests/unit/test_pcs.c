@@ -78,7 +78,7 @@ static void test_default_params_are_secure(void **state)
     for (unsigned n = 0; n <= 24; n++) {
         zk_pcs_params p;
         zk_pcs_default_params(n, &p);
-        if (zk_pcs_security_bits(&p) < ZK_PCS_MIN_SECURITY_BITS)
+        if (zk_pcs_security_bits(&p) < ZK_PCS_DEFAULT_SECURITY_BITS)
             fail_msg("2^%u: %.2f bits", n, zk_pcs_security_bits(&p));
         assert_true(p.log_rows <= n);
     }
