@@ -6,9 +6,9 @@
  * serialized elements are rejected unless canonical (zk_fp_from_bytes).
  * Reduction uses 2^64 = 2^32 - 1 (mod p) and 2^96 = -1 (mod p), so a
  * 128-bit product reduces with two 64-bit subtractions/additions and no
- * division.  Functions are constant-time in their values except where named
- * _var (inversion by exponentiation is constant-time; batch inversion skips
- * nothing).
+ * division.  Arithmetic selects with masks rather than branches, so it is
+ * constant-time in the values (inversion by exponentiation is too; batch
+ * inversion branches on zero entries, which are public in its uses).
  *
  * Every verifier challenge is drawn from the extension (~128 bits), whose
  * elements are (c0 + c1*X) with X^2 = 7; 7 is a quadratic non-residue mod p
@@ -33,18 +33,17 @@ typedef struct {
 
 static inline zk_fp zk_fp_add(zk_fp a, zk_fp b)
 {
-    /* a + b < 2p < 2^65: detect the carry out of 64 bits */
+    /* a + b < 2p < 2^65: a carry out of 64 bits means + 2^64 = + EPSILON
+     * (mod p), and then s + EPSILON < p; masks, not branches */
     uint64_t s = a + b;
-    uint64_t carry = s < a;
-    /* if carry, the true sum is s + 2^64 = s + EPSILON (mod p), and s + EPSILON < p */
-    s += carry * ZK_EPSILON;
-    return s >= ZK_P ? s - ZK_P : s;
+    s += (0 - (uint64_t)(s < a)) & ZK_EPSILON;
+    return s - ((0 - (uint64_t)(s >= ZK_P)) & ZK_P);
 }
 
 static inline zk_fp zk_fp_sub(zk_fp a, zk_fp b)
 {
     uint64_t d = a - b;
-    return a < b ? d + ZK_P : d;
+    return d + ((0 - (uint64_t)(a < b)) & ZK_P);
 }
 
 static inline zk_fp zk_fp_neg(zk_fp a)
@@ -59,13 +58,11 @@ static inline zk_fp zk_fp_reduce128(unsigned __int128 x)
     uint64_t hi_hi = hi >> 32, hi_lo = hi & ZK_EPSILON;
     /* x = lo + hi_lo*2^64 + hi_hi*2^96 = lo + hi_lo*EPSILON - hi_hi (mod p) */
     uint64_t t0 = lo - hi_hi;
-    if (lo < hi_hi)
-        t0 -= ZK_EPSILON; /* borrowed 2^64: subtract 2^64 mod p */
-    uint64_t t1 = hi_lo * ZK_EPSILON; /* < 2^64 */
+    t0 -= (0 - (uint64_t)(lo < hi_hi)) & ZK_EPSILON; /* borrowed 2^64: subtract 2^64 mod p */
+    uint64_t t1 = hi_lo * ZK_EPSILON;                /* < 2^64 */
     uint64_t t2 = t0 + t1;
-    if (t2 < t0)
-        t2 += ZK_EPSILON; /* carried 2^64: cannot carry again */
-    return t2 >= ZK_P ? t2 - ZK_P : t2;
+    t2 += (0 - (uint64_t)(t2 < t0)) & ZK_EPSILON;    /* carried 2^64: cannot carry again */
+    return t2 - ((0 - (uint64_t)(t2 >= ZK_P)) & ZK_P);
 }
 
 static inline zk_fp zk_fp_mul(zk_fp a, zk_fp b)
