@@ -75,8 +75,9 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 test: unit bitexact
 unit: $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer
 	@tests/run_unit.sh $(UNIT_BINS)
-bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy
+bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
+	@JOBS=2 tests/bitexact/ops.sh bin/seller
 
 build/rel/bin/mnist_accuracy: $(call rel_obj,tests/bitexact/mnist_accuracy.c $(LIB_SRC))
 	@mkdir -p $(@D)

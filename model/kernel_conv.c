@@ -128,6 +128,12 @@ za_status zm_prepare_conv(const zm_prep *p, zm_kernel *k)
     if (filter->rank != 4)
         return zm_op_error(p, ZA_ERR_MALFORMED, "filter \"%s\" must be 4-D [OC,KH,KW,IC]",
                            filter->name);
+    /* the TFLite runtime's conv.cc refuses a CONV_2D without a bias; TFLite
+     * Micro (the reference profile) accepts one and adds nothing */
+    if (!bias && p->rounding == ZM_ROUNDING_TFLITE)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                           "has no bias, which the TFLite runtime refuses (the reference "
+                           "profile accepts it)");
     /* an empty filter bounds nothing: KH*KW*IC could overflow and the
      * im2col work would not be paid for by any MACs */
     if (filter->n_elems == 0)

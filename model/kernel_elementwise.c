@@ -92,6 +92,11 @@ za_status zm_prepare_add(const zm_prep *p, zm_kernel *k)
         c->broadcast = 0;
     } else {
         c->broadcast = 1;
+        /* the runtime's 8-bit broadcast ADD is 4-D only (it aborts above) */
+        if (out->rank > 4)
+            return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                               "broadcasting a rank-%d ADD; the TFLite runtime supports rank 4 "
+                               "at most", out->rank);
         c->rank = out->rank;
         for (int d = 0; d < out->rank; d++)
             c->oshape[d] = out->shape[d];

@@ -152,6 +152,10 @@ za_status zm_prepare_shape(const zm_prep *p, zm_kernel *k)
         c->inner = in->n_elems;
         return (k->run = run_reshape), ZA_OK;
     }
+    /* the runtime's TRANSPOSE and PAD handle at most 5 dimensions */
+    if ((opc == ZM_OP_TRANSPOSE || opc == ZM_OP_PAD) && in->rank > 5)
+        return zm_op_error(p, ZA_ERR_UNSUPPORTED,
+                           "rank %d; the TFLite runtime supports rank 5 at most", in->rank);
     if (opc == ZM_OP_TRANSPOSE) {
         int64_t perm[ZA_MAX_RANK];
         int seen[ZA_MAX_RANK] = { 0 };

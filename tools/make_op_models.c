@@ -273,7 +273,6 @@ typedef struct {
     int type, per_channel, corner, act, oc;
     int64_t K;
     int single_rounding; /* what the runtime uses (for the fprod search) */
-    int fc;              /* FULLY_CONNECTED: per-tensor multiplier uses the float product */
     qp in, out;
     float *w_s;          /* [oc] (per-tensor: all equal) */
     int64_t *w_zp;       /* [oc] */
@@ -391,7 +390,7 @@ static void make_weights(rng *r, wparams *p, int64_t (*widx)(const void *, int, 
                 int ex;
                 double mant = frexp(m, &ex);
                 int f = mant == 0.5 ? 1 : 3, e = (f == 1 ? 1 : 2) - ex;
-                int t = (int)floor(((double)j / f - 0.5) / 1.0);
+                int t = (int)floor((double)j / f - 0.5);
                 b = (double)(2 * t + 1) * ldexp(1.0, e - 1);
             } else {
                 /* search the rounding boundaries k + 0.5 of the output
@@ -523,7 +522,6 @@ static void gen_fc(const char *name, fc_cfg c, const char *flags)
     p.oc = c.units;
     p.K = K;
     p.single_rounding = !u8;
-    p.fc = 1;
     make_weights(&m.r, &p, conv_widx, &p.K);
 
     int32_t wshape[2] = { c.units, K };

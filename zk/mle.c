@@ -322,7 +322,7 @@ static void fold_range(void *vc, size_t b, size_t e)
         const zk_fp *restrict v = f->vb;
         for (size_t i = b; i < e; i++) {
             zk_fp d = zk_fp_sub(v[i + h], v[i]);
-            out[i] = zk_fp2_make(zk_fp_add(v[i], zk_fp_mul(r.c0, d)), zk_fp_mul(r.c1, d));
+            out[i] = zk_fp2_make(zk_fp_add(v[i], zk_fp_mul_bf(r.c0, d)), zk_fp_mul_bf(r.c1, d));
         }
     } else {
         const zk_fp2 *v = f->ve; /* may alias out: out[i] reads only v[i], v[i+h] */

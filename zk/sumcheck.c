@@ -1,14 +1,20 @@
 /* zk/sumcheck.c - sumcheck prover and verifier, zero-check, batched
  * evaluation claims (see sumcheck.h). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__AVX512F__)
+/* the fold and product loops are written to vectorize (zk_fp_*_v); with
+ * AVX-512 let gcc use 8 lanes (it prefers 256 bits on recent Intel parts) */
+#pragma GCC target("prefer-vector-width=512")
+#endif
 #include "zk/sumcheck.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/parallel.h"
 
 #define MAX_PTS 5               /* evaluation points X = 0..4 of a round's products */
-#define BLK 32                  /* pairs per block: phase-1 values stay in L1 */
+#define BLK 64                  /* pairs per block: phase-1 values stay in L1 */
 #define SEG_LOG 10              /* pairs per weight segment (zero-check low eq table) */
 #define PAR_PAIRS ((size_t)1 << 15) /* rounds with fewer pairs run on one thread */
 #define MAX_CHUNKS 64
@@ -176,17 +182,18 @@ static void expand_round(const zk_fp2 *msg, unsigned d, zk_fp2 claim, zk_fp2 *fu
  * Round k (H = 2^(n-1-k) pairs): pair i < H is (T[i], T[i+H]) of every table
  * T (size 2H), i.e. the top remaining variable X = x_{n-1-k} is 0 or 1.
  * Each table's restriction to a pair is the line lo + X (hi - lo); the
- * engine computes, for every term and every requested X in xs[],
+ * engine computes, for every term t and X in {0, (1), 2, .., xmax},
  *     S[t][X] = sum_i w(i) prod_f T_f(i, X)
  * where w(i) = wlo[i mod 2^sl] * whi[i >> sl] in a zero-check, else 1.
  * For k >= 1 the tables are first folded by r_{k-1} in the same pass:
  * T[i] = src[i] + r (src[i + 2H] - src[i]) for i and i + H.
  *
  * Work is split into segments of 2^sl pairs, segments into chunks (one per
- * thread), segments into blocks of BLK pairs: phase 1 writes each table's
- * values at the requested X into a small buffer (folding on the way),
- * phase 2 multiplies and accumulates with lazy reduction (the last product
- * of each term is accumulated in 192 bits and reduced once per segment). */
+ * thread), segments into blocks of BLK pairs.  Phase 1 folds each table's
+ * block (contiguous loops) and writes its values at X >= 2 into a small
+ * buffer; the values at 0 and 1 are read in place.  Phase 2 multiplies
+ * and accumulates with lazy reduction: the last product of each term goes
+ * into 192-bit accumulators held in registers, reduced once per segment. */
 
 typedef struct {
     const zk_fp *cur_b;  /* round 0: the caller's base table */
@@ -205,6 +212,7 @@ typedef struct {
     tab_state tab[ZK_SUMCHECK_MAX_TABLES];
     unsigned threads; /* chunks available, >= 1 */
     zk_fp2 *vals;     /* threads * n_tables * MAX_PTS * BLK */
+    zk_fp *lanes;     /* threads * n_terms * MAX_PTS * 2 * BLK: per-lane sums (extension) */
     zk_fp2 *acc;      /* threads * n_terms * MAX_PTS */
     /* the round being computed */
     unsigned round;
@@ -213,10 +221,28 @@ typedef struct {
     zk_fp r1w;       /* 7 * r.c1 */
     size_t H;
     unsigned sl;     /* segment = 2^sl pairs */
-    unsigned npts, xmax;
-    unsigned xs[MAX_PTS];
+    unsigned xmax;   /* values at 0, 2..xmax (and 1 if want_one) */
+    int want_one;
     const zk_fp2 *wlo, *whi; /* weights, or NULL */
 } engine;
+
+/* A working table: 2 MiB-aligned and, where the kernel offers it, backed by
+ * transparent huge pages (first-touch page faults were ~15% of a 2^24
+ * prover with 4 KiB pages).  Freed with free(). */
+static void *alloc_work(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge)
+        return malloc(bytes);
+    size_t rounded = (bytes + huge - 1) & ~(huge - 1);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, rounded))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, rounded, MADV_HUGEPAGE); /* advisory: failure only costs speed */
+#endif
+    return p;
+}
 
 static void engine_free(engine *e)
 {
@@ -224,12 +250,13 @@ static void engine_free(engine *e)
         if (e->tab[i].owned)
             free(e->tab[i].dst);
     free(e->vals);
+    free(e->lanes);
     free(e->acc);
     memset(e, 0, sizeof *e);
 }
 
 static za_status engine_init(engine *e, const zk_sumcheck_instance *inst, int threads,
-                             za_error *err)
+                             int folding, za_error *err)
 {
     memset(e, 0, sizeof *e);
     e->n = inst->n_vars;
@@ -251,8 +278,8 @@ static za_status engine_init(engine *e, const zk_sumcheck_instance *inst, int th
         ts->cur_e = ref_ext(m);
         if (m->ext_inplace) {
             ts->dst = m->ext_inplace;
-        } else if (e->n >= 2) {
-            ts->dst = malloc(sizeof(zk_fp2) * half);
+        } else if (e->n >= 2 && folding) {
+            ts->dst = alloc_work(sizeof(zk_fp2) * half);
             if (!ts->dst) {
                 engine_free(e);
                 return za_error_set(err, ZA_ERR_NOMEM,
@@ -263,226 +290,301 @@ static za_status engine_init(engine *e, const zk_sumcheck_instance *inst, int th
         }
     }
     e->vals = malloc(sizeof(zk_fp2) * e->threads * e->n_tables * MAX_PTS * BLK);
+    e->lanes = malloc(sizeof(zk_fp) * e->threads * e->n_terms * MAX_PTS * 2 * BLK);
     e->acc = malloc(sizeof(zk_fp2) * e->threads * e->n_terms * MAX_PTS);
-    if (!e->vals || !e->acc) {
+    if (!e->vals || !e->lanes || !e->acc) {
         engine_free(e);
         return za_error_set(err, ZA_ERR_NOMEM, "sumcheck: out of memory");
     }
     return ZA_OK;
 }
 
-/* phase 1: values of every table at the requested X for pairs [b, b+len) */
-static void phase1(const engine *e, size_t b, size_t len, zk_fp2 *vals)
+/* pointers to every table's values at X = 0..MAX_PTS-1 for one block */
+typedef struct {
+    const void *p[ZK_SUMCHECK_MAX_TABLES][MAX_PTS];
+} blockptrs;
+
+/* buf[x*BLK + j] = lo[j] + x (hi[j] - lo[j]) for x = 2..xmax */
+static void extend_base(const zk_fp *restrict lo, const zk_fp *restrict hi, size_t len,
+                        unsigned xmax, zk_fp *restrict buf)
 {
-    const size_t H = e->H;
-    const unsigned npts = e->npts, xmax = e->xmax;
-    for (unsigned t = 0; t < e->n_tables; t++) {
-        const tab_state *ts = &e->tab[t];
-        if (e->base_mode) {
-            zk_fp *out = (zk_fp *)vals + (size_t)t * MAX_PTS * BLK;
-            const zk_fp *s = ts->cur_b + b;
-            if (npts == 1 && e->xs[0] == 0) {
-                memcpy(out, s, sizeof(zk_fp) * len);
-                continue;
-            }
-            for (size_t j = 0; j < len; j++) {
-                zk_fp v[MAX_PTS];
-                zk_fp lo = s[j], hi = s[j + H], d = zk_fp_sub(hi, lo);
-                v[0] = lo;
-                v[1] = hi;
-                for (unsigned x = 2; x <= xmax; x++)
-                    v[x] = zk_fp_add(v[x - 1], d);
-                for (unsigned p = 0; p < npts; p++)
-                    out[p * BLK + j] = v[e->xs[p]];
-            }
-            continue;
-        }
-        zk_fp2 *out = vals + (size_t)t * MAX_PTS * BLK;
-        for (size_t j = 0; j < len; j++) {
-            size_t i = b + j;
-            zk_fp2 lo, hi;
-            if (e->round == 0) {
-                if (ts->cur_b) {
-                    lo = zk_fp2_from_fp(ts->cur_b[i]);
-                    hi = zk_fp2_from_fp(ts->cur_b[i + H]);
-                } else {
-                    lo = ts->cur_e[i];
-                    hi = ts->cur_e[i + H];
-                }
-            } else if (ts->cur_b) {
-                /* first fold of a base table: lo + r (hi - lo) with base lo, hi */
-                const zk_fp *s = ts->cur_b;
-                zk_fp d0 = zk_fp_sub(s[i + 2 * H], s[i]);
-                zk_fp d1 = zk_fp_sub(s[i + 3 * H], s[i + H]);
-                lo = zk_fp2_make(zk_fp_add(s[i], zk_fp_mul(e->r.c0, d0)), zk_fp_mul(e->r.c1, d0));
-                hi = zk_fp2_make(zk_fp_add(s[i + H], zk_fp_mul(e->r.c0, d1)),
-                                 zk_fp_mul(e->r.c1, d1));
-                ts->dst[i] = lo;
-                ts->dst[i + H] = hi;
-            } else {
-                /* src may be dst: reads i, i+H (before the writes), i+2H, i+3H */
-                const zk_fp2 *s = ts->cur_e;
-                zk_fp2 s0 = s[i], s1 = s[i + H];
-                lo = zk_fp2_add(s0, zk_fp2_mul_by_const(e->r, e->r1w, zk_fp2_sub(s[i + 2 * H], s0)));
-                hi = zk_fp2_add(s1, zk_fp2_mul_by_const(e->r, e->r1w, zk_fp2_sub(s[i + 3 * H], s1)));
-                ts->dst[i] = lo;
-                ts->dst[i + H] = hi;
-            }
-            if (npts == 1 && e->xs[0] == 0) {
-                out[j] = lo;
-                continue;
-            }
-            zk_fp2 v[MAX_PTS];
-            zk_fp2 d = zk_fp2_sub(hi, lo);
-            v[0] = lo;
-            v[1] = hi;
-            for (unsigned x = 2; x <= xmax; x++)
-                v[x] = zk_fp2_add(v[x - 1], d);
-            for (unsigned p = 0; p < npts; p++)
-                out[p * BLK + j] = v[e->xs[p]];
+    if (xmax == 2) {
+        for (size_t j = 0; j < len; j++)
+            buf[2 * BLK + j] = zk_fp_sub_v(zk_fp_add_v(hi[j], hi[j]), lo[j]);
+        return;
+    }
+    for (size_t j = 0; j < len; j++) {
+        zk_fp d = zk_fp_sub_v(hi[j], lo[j]), v = hi[j];
+        for (unsigned x = 2; x <= xmax; x++) {
+            v = zk_fp_add_v(v, d);
+            buf[x * BLK + j] = v;
         }
     }
 }
 
-static inline void mac_ext(lazy3 *a, zk_fp2 x, zk_fp2 y)
+static void extend_ext(const zk_fp2 *restrict lo, const zk_fp2 *restrict hi, size_t len,
+                       unsigned xmax, zk_fp2 *restrict buf)
 {
-    zk_acc_mac(&a->a0, x.c0, y.c0);
-    zk_acc_mac(&a->a1, x.c1, y.c1);
-    zk_acc_mac(&a->a2, x.c0, y.c1);
-    zk_acc_mac(&a->a2, x.c1, y.c0);
+    if (xmax == 2) {
+        for (size_t j = 0; j < len; j++) {
+            buf[2 * BLK + j].c0 = zk_fp_sub_v(zk_fp_add_v(hi[j].c0, hi[j].c0), lo[j].c0);
+            buf[2 * BLK + j].c1 = zk_fp_sub_v(zk_fp_add_v(hi[j].c1, hi[j].c1), lo[j].c1);
+        }
+        return;
+    }
+    for (size_t j = 0; j < len; j++) {
+        zk_fp d0 = zk_fp_sub_v(hi[j].c0, lo[j].c0), v0 = hi[j].c0;
+        zk_fp d1 = zk_fp_sub_v(hi[j].c1, lo[j].c1), v1 = hi[j].c1;
+        for (unsigned x = 2; x <= xmax; x++) {
+            v0 = zk_fp_add_v(v0, d0);
+            v1 = zk_fp_add_v(v1, d1);
+            buf[x * BLK + j].c0 = v0;
+            buf[x * BLK + j].c1 = v1;
+        }
+    }
 }
 
-/* phase 2 in the base field: acc[t][p] += (w) * prod_f */
-static void phase2_base(const engine *e, size_t len, const zk_fp2 *vals, const zk_fp2 *w,
+/* dst[j] = s[j] + r (s[j + H2] - s[j]) for j < len, base s */
+static void fold_base_block(const zk_fp *restrict s, zk_fp2 *restrict dst, size_t len, size_t H2,
+                            zk_fp2 r)
+{
+    for (size_t j = 0; j < len; j++) {
+        zk_fp lo = s[j], d = zk_fp_sub_v(s[j + H2], lo);
+        dst[j].c0 = zk_fp_add_v(lo, zk_fp_mul_v(r.c0, d));
+        dst[j].c1 = zk_fp_mul_v(r.c1, d);
+    }
+}
+
+/* the same for an extension s (r1w = 7 r.c1) */
+static void fold_ext_block(const zk_fp2 *restrict s, zk_fp2 *restrict dst, size_t len, size_t H2,
+                           zk_fp2 r, zk_fp r1w)
+{
+    for (size_t j = 0; j < len; j++) {
+        zk_fp l0 = s[j].c0, l1 = s[j].c1;
+        zk_fp d0 = zk_fp_sub_v(s[j + H2].c0, l0), d1 = zk_fp_sub_v(s[j + H2].c1, l1);
+        dst[j].c0 = zk_fp_add_v(l0, zk_fp_add_v(zk_fp_mul_v(r.c0, d0), zk_fp_mul_v(r1w, d1)));
+        dst[j].c1 = zk_fp_add_v(l1, zk_fp_add_v(zk_fp_mul_v(r.c0, d1), zk_fp_mul_v(r.c1, d0)));
+    }
+}
+
+/* in place: v[j] from v[j] and v[j + H2], H2 >= len */
+static void fold_ext_block_inplace(zk_fp2 *v, size_t len, size_t H2, zk_fp2 r, zk_fp r1w)
+{
+    for (size_t j = 0; j < len; j++) {
+        zk_fp l0 = v[j].c0, l1 = v[j].c1;
+        zk_fp d0 = zk_fp_sub_v(v[j + H2].c0, l0), d1 = zk_fp_sub_v(v[j + H2].c1, l1);
+        v[j].c0 = zk_fp_add_v(l0, zk_fp_add_v(zk_fp_mul_v(r.c0, d0), zk_fp_mul_v(r1w, d1)));
+        v[j].c1 = zk_fp_add_v(l1, zk_fp_add_v(zk_fp_mul_v(r.c0, d1), zk_fp_mul_v(r.c1, d0)));
+    }
+}
+
+/* phase 1: fold (round >= 1) and the values at X >= 2 for pairs [b, b+len) */
+static void phase1(const engine *e, size_t b, size_t len, zk_fp2 *vals, blockptrs *bp)
+{
+    const size_t H = e->H;
+    for (unsigned t = 0; t < e->n_tables; t++) {
+        const tab_state *ts = &e->tab[t];
+        if (e->base_mode) {
+            zk_fp *buf = (zk_fp *)vals + (size_t)t * MAX_PTS * BLK;
+            const zk_fp *lo = ts->cur_b + b, *hi = ts->cur_b + b + H;
+            bp->p[t][0] = lo;
+            bp->p[t][1] = hi;
+            if (e->xmax >= 2)
+                extend_base(lo, hi, len, e->xmax, buf);
+            for (unsigned x = 2; x <= e->xmax; x++)
+                bp->p[t][x] = buf + x * BLK;
+            continue;
+        }
+        zk_fp2 *buf = vals + (size_t)t * MAX_PTS * BLK;
+        const zk_fp2 *lo, *hi;
+        if (e->round == 0) {
+            if (ts->cur_b) { /* a base table in a mixed first round */
+                for (size_t j = 0; j < len; j++) {
+                    buf[j] = zk_fp2_from_fp(ts->cur_b[b + j]);
+                    buf[BLK + j] = zk_fp2_from_fp(ts->cur_b[b + j + H]);
+                }
+                lo = buf;
+                hi = buf + BLK;
+            } else {
+                lo = ts->cur_e + b;
+                hi = ts->cur_e + b + H;
+            }
+        } else {
+            if (ts->cur_b) { /* first fold of a base table */
+                fold_base_block(ts->cur_b + b, ts->dst + b, len, 2 * H, e->r);
+                fold_base_block(ts->cur_b + b + H, ts->dst + b + H, len, 2 * H, e->r);
+            } else if (ts->cur_e == ts->dst) {
+                fold_ext_block_inplace(ts->dst + b, len, 2 * H, e->r, e->r1w);
+                fold_ext_block_inplace(ts->dst + b + H, len, 2 * H, e->r, e->r1w);
+            } else {
+                fold_ext_block(ts->cur_e + b, ts->dst + b, len, 2 * H, e->r, e->r1w);
+                fold_ext_block(ts->cur_e + b + H, ts->dst + b + H, len, 2 * H, e->r, e->r1w);
+            }
+            lo = ts->dst + b;
+            hi = ts->dst + b + H;
+        }
+        bp->p[t][0] = lo;
+        bp->p[t][1] = hi;
+        if (e->xmax >= 2)
+            extend_ext(lo, hi, len, e->xmax, buf);
+        for (unsigned x = 2; x <= e->xmax; x++)
+            bp->p[t][x] = buf + x * BLK;
+    }
+}
+
+/* phase 2 in the base field: acc[t][X] += (w) * prod_f */
+static void phase2_base(const engine *e, size_t len, const blockptrs *bp, const zk_fp2 *w,
                         lazy3 *acc)
 {
-    const zk_fp *vb = (const zk_fp *)vals;
     for (unsigned t = 0; t < e->n_terms; t++) {
         const zk_sumcheck_term *tm = &e->terms[t];
         unsigned nf = tm->n_factors;
-        for (unsigned p = 0; p < e->npts; p++) {
+        for (unsigned x = 0; x <= e->xmax; x++) {
+            if (x == 1 && !e->want_one)
+                continue;
             const zk_fp *f[ZK_SUMCHECK_MAX_FACTORS];
             for (unsigned k = 0; k < nf; k++)
-                f[k] = vb + (size_t)tm->factors[k] * MAX_PTS * BLK + (size_t)p * BLK;
-            lazy3 *a = &acc[t * MAX_PTS + p];
+                f[k] = bp->p[tm->factors[k]][x];
+            lazy3 *a = &acc[t * MAX_PTS + x];
+            zk_acc192 a0 = a->a0, a1 = a->a1;
             if (!w) {
                 /* prod of all but the last factor (reduced), last one lazily */
                 switch (nf) {
                 case 1:
                     for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a->a0, f[0][j], 1);
+                        zk_acc_mac(&a0, f[0][j], 1);
                     break;
                 case 2:
                     for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a->a0, f[0][j], f[1][j]);
+                        zk_acc_mac(&a0, f[0][j], f[1][j]);
                     break;
                 case 3:
                     for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a->a0, zk_fp_mul(f[0][j], f[1][j]), f[2][j]);
+                        zk_acc_mac(&a0, zk_fp_mul_bf(f[0][j], f[1][j]), f[2][j]);
                     break;
                 default:
                     for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a->a0, zk_fp_mul(zk_fp_mul(f[0][j], f[1][j]), f[2][j]),
+                        zk_acc_mac(&a0, zk_fp_mul_bf(zk_fp_mul_bf(f[0][j], f[1][j]), f[2][j]),
                                    f[3][j]);
                     break;
                 }
             } else {
                 for (size_t j = 0; j < len; j++) {
-                    zk_fp x = f[0][j];
+                    zk_fp v = f[0][j];
                     for (unsigned k = 1; k < nf; k++)
-                        x = zk_fp_mul(x, f[k][j]);
-                    zk_acc_mac(&a->a0, w[j].c0, x);
-                    zk_acc_mac(&a->a1, w[j].c1, x);
+                        v = zk_fp_mul_bf(v, f[k][j]);
+                    zk_acc_mac(&a0, w[j].c0, v);
+                    zk_acc_mac(&a1, w[j].c1, v);
                 }
             }
+            a->a0 = a0;
+            a->a1 = a1;
         }
     }
 }
 
-/* phase 2 in the extension */
-static void phase2_ext(const engine *e, size_t len, const zk_fp2 *vals, const zk_fp2 *w,
-                       lazy3 *acc)
+/* L0[j] + i L1[j] += x[j] * y[j] in the extension, lane by lane */
+static void mac_lanes(zk_fp *restrict L0, zk_fp *restrict L1, const zk_fp2 *restrict x,
+                      const zk_fp2 *restrict y, size_t len)
 {
+    for (size_t j = 0; j < len; j++) {
+        zk_fp x0 = x[j].c0, x1 = x[j].c1, y0 = y[j].c0, y1 = y[j].c1;
+        zk_fp c0 = zk_fp_add_v(zk_fp_mul_v(x0, y0), zk_fp_mul7_v(zk_fp_mul_v(x1, y1)));
+        zk_fp c1 = zk_fp_add_v(zk_fp_mul_v(x0, y1), zk_fp_mul_v(x1, y0));
+        L0[j] = zk_fp_add_v(L0[j], c0);
+        L1[j] = zk_fp_add_v(L1[j], c1);
+    }
+}
+
+/* phase 2 in the extension: per-lane sums (vectorized), lanes[(t, X)] */
+static void phase2_ext(const engine *e, size_t len, const blockptrs *bp, const zk_fp2 *w,
+                       zk_fp *lanes)
+{
+    zk_fp2 tmp[BLK];
     for (unsigned t = 0; t < e->n_terms; t++) {
         const zk_sumcheck_term *tm = &e->terms[t];
         unsigned nf = tm->n_factors;
-        for (unsigned p = 0; p < e->npts; p++) {
+        for (unsigned x = 0; x <= e->xmax; x++) {
+            if (x == 1 && !e->want_one)
+                continue;
             const zk_fp2 *f[ZK_SUMCHECK_MAX_FACTORS];
             for (unsigned k = 0; k < nf; k++)
-                f[k] = vals + (size_t)tm->factors[k] * MAX_PTS * BLK + (size_t)p * BLK;
-            lazy3 *a = &acc[t * MAX_PTS + p];
-            if (!w) {
-                switch (nf) {
-                case 1:
-                    for (size_t j = 0; j < len; j++) {
-                        zk_acc_mac(&a->a0, f[0][j].c0, 1);
-                        zk_acc_mac(&a->a2, f[0][j].c1, 1);
-                    }
-                    break;
-                case 2:
-                    for (size_t j = 0; j < len; j++)
-                        mac_ext(a, f[0][j], f[1][j]);
-                    break;
-                case 3:
-                    for (size_t j = 0; j < len; j++)
-                        mac_ext(a, zk_fp2_mul_lazy(f[0][j], f[1][j]), f[2][j]);
-                    break;
-                default:
-                    for (size_t j = 0; j < len; j++)
-                        mac_ext(a, zk_fp2_mul_lazy(zk_fp2_mul_lazy(f[0][j], f[1][j]), f[2][j]),
-                                f[3][j]);
-                    break;
-                }
-            } else {
+                f[k] = bp->p[tm->factors[k]][x];
+            zk_fp *L0 = lanes + (size_t)(t * MAX_PTS + x) * 2 * BLK, *L1 = L0 + BLK;
+            /* left = prod of all factors but the last (or of all, when weighted) */
+            unsigned nprod = w ? nf : nf - 1;
+            const zk_fp2 *left;
+            if (nprod == 0) { /* one factor, no weight: a plain sum */
                 for (size_t j = 0; j < len; j++) {
-                    zk_fp2 x = f[0][j];
-                    for (unsigned k = 1; k < nf; k++)
-                        x = zk_fp2_mul_lazy(x, f[k][j]);
-                    mac_ext(a, w[j], x);
+                    L0[j] = zk_fp_add_v(L0[j], f[0][j].c0);
+                    L1[j] = zk_fp_add_v(L1[j], f[0][j].c1);
                 }
+                continue;
+            } else if (nprod == 1) {
+                left = f[0];
+            } else {
+                for (size_t j = 0; j < len; j++)
+                    tmp[j] = zk_fp2_mul_v(f[0][j], f[1][j]);
+                for (unsigned k = 2; k < nprod; k++)
+                    for (size_t j = 0; j < len; j++)
+                        tmp[j] = zk_fp2_mul_v(tmp[j], f[k][j]);
+                left = tmp;
             }
+            mac_lanes(L0, L1, left, w ? w : f[nf - 1], len);
         }
     }
 }
 
-/* reduce a lazy accumulator: base unweighted (a0), base weighted (a0, a1)
- * or extension (a0 + 7 a1, a2) */
-static zk_fp2 lazy_reduce(const lazy3 *a, int base_mode, int weighted)
+/* a segment's sum: base mode from the lazy accumulators (unweighted: a0;
+ * weighted: a0 + i a1), extension mode from the lanes */
+static zk_fp2 segment_sum(const engine *e, const lazy3 *lz, const zk_fp *lanes, unsigned q)
 {
-    if (base_mode)
-        return zk_fp2_make(zk_acc_reduce(a->a0), weighted ? zk_acc_reduce(a->a1) : 0);
-    return zk_fp2_make(zk_fp_add(zk_acc_reduce(a->a0), zk_fp_mul(zk_acc_reduce(a->a1), ZK_FP2_W)),
-                       zk_acc_reduce(a->a2));
+    if (e->base_mode)
+        return zk_fp2_make(zk_acc_reduce(lz[q].a0), e->wlo ? zk_acc_reduce(lz[q].a1) : 0);
+    const zk_fp *L0 = lanes + (size_t)q * 2 * BLK, *L1 = L0 + BLK;
+    zk_fp c0 = 0, c1 = 0;
+    for (size_t j = 0; j < BLK; j++) {
+        c0 = zk_fp_add(c0, L0[j]);
+        c1 = zk_fp_add(c1, L1[j]);
+    }
+    return zk_fp2_make(c0, c1);
 }
 
 static void round_chunk(void *vc, unsigned c, size_t s0, size_t s1)
 {
     engine *e = vc;
     const size_t seg = (size_t)1 << e->sl;
-    const unsigned nt = e->n_terms, np = e->npts;
+    const unsigned nt = e->n_terms;
     zk_fp2 *vals = e->vals + (size_t)c * e->n_tables * MAX_PTS * BLK;
+    zk_fp *lanes = e->lanes + (size_t)c * nt * MAX_PTS * 2 * BLK;
     zk_fp2 *out = e->acc + (size_t)c * nt * MAX_PTS;
     lazy3 lz[ZK_SUMCHECK_MAX_TERMS * MAX_PTS];
+    blockptrs bp;
     for (unsigned q = 0; q < nt * MAX_PTS; q++)
         out[q] = zk_fp2_make(0, 0);
     for (size_t s = s0; s < s1; s++) {
-        memset(lz, 0, sizeof(lazy3) * nt * MAX_PTS);
+        if (e->base_mode)
+            memset(lz, 0, sizeof(lazy3) * nt * MAX_PTS);
+        else
+            memset(lanes, 0, sizeof(zk_fp) * nt * MAX_PTS * 2 * BLK);
         size_t end = (s + 1) * seg;
         for (size_t b = s * seg; b < end; b += BLK) {
             size_t len = end - b < BLK ? end - b : BLK;
             const zk_fp2 *w = e->wlo ? e->wlo + (b - s * seg) : NULL;
-            phase1(e, b, len, vals);
+            phase1(e, b, len, vals, &bp);
             if (e->base_mode)
-                phase2_base(e, len, vals, w, lz);
+                phase2_base(e, len, &bp, w, lz);
             else
-                phase2_ext(e, len, vals, w, lz);
+                phase2_ext(e, len, &bp, w, lanes);
         }
         for (unsigned t = 0; t < nt; t++)
-            for (unsigned p = 0; p < np; p++) {
-                zk_fp2 v = lazy_reduce(&lz[t * MAX_PTS + p], e->base_mode, e->wlo != NULL);
+            for (unsigned x = 0; x <= e->xmax; x++) {
+                if (x == 1 && !e->want_one)
+                    continue;
+                zk_fp2 v = segment_sum(e, lz, lanes, t * MAX_PTS + x);
                 if (e->whi)
                     v = zk_fp2_mul(v, e->whi[s]);
-                out[t * MAX_PTS + p] = zk_fp2_add(out[t * MAX_PTS + p], v);
+                out[t * MAX_PTS + x] = zk_fp2_add(out[t * MAX_PTS + x], v);
             }
     }
 }
@@ -500,9 +602,10 @@ static void chunk_tramp(void *vj, size_t b, size_t en)
         round_chunk(j->e, (unsigned)c, j->nseg * c / j->nch, j->nseg * (c + 1) / j->nch);
 }
 
-/* One round: fold by r (round >= 1), then S[t*MAX_PTS + p] for the points
- * xs[0..npts).  wlo/whi: zero-check weights with segment 2^sl, or NULL. */
-static void engine_round(engine *e, unsigned round, zk_fp2 r, unsigned npts, const unsigned *xs,
+/* One round: fold by r (round >= 1), then S[t*MAX_PTS + X] for X = 0,
+ * (1 if want_one), 2..xmax.  wlo/whi: zero-check weights with segment 2^sl,
+ * or NULL. */
+static void engine_round(engine *e, unsigned round, zk_fp2 r, unsigned xmax, int want_one,
                          const zk_fp2 *wlo, const zk_fp2 *whi, unsigned sl, zk_fp2 *S)
 {
     unsigned m = e->n - 1 - round; /* variables below the one being summed */
@@ -510,13 +613,8 @@ static void engine_round(engine *e, unsigned round, zk_fp2 r, unsigned npts, con
     e->H = (size_t)1 << m;
     e->r = r;
     e->r1w = zk_fp_mul(r.c1, ZK_FP2_W);
-    e->npts = npts;
-    e->xmax = 0;
-    for (unsigned p = 0; p < npts; p++) {
-        e->xs[p] = xs[p];
-        if (xs[p] > e->xmax)
-            e->xmax = xs[p];
-    }
+    e->xmax = xmax;
+    e->want_one = want_one;
     e->base_mode = 0;
     if (round == 0) {
         e->base_mode = 1;
@@ -597,7 +695,7 @@ za_status zk_sumcheck_prove(const zk_sumcheck_instance *inst, zk_fp2 claim, zk_t
         return st;
     const unsigned n = inst->n_vars, d = zk_sumcheck_degree(inst->terms, inst->n_terms);
     engine e;
-    if ((st = engine_init(&e, inst, threads, err)))
+    if ((st = engine_init(&e, inst, threads, 1, err)))
         return st;
     if ((st = proof_alloc(proof, n, d, err))) {
         engine_free(&e);
@@ -605,21 +703,19 @@ za_status zk_sumcheck_prove(const zk_sumcheck_instance *inst, zk_fp2 claim, zk_t
     }
     zk_fp w[MAX_PTS + 1];
     interp_weights(d, w);
-    unsigned xs[MAX_PTS], npts = 0;
-    xs[npts++] = 0;
-    for (unsigned x = 2; x <= d; x++)
-        xs[npts++] = x;
     absorb_start(t, n, d, claim);
     zk_fp2 r = zk_fp2_make(0, 0);
     zk_fp2 S[ZK_SUMCHECK_MAX_TERMS * MAX_PTS];
     for (unsigned k = 0; k < n; k++) {
-        engine_round(&e, k, r, npts, xs, NULL, NULL, 0, S);
+        engine_round(&e, k, r, d, 0, NULL, NULL, 0, S);
         zk_fp2 *msg = proof->evals + (size_t)k * d;
-        for (unsigned p = 0; p < npts; p++) {
+        for (unsigned x = 0; x <= d; x++) {
+            if (x == 1)
+                continue;
             zk_fp2 g = zk_fp2_make(0, 0);
             for (unsigned tm = 0; tm < inst->n_terms; tm++)
-                g = zk_fp2_add(g, zk_fp2_mul(inst->terms[tm].coeff, S[tm * MAX_PTS + p]));
-            msg[p] = g;
+                g = zk_fp2_add(g, zk_fp2_mul(inst->terms[tm].coeff, S[tm * MAX_PTS + x]));
+            msg[x ? x - 1 : 0] = g;
         }
         zk_fp2 full[MAX_PTS + 1];
         expand_round(msg, d, claim, full);
@@ -693,47 +789,29 @@ za_status zk_sumcheck_proof_read(zk_reader *r, unsigned n_vars, unsigned degree,
 
 /* ------------------------------------------------------------ hypercube sum */
 
-typedef struct {
-    const zk_sumcheck_instance *inst;
-    zk_fp2 part[MAX_CHUNKS];
-    unsigned nch;
-    size_t N;
-} sum_ctx;
-
-static void sum_range(void *vc, size_t b, size_t en)
-{
-    sum_ctx *s = vc;
-    const zk_sumcheck_instance *in = s->inst;
-    for (size_t c = b; c < en; c++) {
-        size_t i0 = s->N * c / s->nch, i1 = s->N * (c + 1) / s->nch;
-        zk_fp2 acc = zk_fp2_make(0, 0);
-        for (size_t i = i0; i < i1; i++) {
-            for (unsigned t = 0; t < in->n_terms; t++) {
-                zk_fp2 p = in->terms[t].coeff;
-                for (unsigned f = 0; f < in->terms[t].n_factors; f++) {
-                    const zk_mle_ref *m = &in->tables[in->terms[t].factors[f]];
-                    p = m->base ? zk_fp2_mul_fp(p, m->base[i]) : zk_fp2_mul(p, ref_ext(m)[i]);
-                }
-                acc = zk_fp2_add(acc, p);
-            }
-        }
-        s->part[c] = acc;
-    }
-}
-
 zk_fp2 zk_sumcheck_sum(const zk_sumcheck_instance *inst, int threads)
 {
-    sum_ctx s;
-    s.inst = inst;
-    s.N = (size_t)1 << inst->n_vars;
-    if (threads <= 0)
-        threads = za_default_threads();
-    s.nch = s.N >= ZK_MLE_PAR_MIN ? (unsigned)(threads > MAX_CHUNKS ? MAX_CHUNKS : threads) : 1;
-    za_parallel_for(s.nch, (int)s.nch, sum_range, &s);
-    zk_fp2 r = zk_fp2_make(0, 0);
-    for (unsigned c = 0; c < s.nch; c++)
-        r = zk_fp2_add(r, s.part[c]);
-    return r;
+    zk_fp2 s = zk_fp2_make(0, 0);
+    if (zk_sumcheck_instance_check(inst, NULL))
+        return s;
+    if (inst->n_vars == 0) {
+        zk_fp2 ev[ZK_SUMCHECK_MAX_TABLES];
+        for (unsigned i = 0; i < inst->n_tables; i++)
+            ev[i] = inst->tables[i].base ? zk_fp2_from_fp(inst->tables[i].base[0])
+                                         : ref_ext(&inst->tables[i])[0];
+        return zk_sumcheck_combine(inst->terms, inst->n_terms, ev);
+    }
+    /* the first round's kernel at X = 0 and X = 1, no folding */
+    engine e;
+    if (engine_init(&e, inst, threads, 0, NULL))
+        abort(); /* a few KiB of scratch */
+    zk_fp2 S[ZK_SUMCHECK_MAX_TERMS * MAX_PTS];
+    engine_round(&e, 0, s, 1, 1, NULL, NULL, 0, S);
+    for (unsigned t = 0; t < inst->n_terms; t++)
+        s = zk_fp2_add(s, zk_fp2_mul(inst->terms[t].coeff,
+                                     zk_fp2_add(S[t * MAX_PTS], S[t * MAX_PTS + 1])));
+    engine_free(&e);
+    return s;
 }
 
 /* ------------------------------------------------------------ zero-check */
@@ -762,7 +840,7 @@ static za_status zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript
     zk_fp2 tau[ZK_SUMCHECK_MAX_VARS];
     absorb_zerocheck(t, n, dc, tau);
     engine e;
-    if ((st = engine_init(&e, inst, threads, err)))
+    if ((st = engine_init(&e, inst, threads, 1, err)))
         return st;
     /* the low-variable eq tables: wlo over x_0..x_{a-1}, whi over x_a..x_{m-1} */
     size_t lo_cap = (size_t)1 << SEG_LOG;
@@ -793,20 +871,16 @@ static za_status zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript
         zk_fp2 tm = tau[m];
         zk_fp2 lead = zk_fp2_mul(pref, tm); /* g(1) = lead * h(1) */
         int need_one = direct_h1 || zk_fp2_is_zero(lead);
-        unsigned xs[MAX_PTS], npts = 0;
-        xs[npts++] = 0;
-        if (need_one)
-            xs[npts++] = 1;
-        for (unsigned x = 2; x <= dc; x++)
-            xs[npts++] = x;
-        engine_round(&e, k, r, npts, xs, wlo, whi, a, S);
+        engine_round(&e, k, r, dc, need_one, wlo, whi, a, S);
         /* h(x) = sum_t c_t S[t][x] on 0..dc */
         zk_fp2 h[MAX_PTS + 2];
-        for (unsigned p = 0; p < npts; p++) {
+        for (unsigned x = 0; x <= dc; x++) {
+            if (x == 1 && !need_one)
+                continue;
             zk_fp2 g = zk_fp2_make(0, 0);
             for (unsigned q = 0; q < inst->n_terms; q++)
-                g = zk_fp2_add(g, zk_fp2_mul(inst->terms[q].coeff, S[q * MAX_PTS + p]));
-            h[xs[p]] = g;
+                g = zk_fp2_add(g, zk_fp2_mul(inst->terms[q].coeff, S[q * MAX_PTS + x]));
+            h[x] = g;
         }
         zk_fp2 one_minus_t = zk_fp2_sub(zk_fp2_make(1, 0), tm);
         if (!need_one) {
@@ -907,7 +981,7 @@ za_status zk_batch_eval_prove(zk_mle_ref v, unsigned n_vars, unsigned n_claims,
                             n_vars);
     zk_fp2 rho = absorb_batch(t, n_vars, n_claims, points, values);
     size_t N = (size_t)1 << n_vars;
-    zk_fp2 *W = malloc(sizeof(zk_fp2) * N);
+    zk_fp2 *W = alloc_work(sizeof(zk_fp2) * N);
     if (!W)
         return za_error_set(err, ZA_ERR_NOMEM, "batch_eval: cannot allocate 2^%u elements",
                             n_vars);

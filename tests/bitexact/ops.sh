@@ -71,16 +71,15 @@ SEEDS="1 2 3"
 
 # bytes_diff A B: "K of N bytes differ, first at byte I: expected E, got G"
 bytes_diff() {
-    local n k first
+    local n k pos a b
     n=$(stat -c %s "$1")
     if [ "$n" != "$(stat -c %s "$2")" ]; then
         echo "sizes differ: expected $n bytes, got $(stat -c %s "$2")"
         return
     fi
     k=$(cmp -l "$1" "$2" | wc -l)
-    first=$(cmp -l "$1" "$2" | head -1)
-    set -- $first
-    echo "$k of $n bytes differ, first at byte $(($1 - 1)): expected 0x$(printf %02x $((8#$2))), got 0x$(printf %02x $((8#$3)))"
+    read -r pos a b < <(cmp -l "$1" "$2" | head -1)
+    echo "$k of $n bytes differ, first at byte $((pos - 1)): expected 0x$(printf %02x $((8#$a))), got 0x$(printf %02x $((8#$b)))"
 }
 
 # check_model NAME EXPECT N_INPUTS FLAGS: writes "PASS|FAIL <text>" lines to

@@ -76,6 +76,9 @@ struct tb_model {
 
 /* ------------------------------------------------------------ errors */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static int fail(tb_model *tb, const char *fmt, ...)
 {
     if (tb && !tb->err[0]) {

@@ -88,6 +88,20 @@ static void test_lazy_arithmetic(void **state)
         assert_true(zk_fp_dot2(a.c0, b.c0, a.c1, b.c1) ==
                     zk_fp_add(zk_fp_mul(a.c0, b.c0), zk_fp_mul(a.c1, b.c1)));
     }
+    /* the branch-free reduction against field.h on edge and random 128-bit values */
+    const uint64_t w[] = { 0, 1, ZK_EPSILON, (uint64_t)1 << 32, ZK_P - 1, ZK_P, ZK_P + 1,
+                           ~(uint64_t)0, ~(uint64_t)0 - ZK_EPSILON, (uint64_t)1 << 63 };
+    for (int i = 0; i < 10; i++)
+        for (int j = 0; j < 10; j++) {
+            unsigned __int128 x = ((unsigned __int128)w[i] << 64) | w[j];
+            assert_true(zk_fp_reduce128_bf(x) == zk_fp_reduce128(x));
+        }
+    for (int it = 0; it < 100000; it++) {
+        unsigned __int128 x = ((unsigned __int128)zt_next(&s) << 64) | zt_next(&s);
+        assert_true(zk_fp_reduce128_bf(x) == zk_fp_reduce128(x));
+        zk_fp a = rnd_fp(&s), b = rnd_fp(&s);
+        assert_true(zk_fp_mul_bf(a, b) == zk_fp_mul(a, b));
+    }
     /* a 192-bit accumulator over many maximal products */
     zk_acc192 acc = { 0, 0 };
     zk_fp ref = 0;

@@ -11,7 +11,13 @@
  * with a message when it is absent.  The random corruption test uses a fixed
  * seed unless ZKAUDIT_TEST_SEED is set; ZKAUDIT_TEST_ITERS scales it.
  *
- * The regression_* tests replay inputs found by tests/fuzz/fuzz_tflite.c.
+ * The regression_* tests replay the engine bugs found while fuzzing: by the
+ * random flips below (SOFTMAX beta), by mutating the fields of loaded models
+ * (shared and tools/make_op_models.c ones: activation range, MEAN), and in
+ * the review that followed (empty filters, PAD, dilation, pooling bounds).
+ * Each is a deterministic mutation of a shared model - patched file bytes
+ * where a file can express it, else edits of the loaded zm_model - and each
+ * fails (UBSan, a hang or a wrong status) without its fix.
  */
 #include <stdarg.h>
 #include <stddef.h>
