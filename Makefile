@@ -72,8 +72,16 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 
 # make test: every cmocka suite under ASan+UBSan, then the bit-exactness checks
 # against ../shared (skipped with a message when ../shared is absent).
-test: unit bitexact
-unit: $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer
+# make test: build everything (in parallel under -j), then run every cmocka
+# suite under ASan+UBSan, then the bit-exactness checks against ../shared
+# (skipped with a message when ../shared is absent), one after the other.
+TEST_DEPS := $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer \
+             build/rel/bin/mnist_accuracy bin/seller
+test: $(TEST_DEPS)
+	@tests/run_unit.sh $(UNIT_BINS)
+	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
+	@JOBS=2 tests/bitexact/ops.sh bin/seller
+unit: $(UNIT_BINS)
 	@tests/run_unit.sh $(UNIT_BINS)
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy

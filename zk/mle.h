@@ -20,10 +20,10 @@
  * is MLE(v)(r).  The sumcheck (zk/sumcheck.h) binds variables in the same
  * order.  The first fold of a base-field table gives an extension table.
  *
- * Zero-padding a vector of len < 2^n elements to 2^n puts the zeros at the
- * high indices, so the padded MLE restricted to x_k = ... = x_{n-1} = 0
- * (k = log2_ceil(len)) is the MLE of the unpadded power-of-two prefix, and
- * the padded entries contribute nothing to any weighted sum.
+ * Zero-padding a vector of len <= 2^n elements to 2^n puts the zeros at the
+ * high indices (padded[i] = v[i] for i < len, 0 above), so padded entries
+ * add nothing to any weighted sum; for len = 2^k,
+ *     MLE(padded)(r) = MLE(v)(r_0, .., r_{k-1}) * prod_{j >= k} (1 - r_j).
  *
  * Threads: the O(2^n) loops run on za_parallel_for once the table holds at
  * least ZK_MLE_PAR_MIN elements; threads <= 0 means za_default_threads().
@@ -97,7 +97,10 @@ static inline zk_fp zk_fp_mul_bf(zk_fp a, zk_fp b)
 /* Vectorizable forms: 32-bit limbs for the 64x64-bit product, selects for
  * every conditional, no __int128, so gcc turns loops of them into AVX2 /
  * AVX-512 code (as zk/ntt.c does; measured 3x on the base-table fold).
- * Same canonical results as zk/field.h. */
+ * Same canonical results as zk/field.h.  Where no vector unit is enabled
+ * (e.g. the sanitizer builds, compiled without -march) zk_fp_mul_v is the
+ * scalar zk_fp_mul_bf, which is then faster; zk_fp_mul_limbs is the limb
+ * form in every build (tests/unit/test_mle.c checks both). */
 static inline zk_fp zk_fp_add_v(zk_fp a, zk_fp b)
 {
     zk_fp s = a + b;
@@ -111,7 +114,7 @@ static inline zk_fp zk_fp_sub_v(zk_fp a, zk_fp b)
     return a < b ? d + ZK_P : d;
 }
 
-static inline zk_fp zk_fp_mul_v(zk_fp a, zk_fp b)
+static inline zk_fp zk_fp_mul_limbs(zk_fp a, zk_fp b)
 {
     uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
     uint64_t ll = a0 * b0, lh = a0 * b1, hl = a1 * b0, hh = a1 * b1;
@@ -128,6 +131,15 @@ static inline zk_fp zk_fp_mul_v(zk_fp a, zk_fp b)
     uint64_t t2 = t0 + t1;
     t2 = t2 < t0 ? t2 + ZK_EPSILON : t2;
     return t2 >= ZK_P ? t2 - ZK_P : t2;
+}
+
+static inline zk_fp zk_fp_mul_v(zk_fp a, zk_fp b)
+{
+#if defined(__AVX2__) || defined(__AVX512F__) || defined(__ARM_NEON)
+    return zk_fp_mul_limbs(a, b);
+#else
+    return zk_fp_mul_bf(a, b);
+#endif
 }
 
 /* 7*t mod p (the extension's non-residue) without a full product */

@@ -190,10 +190,12 @@ static void expand_round(const zk_fp2 *msg, unsigned d, zk_fp2 claim, zk_fp2 *fu
  *
  * Work is split into segments of 2^sl pairs, segments into chunks (one per
  * thread), segments into blocks of BLK pairs.  Phase 1 folds each table's
- * block (contiguous loops) and writes its values at X >= 2 into a small
- * buffer; the values at 0 and 1 are read in place.  Phase 2 multiplies
- * and accumulates with lazy reduction: the last product of each term goes
- * into 192-bit accumulators held in registers, reduced once per segment. */
+ * block (contiguous, vectorized loops) and writes its values at X >= 2 into
+ * a small buffer; the values at 0 and 1 are read in place.  Phase 2
+ * multiplies and accumulates: in the extension into BLK per-lane sums
+ * (vectorized), in the base-field first round into 192-bit lazy
+ * accumulators (one 64x64 product per pair and factor pair); both are
+ * reduced once per segment, weighted by whi, and added to the chunk's sums. */
 
 typedef struct {
     const zk_fp *cur_b;  /* round 0: the caller's base table */
@@ -203,7 +205,7 @@ typedef struct {
 } tab_state;
 
 typedef struct {
-    zk_acc192 a0, a1, a2;
+    zk_acc192 a0; /* an unweighted base-mode sum */
 } lazy3;
 
 typedef struct {
@@ -432,53 +434,63 @@ static void phase1(const engine *e, size_t b, size_t len, zk_fp2 *vals, blockptr
     }
 }
 
-/* phase 2 in the base field: acc[t][X] += (w) * prod_f */
+/* phase 2 in the base field: unweighted into the lazy accumulators
+ * acc[t][X] (one 64x64 product per factor pair), weighted (zero-check)
+ * into the extension lanes, L += w * prod_f (vectorized) */
 static void phase2_base(const engine *e, size_t len, const blockptrs *bp, const zk_fp2 *w,
-                        lazy3 *acc)
+                        lazy3 *acc, zk_fp *lanes)
 {
+    zk_fp tmp[BLK];
     for (unsigned t = 0; t < e->n_terms; t++) {
         const zk_sumcheck_term *tm = &e->terms[t];
         unsigned nf = tm->n_factors;
         for (unsigned x = 0; x <= e->xmax; x++) {
             if (x == 1 && !e->want_one)
                 continue;
-            const zk_fp *f[ZK_SUMCHECK_MAX_FACTORS];
+            const zk_fp *f[ZK_SUMCHECK_MAX_FACTORS] = { NULL };
             for (unsigned k = 0; k < nf; k++)
                 f[k] = bp->p[tm->factors[k]][x];
-            lazy3 *a = &acc[t * MAX_PTS + x];
-            zk_acc192 a0 = a->a0, a1 = a->a1;
-            if (!w) {
-                /* prod of all but the last factor (reduced), last one lazily */
-                switch (nf) {
-                case 1:
+            if (w) {
+                const zk_fp *v = f[0];
+                if (nf > 1) {
                     for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a0, f[0][j], 1);
-                    break;
-                case 2:
-                    for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a0, f[0][j], f[1][j]);
-                    break;
-                case 3:
-                    for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a0, zk_fp_mul_bf(f[0][j], f[1][j]), f[2][j]);
-                    break;
-                default:
-                    for (size_t j = 0; j < len; j++)
-                        zk_acc_mac(&a0, zk_fp_mul_bf(zk_fp_mul_bf(f[0][j], f[1][j]), f[2][j]),
-                                   f[3][j]);
-                    break;
+                        tmp[j] = zk_fp_mul_v(f[0][j], f[1][j]);
+                    for (unsigned k = 2; k < nf; k++)
+                        for (size_t j = 0; j < len; j++)
+                            tmp[j] = zk_fp_mul_v(tmp[j], f[k][j]);
+                    v = tmp;
                 }
-            } else {
+                zk_fp *restrict L0 = lanes + (size_t)(t * MAX_PTS + x) * 2 * BLK;
+                zk_fp *restrict L1 = L0 + BLK;
                 for (size_t j = 0; j < len; j++) {
-                    zk_fp v = f[0][j];
-                    for (unsigned k = 1; k < nf; k++)
-                        v = zk_fp_mul_bf(v, f[k][j]);
-                    zk_acc_mac(&a0, w[j].c0, v);
-                    zk_acc_mac(&a1, w[j].c1, v);
+                    L0[j] = zk_fp_add_v(L0[j], zk_fp_mul_v(w[j].c0, v[j]));
+                    L1[j] = zk_fp_add_v(L1[j], zk_fp_mul_v(w[j].c1, v[j]));
                 }
+                continue;
+            }
+            /* prod of all but the last factor (reduced), the last one lazily */
+            lazy3 *a = &acc[t * MAX_PTS + x];
+            zk_acc192 a0 = a->a0;
+            switch (nf) {
+            case 1:
+                for (size_t j = 0; j < len; j++)
+                    zk_acc_mac(&a0, f[0][j], 1);
+                break;
+            case 2:
+                for (size_t j = 0; j < len; j++)
+                    zk_acc_mac(&a0, f[0][j], f[1][j]);
+                break;
+            case 3:
+                for (size_t j = 0; j < len; j++)
+                    zk_acc_mac(&a0, zk_fp_mul_bf(f[0][j], f[1][j]), f[2][j]);
+                break;
+            default:
+                for (size_t j = 0; j < len; j++)
+                    zk_acc_mac(&a0, zk_fp_mul_bf(zk_fp_mul_bf(f[0][j], f[1][j]), f[2][j]),
+                               f[3][j]);
+                break;
             }
             a->a0 = a0;
-            a->a1 = a1;
         }
     }
 }
@@ -507,7 +519,7 @@ static void phase2_ext(const engine *e, size_t len, const blockptrs *bp, const z
         for (unsigned x = 0; x <= e->xmax; x++) {
             if (x == 1 && !e->want_one)
                 continue;
-            const zk_fp2 *f[ZK_SUMCHECK_MAX_FACTORS];
+            const zk_fp2 *f[ZK_SUMCHECK_MAX_FACTORS] = { NULL };
             for (unsigned k = 0; k < nf; k++)
                 f[k] = bp->p[tm->factors[k]][x];
             zk_fp *L0 = lanes + (size_t)(t * MAX_PTS + x) * 2 * BLK, *L1 = L0 + BLK;
@@ -535,12 +547,12 @@ static void phase2_ext(const engine *e, size_t len, const blockptrs *bp, const z
     }
 }
 
-/* a segment's sum: base mode from the lazy accumulators (unweighted: a0;
- * weighted: a0 + i a1), extension mode from the lanes */
+/* a segment's sum: from the lazy accumulator (unweighted base mode), else
+ * from the lanes */
 static zk_fp2 segment_sum(const engine *e, const lazy3 *lz, const zk_fp *lanes, unsigned q)
 {
-    if (e->base_mode)
-        return zk_fp2_make(zk_acc_reduce(lz[q].a0), e->wlo ? zk_acc_reduce(lz[q].a1) : 0);
+    if (e->base_mode && !e->wlo)
+        return zk_fp2_make(zk_acc_reduce(lz[q].a0), 0);
     const zk_fp *L0 = lanes + (size_t)q * 2 * BLK, *L1 = L0 + BLK;
     zk_fp c0 = 0, c1 = 0;
     for (size_t j = 0; j < BLK; j++) {
@@ -563,7 +575,7 @@ static void round_chunk(void *vc, unsigned c, size_t s0, size_t s1)
     for (unsigned q = 0; q < nt * MAX_PTS; q++)
         out[q] = zk_fp2_make(0, 0);
     for (size_t s = s0; s < s1; s++) {
-        if (e->base_mode)
+        if (e->base_mode && !e->wlo)
             memset(lz, 0, sizeof(lazy3) * nt * MAX_PTS);
         else
             memset(lanes, 0, sizeof(zk_fp) * nt * MAX_PTS * 2 * BLK);
@@ -573,7 +585,7 @@ static void round_chunk(void *vc, unsigned c, size_t s0, size_t s1)
             const zk_fp2 *w = e->wlo ? e->wlo + (b - s * seg) : NULL;
             phase1(e, b, len, vals, &bp);
             if (e->base_mode)
-                phase2_base(e, len, &bp, w, lz);
+                phase2_base(e, len, &bp, w, lz, lanes);
             else
                 phase2_ext(e, len, &bp, w, lanes);
         }

@@ -5,8 +5,10 @@
  * Statement.  For multilinear tables P_0..P_{m-1} of 2^n entries (zk/mle.h
  * convention) and terms t = (c_t, factors k_{t,1..f_t}), f_t <= 4,
  *     sum_{x in {0,1}^n} F(x) = claim,   F = sum_t c_t prod_i P_{k_{t,i}}.
- * A table may appear in several terms and several times in one term.  The
- * degree d of the instance is max_t f_t.
+ * A table may appear in several terms and several times in one term (name
+ * it once in the table list and reuse its index: an ext_inplace table must
+ * not be listed twice, nor overlap another table).  The degree d of the
+ * instance is max_t f_t.
  *
  * Rounds.  Variables are bound highest first, like zk_mle_fold_*: round k
  * (k = 0 .. n-1) binds x_{n-1-k}.  The prover sends the round polynomial
@@ -35,6 +37,9 @@
  * tables once) into working copies of 2^(n-1) extension elements allocated
  * once (ext_inplace tables are folded in place, no copy); per-round work is
  * linear in the current table size and no allocation happens per round.
+ * Working memory: 16 * 2^(n-1) bytes per table that is not ext_inplace
+ * (2 MiB-aligned, transparent huge pages where available).  The inner
+ * loops are written to vectorize (zk_fp_*_v in zk/mle.h).
  * Rounds with at least 2^15 pairs run on za_parallel_for; threads <= 0
  * means za_default_threads().  Proofs never depend on the thread count.
  *

@@ -84,6 +84,13 @@ static void test_lazy_arithmetic(void **state)
             b = rnd_fp2(&s);
         }
         assert_fp2_eq(zk_fp2_mul_lazy(a, b), zk_fp2_mul(a, b));
+        assert_fp2_eq(zk_fp2_mul_v(a, b), zk_fp2_mul(a, b));
+        assert_true(zk_fp_mul_v(a.c0, b.c1) == zk_fp_mul(a.c0, b.c1));
+        assert_true(zk_fp_mul_limbs(a.c0, b.c1) == zk_fp_mul(a.c0, b.c1));
+        assert_true(zk_fp_mul_limbs(a.c1, b.c0) == zk_fp_mul(a.c1, b.c0));
+        assert_true(zk_fp_add_v(a.c0, b.c1) == zk_fp_add(a.c0, b.c1));
+        assert_true(zk_fp_sub_v(a.c0, b.c1) == zk_fp_sub(a.c0, b.c1));
+        assert_true(zk_fp_mul7_v(a.c1) == zk_fp_mul(a.c1, 7));
         assert_fp2_eq(zk_fp2_mul_by_const(a, zk_fp_mul(a.c1, ZK_FP2_W), b), zk_fp2_mul(a, b));
         assert_true(zk_fp_dot2(a.c0, b.c0, a.c1, b.c1) ==
                     zk_fp_add(zk_fp_mul(a.c0, b.c0), zk_fp_mul(a.c1, b.c1)));
