@@ -29,6 +29,8 @@ rel_obj  = $(patsubst %.c,build/rel/%.o,$(1))
 test_obj = $(patsubst %.c,build/test/%.o,$(1))
 
 UNIT_BINS := $(patsubst tests/unit/%.c,build/test/bin/%,$(UNIT_SRC))
+BENCH_BINS := $(patsubst bench/%.c,build/rel/bin/%,$(wildcard bench/bench_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDARY:
 .PHONY: all test unit bitexact deps demo bench fuzz clean oracle
@@ -105,19 +107,17 @@ bench: all $(BENCH_BINS)
 	@bench/run.sh
 
 # every bench/bench_X.c is a benchmark program build/rel/bin/bench_X
-BENCH_BINS := $(patsubst bench/%.c,build/rel/bin/%,$(wildcard bench/bench_*.c))
 build/rel/bin/bench_%: $(call rel_obj,bench/bench_%.c $(LIB_SRC))
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-FUZZ_CFLAGS := $(CSTD) -I. -g -O1 -fsanitize=fuzzer,address,undefined -ffp-contract=off -pthread
+FUZZ_CFLAGS := $(CSTD) -I. -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -ffp-contract=off -pthread
 FUZZ_TIME ?= 600
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 # every tests/fuzz/fuzz_X.c is a libFuzzer target; FUZZ_TIME seconds each
-FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_TIME) $^
 
