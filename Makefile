@@ -16,7 +16,7 @@ TEST_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-LDLIBS  := -ljansson -lcrypto -lm -pthread
+LDLIBS  := -ljansson -lz -lcrypto -lm -pthread
 
 LIB_DIRS := common model zk
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
@@ -70,7 +70,7 @@ build/test/bin/buyer: $(call test_obj,$(BUYER_SRC) $(LIB_SRC))
 build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_SRC))
 	@mkdir -p $(@D)
 	@echo '  LD-SAN  $@'
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lgmp -lz
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lgmp
 
 # make test: every cmocka suite under ASan+UBSan, then the bit-exactness checks
 # against ../shared (skipped with a message when ../shared is absent).
@@ -92,7 +92,7 @@ bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 build/rel/bin/mnist_accuracy: $(call rel_obj,tests/bitexact/mnist_accuracy.c $(LIB_SRC))
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS) -lz
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 oracle:
 	@tests/bitexact/oracle.sh setup

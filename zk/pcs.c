@@ -7,23 +7,8 @@
 
 #include "common/limits.h"
 #include "common/parallel.h"
+#include "zk/mle.h"
 #include "zk/ntt.h"
-
-/* eq(r, x) for every x in {0,1}^n (bit j of the index is x_j), by doubling.
- * (Kept local so that the commitment depends only on field, NTT and Merkle
- * code; zk/mle.h has the general multilinear toolkit.) */
-static void eq_table(const zk_fp2 *r, unsigned n, zk_fp2 *out)
-{
-    out[0] = zk_fp2_make(1, 0);
-    for (unsigned j = 0; j < n; j++) {
-        size_t h = (size_t)1 << j;
-        for (size_t i = 0; i < h; i++) {
-            zk_fp2 hi = zk_fp2_mul(out[i], r[j]);
-            out[i + h] = hi;
-            out[i] = zk_fp2_sub(out[i], hi);
-        }
-    }
-}
 
 #define COL_BLOCK 8 /* columns gathered per pass when hashing (one cache line of each row) */
 
@@ -214,27 +199,7 @@ za_status zk_pcs_commitment_read(zk_reader *r, zk_pcs_commitment *com)
 
 zk_fp2 zk_pcs_eval(const zk_fp *v, unsigned log_n, const zk_fp2 *point)
 {
-    /* fold one variable at a time, highest first, halving the table: the
-     * first fold reads base-field values, the rest extension values */
-    size_t h = (size_t)1 << log_n;
-    if (log_n == 0)
-        return zk_fp2_from_fp(v[0]);
-    h >>= 1;
-    zk_fp2 *t = malloc(sizeof(zk_fp2) * h);
-    if (!t)
-        abort(); /* programming-scale allocation; no caller can recover */
-    zk_fp2 r = point[log_n - 1];
-    for (size_t i = 0; i < h; i++) /* v[i] + r (v[i+h] - v[i]) */
-        t[i] = zk_fp2_add(zk_fp2_from_fp(v[i]), zk_fp2_mul_fp(r, zk_fp_sub(v[i + h], v[i])));
-    for (unsigned j = log_n - 1; j-- > 0;) {
-        h >>= 1;
-        r = point[j];
-        for (size_t i = 0; i < h; i++)
-            t[i] = zk_fp2_add(t[i], zk_fp2_mul(r, zk_fp2_sub(t[i + h], t[i])));
-    }
-    zk_fp2 out = t[0];
-    free(t);
-    return out;
+    return zk_mle_eval(v, log_n, point);
 }
 
 /* acc[j] = sum_i coef[i] * M[i][j] for both coefficient vectors at once,
@@ -316,7 +281,7 @@ static za_status open_impl(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 
     }
     absorb_claim(t, p, point, value);
     zk_transcript_challenge_fp2_vec(t, "pcs/gamma", gamma, R);
-    eq_table(point + log_cols(p), p->log_rows, erow);
+    zk_eq_table(point + log_cols(p), p->log_rows, erow);
     combine_ctx cc = { pp->v, R, C, gamma, erow, wv, uv };
     za_parallel_for(C, (size_t)R * C >= ((size_t)1 << 16) ? pp->threads : 1, combine_rows, &cc);
     if (cheat) {
@@ -326,7 +291,7 @@ static za_status open_impl(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 
             st = za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
             goto out;
         }
-        eq_table(point, log_cols(p), ecol);
+        zk_eq_table(point, log_cols(p), ecol);
         zk_fp2 acc = zk_fp2_make(0, 0);
         for (size_t j = 0; j < C; j++)
             acc = zk_fp2_add(acc, zk_fp2_mul(uv[j], ecol[j]));
@@ -424,7 +389,7 @@ za_status zk_pcs_verify(const zk_pcs_commitment *com, const zk_fp2 *point, zk_fp
     if ((st = zk_reader_status(r)) != ZA_OK)
         goto out;
     /* the evaluation: <u, eq(r_col)> = value */
-    eq_table(point, log_cols(p), ecol);
+    zk_eq_table(point, log_cols(p), ecol);
     zk_fp2 acc = zk_fp2_make(0, 0);
     for (size_t j = 0; j < C; j++)
         acc = zk_fp2_add(acc, zk_fp2_mul(uv[j], ecol[j]));
@@ -459,7 +424,7 @@ za_status zk_pcs_verify(const zk_pcs_commitment *com, const zk_fp2 *point, zk_fp
         st = za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
         goto out;
     }
-    eq_table(point + log_cols(p), p->log_rows, erow);
+    zk_eq_table(point + log_cols(p), p->log_rows, erow);
     for (size_t i = 0; i < k; i++) {
         const zk_fp *c = cols + i * R;
         zk_fp2 sg = zk_fp2_make(0, 0), se = zk_fp2_make(0, 0);

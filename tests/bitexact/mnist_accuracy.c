@@ -11,35 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
+#include "common/gzfile.h"
 #include "common/progress.h"
 #include "model/engine.h"
 #include "model/model.h"
-
-static uint8_t *gunzip_file(const char *path, size_t *len)
-{
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 20, n = 0;
-    uint8_t *buf = malloc(cap);
-    int r;
-    while (buf && (r = gzread(f, buf + n, (unsigned)(cap - n))) > 0) {
-        n += (size_t)r;
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    gzclose(f);
-    *len = n;
-    return buf;
-}
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -55,9 +31,13 @@ int main(int argc, char **argv)
     char path[4096];
     size_t ni = 0, nl = 0;
     snprintf(path, sizeof path, "%s/datasets/mnist/t10k-images-idx3-ubyte.gz", argv[1]);
-    uint8_t *img = gunzip_file(path, &ni);
+    uint8_t *img = NULL, *lab = NULL;
+    za_error gz_err;
+    if (za_read_gzip_file(path, (size_t)1 << 28, &img, &ni, &gz_err) != ZA_OK)
+        fprintf(stderr, "mnist: %s\n", gz_err.msg);
     snprintf(path, sizeof path, "%s/datasets/mnist/t10k-labels-idx1-ubyte.gz", argv[1]);
-    uint8_t *lab = gunzip_file(path, &nl);
+    if (za_read_gzip_file(path, (size_t)1 << 28, &lab, &nl, &gz_err) != ZA_OK)
+        fprintf(stderr, "mnist: %s\n", gz_err.msg);
     if (!img || !lab || ni < 16 || nl < 8 || be32(img) != 0x803 || be32(lab) != 0x801 ||
         ni != 16 + (size_t)be32(img + 4) * 784 || nl != 8 + (size_t)be32(lab + 4)) {
         fprintf(stderr, "mnist: cannot read the MNIST test set under %s\n", argv[1]);

@@ -21,8 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
+#include "common/gzfile.h"
 #include "model/engine.h"
 #include "model/fixedpoint.h"
 #include "model/model.h"
@@ -261,25 +261,6 @@ static void test_weighted_ops_match_naive_definitions(void **state)
     assert_true(single_vs_double > 0); /* the profiles are really different */
 }
 
-/* gunzip a whole file with zlib */
-static uint8_t *gunzip_file(const char *path, size_t *len)
-{
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 20, n = 0;
-    uint8_t *buf = malloc(cap);
-    int r;
-    while ((r = gzread(f, buf + n, (unsigned)(cap - n))) > 0) {
-        n += (size_t)r;
-        if (n == cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    gzclose(f);
-    *len = n;
-    return buf;
-}
-
 static uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -295,9 +276,10 @@ static void test_mnist_golden_and_accuracy(void **state)
     snprintf(p1, sizeof p1, "%s", zt_shared_path("datasets/mnist/t10k-images-idx3-ubyte.gz"));
     snprintf(p2, sizeof p2, "%s", zt_shared_path("datasets/mnist/t10k-labels-idx1-ubyte.gz"));
     snprintf(p3, sizeof p3, "%s", zt_shared_path("golden/mnist_keras_first300.tsv"));
-    uint8_t *img = gunzip_file(p1, &ni), *lab = gunzip_file(p2, &nl);
-    assert_non_null(img);
-    assert_non_null(lab);
+    uint8_t *img = NULL, *lab = NULL;
+    za_error gz_err;
+    assert_int_equal(za_read_gzip_file(p1, (size_t)1 << 28, &img, &ni, &gz_err), ZA_OK);
+    assert_int_equal(za_read_gzip_file(p2, (size_t)1 << 28, &lab, &nl, &gz_err), ZA_OK);
     assert_int_equal(be32(img), 0x803);
     assert_int_equal(be32(lab), 0x801);
     uint32_t count = be32(img + 4);
