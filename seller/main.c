@@ -19,9 +19,29 @@ static const char usage_text[] =
     "Run 'seller <command> --help' for a command's options.\n"
     "Global options: -v/--verbose (debug log), -q/--quiet (errors only), --version.\n";
 
+/* Take the global options out of argv (anywhere on the line), so that the
+ * subcommands' own option parsers never see them. */
+static int strip_global_options(int argc, char **argv)
+{
+    int out = 1;
+    za_log_level level = ZA_LOG_INFO;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+            level = ZA_LOG_DEBUG;
+        else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+            level = ZA_LOG_ERROR;
+        else
+            argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    za_log_init("seller", level);
+    return out;
+}
+
 int main(int argc, char **argv)
 {
     za_log_init("seller", ZA_LOG_INFO);
+    argc = strip_global_options(argc, argv);
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;
