@@ -18,7 +18,7 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 LDLIBS  := -ljansson -lz -lcrypto -lm -pthread
 
-LIB_DIRS := common model zk
+LIB_DIRS := common model zk protocol
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 SELLER_SRC := $(wildcard seller/*.c)
 BUYER_SRC  := $(wildcard buyer/*.c)
@@ -48,6 +48,7 @@ bin/buyer: $(call rel_obj,$(BUYER_SRC) $(LIB_SRC))
 # the integer kernels' and the proof system's inner loops need -O3 to be vectorized
 build/rel/model/kernel_%.o: REL_CFLAGS += -O3
 build/rel/zk/%.o: REL_CFLAGS += -O3
+build/rel/protocol/%.o: REL_CFLAGS += -O3
 
 build/rel/%.o: %.c
 	@mkdir -p $(@D)

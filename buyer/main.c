@@ -1,22 +1,25 @@
-/* buyer/main.c - entry point of bin/buyer.
+/* buyer/main.c - entry point of bin/buyer: dispatches to a subcommand.
  *
- * The buyer's commands (dataset import, plan, sample, verify, report) arrive
- * with their issues; today the command only identifies itself, and says so
- * rather than pretending.
+ * The other buyer commands (dataset import, plan, sample, verify, report)
+ * arrive with their issues.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "common/version.h"
+#include "buyer/buyer.h"
 
 static const char usage_text[] =
     "usage: buyer <command> [options]\n"
     "\n"
     "The buyer side of a zkaudit accuracy audit.\n"
     "\n"
-    "No buyer commands are available in this version yet: dataset import,\n"
-    "plan, sample, verify and report are being built (see docs/roadmap.md).\n"
+    "commands:\n"
+    "  verify-proof  check a proof of a batch of inferences against a model commitment\n"
+    "\n"
+    "Dataset import, plan, sample, verify and report are being built (see\n"
+    "docs/roadmap.md).  Run 'buyer <command> --help' for a command's options.\n"
     "Global options: --help, --version.\n";
 
 int main(int argc, char **argv)
@@ -31,6 +34,8 @@ int main(int argc, char **argv)
         printf("buyer (zkaudit) %s\n", ZA_VERSION);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "verify-proof"))
+        return zb_cmd_verify_proof(argc - 1, argv + 1);
     if (argc >= 2)
         fprintf(stderr, "buyer: unknown command '%s'\n\n", argv[1]);
     fputs(usage_text, stderr);

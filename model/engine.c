@@ -364,6 +364,11 @@ const void *zm_engine_output(const zm_engine *e, int k)
     return e->ptr[e->m->outputs[k]];
 }
 
+const struct zm_kernel *zm_engine_kernel(const zm_engine *e, int i)
+{
+    return (i >= 0 && i < e->m->n_ops) ? &e->kernels[i] : NULL;
+}
+
 void zm_engine_get_stats(const zm_engine *e, zm_engine_stats *s)
 {
     *s = e->stats;

@@ -59,6 +59,13 @@ const void *zm_engine_tensor(const zm_engine *e, int i);
 /* Graph output k after a run. */
 const void *zm_engine_output(const zm_engine *e, int k);
 
+/* The prepared kernel of operator i (model/kernels.h: geometry, packed
+ * weights, fixed-point parameters), for the prover's circuit compiler, which
+ * must use exactly the parameters the engine runs with.  NULL if out of
+ * range. */
+struct zm_kernel;
+const struct zm_kernel *zm_engine_kernel(const zm_engine *e, int i);
+
 /* Statistics of the prepared model. */
 typedef struct {
     uint64_t macs;          /* multiply-accumulates of CONV/DWCONV/FC per inference */

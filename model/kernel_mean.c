@@ -22,11 +22,29 @@
 
 enum { MEAN_4D = 0, MEAN_SAME = 1, MEAN_FLOAT = 2 };
 
+int32_t zm_mean_finish(const zm_mean_params *c, int32_t sum)
+{
+    int32_t lo = c->is_uint8 ? 0 : -128, hi = c->is_uint8 ? 255 : 127;
+    int32_t v;
+    if (c->mode == MEAN_4D) {
+        v = zm_mbqm_double(sum, c->m0, c->shift) + c->bias;
+        v = zm_clamp_i32(v, lo, hi);
+    } else if (c->mode == MEAN_SAME) {
+        v = (int32_t)(sum / c->count);
+    } else {
+        float mean = (float)sum / (float)c->count;
+        float r = roundf(mean * c->fscale + c->fbias) + (float)c->out_zp;
+        r = r < (float)hi ? r : (float)hi;
+        r = r > (float)lo ? r : (float)lo;
+        v = (int32_t)r;
+    }
+    return v;
+}
+
 static void run_mean(const zm_kernel *k, const void *const *in, void *out)
 {
     const zm_mean_params *c = &k->p.mean;
     const int u8 = c->is_uint8;
-    int32_t lo = u8 ? 0 : -128, hi = u8 ? 255 : 127;
     int64_t n_out = 1, n_in = 1;
     int64_t ostride[ZA_MAX_RANK]; /* output stride of each input axis (0 if reduced) */
     for (int d = c->rank - 1; d >= 0; d--) {
@@ -49,22 +67,8 @@ static void run_mean(const zm_kernel *k, const void *const *in, void *out)
             idx[d] = 0;
         }
     }
-    for (int64_t j = 0; j < n_out; j++) {
-        int32_t v;
-        if (c->mode == MEAN_4D) {
-            v = zm_mbqm_double(c->acc[j], c->m0, c->shift) + c->bias;
-            v = zm_clamp_i32(v, lo, hi);
-        } else if (c->mode == MEAN_SAME) {
-            v = (int32_t)(c->acc[j] / c->count);
-        } else {
-            float mean = (float)c->acc[j] / (float)c->count;
-            float r = roundf(mean * c->fscale + c->fbias) + (float)c->out_zp;
-            r = r < (float)hi ? r : (float)hi;
-            r = r > (float)lo ? r : (float)lo;
-            v = (int32_t)r;
-        }
-        zm_store8(out, j, v, u8);
-    }
+    for (int64_t j = 0; j < n_out; j++)
+        zm_store8(out, j, zm_mean_finish(c, c->acc[j]), u8);
 }
 
 za_status zm_prepare_mean(const zm_prep *p, zm_kernel *k)

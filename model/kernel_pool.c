@@ -36,15 +36,22 @@ static void run_pool(const zm_kernel *k, const void *const *in, void *out)
                                 acc = v;
                             count++;
                         }
-                    if (count == 0) {
-                        acc = 0; /* TFLite bails out; prepare rules this out */
-                    } else if (is_avg) {
-                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                    }
-                    zm_store8(out, obase + ch, zm_clamp_i32(acc, c->act_min, c->act_max),
-                              c->is_uint8);
+                    int32_t v;
+                    if (count == 0)
+                        v = 0; /* TFLite bails out; prepare rules this out */
+                    else if (is_avg)
+                        v = zm_pool_average_finish(c, acc, count);
+                    else
+                        v = zm_clamp_i32(acc, c->act_min, c->act_max);
+                    zm_store8(out, obase + ch, v, c->is_uint8);
                 }
             }
+}
+
+int32_t zm_pool_average_finish(const zm_pool_params *c, int64_t sum, int64_t count)
+{
+    int64_t a = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+    return zm_clamp_i32(a, c->act_min, c->act_max);
 }
 
 za_status zm_prepare_pool(const zm_prep *p, zm_kernel *k)

@@ -126,6 +126,15 @@ typedef struct zm_kernel {
     } p;
 } zm_kernel;
 
+/* The last step of an average pool / MEAN, from the window's integer sum
+ * (shared by the kernels and the prover's circuit compiler, so that both
+ * compute the same function).  Both are non-decreasing in the sum. */
+int32_t zm_pool_average_finish(const zm_pool_params *c, int64_t sum, int64_t count);
+int32_t zm_mean_finish(const zm_mean_params *c, int32_t sum);
+
+/* ADD of one pair of quantized values (kernel_elementwise.c). */
+int32_t zm_add_finish(const zm_add_params *c, int32_t a, int32_t b);
+
 /* Preparation context handed to each family's prepare function. */
 typedef struct {
     const zm_model *m;

@@ -15,6 +15,8 @@ static const char usage_text[] =
     "  inspect     show a .tflite model's ops, tensors, quantization and cost\n"
     "  infer       run bit-exact int8/uint8 inference (the computation proofs attest to)\n"
     "  make-input  write a deterministic test input for a model (zeros, random:SEED)\n"
+    "  commit-model  commit to a model's weights (writes M.commit, prints the model id)\n"
+    "  prove       prove a batch of inferences of the committed model\n"
     "\n"
     "Run 'seller <command> --help' for a command's options.\n"
     "Global options: -v/--verbose (debug log), -q/--quiet (errors only), --version.\n";
@@ -59,6 +61,10 @@ int main(int argc, char **argv)
         return zs_cmd_inspect(argc - 1, argv + 1);
     if (!strcmp(cmd, "infer"))
         return zs_cmd_infer(argc - 1, argv + 1);
+    if (!strcmp(cmd, "commit-model"))
+        return zs_cmd_commit_model(argc - 1, argv + 1);
+    if (!strcmp(cmd, "prove"))
+        return zs_cmd_prove(argc - 1, argv + 1);
     if (!strcmp(cmd, "make-input"))
         return zs_cmd_make_input(argc - 1, argv + 1);
     fprintf(stderr, "seller: unknown command '%s'\n\n%s", cmd, usage_text);

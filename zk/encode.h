@@ -56,6 +56,8 @@
 /* Payload kinds of a container.  Numbers are never reused or renumbered. */
 enum zk_kind {
     ZK_KIND_MERKLE_OPENING = 1, /* a zk_merkle_opening (tests, fuzzing) */
+    ZK_KIND_MODEL_COMMITMENT = 2, /* protocol/model_commit.h */
+    ZK_KIND_INFERENCE_PROOF = 3,  /* protocol/infer_proof.h */
 };
 
 /* ------------------------------------------------------------------ writer */

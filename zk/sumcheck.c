@@ -997,12 +997,21 @@ za_status zk_batch_eval_prove(zk_mle_ref v, unsigned n_vars, unsigned n_claims,
     if (!W)
         return za_error_set(err, ZA_ERR_NOMEM, "batch_eval: cannot allocate 2^%u elements",
                             n_vars);
+    /* A claim whose high coordinates are all 0 or 1 (a claim on one vector
+     * of a zk_multi_commit table, or on a sub-block) has eq(z_k, .) zero
+     * outside one block: accumulate only there, so that many claims on
+     * small vectors cost their vectors' sizes, not the whole table's. */
+    memset(W, 0, sizeof(zk_fp2) * N);
     zk_fp2 pw = zk_fp2_make(1, 0);
     for (unsigned k = 0; k < n_claims; k++) {
-        if (k == 0)
-            zk_eq_table_scaled(points, n_vars, pw, W, threads);
-        else
-            zk_eq_table_accumulate(points + (size_t)k * n_vars, n_vars, pw, W, threads);
+        const zk_fp2 *z = points + (size_t)k * n_vars;
+        unsigned low = n_vars;
+        size_t block = 0;
+        while (low > 0 && z[low - 1].c1 == 0 && z[low - 1].c0 <= 1) {
+            block = (block << 1) | (size_t)z[low - 1].c0;
+            low--;
+        }
+        zk_eq_table_accumulate(z, low, pw, W + (block << low), threads);
         pw = zk_fp2_mul(pw, rho);
     }
     zk_mle_ref tabs[2] = { v, zk_mle_ref_ext_inplace(W) };

@@ -1,0 +1,1236 @@
+/* protocol/infer_proof.c - the inference proof: prover and verifier.
+ *
+ * Both sides run the same sequence of steps (run_relations) on a ctx whose
+ * `prover` flag says whether values are computed and written or read and
+ * checked, so that the transcript order is the same by construction:
+ *   1. header: model id, batch, inputs and cut tensors (absorbed);
+ *   2. the witness commitment;
+ *   3. one logUp of every lookup segment into the combined table, and the
+ *      segments' values at the lookup's point (claims on witness vectors);
+ *   4. per threshold layer: acc, lo, hi and the limbs at a random point
+ *      (two linear identities), then the layer's sumcheck from acc there
+ *      down to claims on weights and on the input (through the view
+ *      reduction); per MAX_POOL layer the taps against the input;
+ *   5. one batched opening of every witness claim and one of every weight
+ *      claim.
+ */
+#include "protocol/infer_proof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/parallel.h"
+#include "common/progress.h"
+#include "model/engine.h"
+#include "model/kernels.h"
+#include "model/weights.h"
+#include "protocol/circuit.h"
+#include "zk/commit.h"
+#include "zk/encode.h"
+#include "zk/logup.h"
+#include "zk/mle.h"
+#include "zk/sumcheck.h"
+#include "zk/transcript.h"
+
+#define PROOF_VERSION 1
+#define MAXV 64
+
+typedef struct {
+    int prover;
+    const zp_circuit *c;
+    int threads;
+    zk_transcript *t;
+    zk_writer *w;
+    zk_reader *r;
+    za_error *err;
+    zk_fp **wit;   /* prover: witness vectors */
+    zk_fp **wts;   /* prover: weight vectors */
+    zk_fp **pub;   /* both: padded public tensors (per circuit tensor) */
+    const zp_cheat *cheat;
+    zk_multi_claim *wc, *tc; /* claims on witness / weight vectors */
+    unsigned n_wc, n_tc, cap_wc, cap_tc;
+} ctx;
+
+static const zk_fp2 ONE = { 1, 0 }, ZERO = { 0, 0 };
+
+static zk_fp2 fp2i(int64_t v)
+{
+    return zk_fp2_from_fp(zk_fp_from_i64(v));
+}
+
+static za_status layer_fail(ctx *x, const zp_layer *L, const char *what)
+{
+    const zm_op *o = &x->c->model->ops[L->op_index];
+    return za_error_set(x->err, ZA_ERR_MISMATCH, "operator %d (%s): %s", L->op_index,
+                        zm_op_name(o->opcode), what);
+}
+
+static za_status expect(ctx *x, const zp_layer *L, zk_fp2 a, zk_fp2 b, const char *what)
+{
+    if (zk_fp2_eq(a, b))
+        return ZA_OK;
+    if (L)
+        return layer_fail(x, L, what);
+    return za_error_set(x->err, ZA_ERR_MISMATCH, "%s", what);
+}
+
+/* A value the prover sends and both absorb. */
+static za_status xfer(ctx *x, zk_fp2 *v, const char *what)
+{
+    if (x->prover)
+        zk_write_fp2(x->w, *v);
+    else if (zk_read_fp2(x->r, what, v))
+        return zk_reader_status(x->r);
+    zk_transcript_absorb_fp2(x->t, "value", v, 1);
+    return ZA_OK;
+}
+
+static unsigned ref_log(const ctx *x, zp_vec_ref ref)
+{
+    switch (ref.kind) {
+    case ZP_VEC_WITNESS:
+        return x->c->wit_log[ref.id];
+    case ZP_VEC_WEIGHT:
+        return x->c->wts_log[ref.id];
+    case ZP_VEC_PUBLIC:
+        return x->c->tensors[ref.id].shape.log_size;
+    default:
+        return 0;
+    }
+}
+
+static za_status push_claim(ctx *x, int weight, unsigned vec, const zk_fp2 *pt, unsigned n,
+                            zk_fp2 v)
+{
+    zk_multi_claim **arr = weight ? &x->tc : &x->wc;
+    unsigned *cnt = weight ? &x->n_tc : &x->n_wc, *cap = weight ? &x->cap_tc : &x->cap_wc;
+    if (n > ZK_MULTI_MAX_VARS)
+        return za_error_set(x->err, ZA_ERR_UNSUPPORTED, "prover: a vector of 2^%u elements", n);
+    if (*cnt == *cap) {
+        unsigned nc = *cap ? 2 * *cap : 64;
+        zk_multi_claim *na = realloc(*arr, sizeof **arr * nc);
+        if (!na)
+            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        *arr = na, *cap = nc;
+    }
+    zk_multi_claim *cl = &(*arr)[(*cnt)++];
+    cl->vec = vec;
+    memcpy(cl->point, pt, sizeof(zk_fp2) * n);
+    cl->value = v;
+    return ZA_OK;
+}
+
+/* The value of a vector's MLE at pt: computed (prover, public, constant)
+ * or read (verifier); witness and weight values become opening claims. */
+static za_status claim(ctx *x, zp_vec_ref ref, const zk_fp2 *pt, zk_fp2 *val)
+{
+    unsigned n = ref_log(x, ref);
+    switch (ref.kind) {
+    case ZP_VEC_CONST:
+        *val = fp2i(ref.constant);
+        return ZA_OK;
+    case ZP_VEC_PUBLIC:
+        *val = zk_mle_eval_mt(x->pub[ref.id], n, pt, x->threads);
+        return ZA_OK;
+    default:
+        break;
+    }
+    int weight = ref.kind == ZP_VEC_WEIGHT;
+    if (x->prover)
+        *val = zk_mle_eval_mt(weight ? x->wts[ref.id] : x->wit[ref.id], n, pt, x->threads);
+    za_status st = xfer(x, val, "claimed evaluation");
+    if (st)
+        return st;
+    return push_claim(x, weight, ref.id, pt, n, *val);
+}
+
+static zp_vec_ref tref(const zp_circuit *c, unsigned t)
+{
+    const zp_tensor *x = &c->tensors[t];
+    zp_vec_ref r = { x->is_public ? ZP_VEC_PUBLIC : ZP_VEC_WITNESS,
+                     x->is_public ? t : x->wvec, 0 };
+    return r;
+}
+
+static zp_vec_ref wref(unsigned id)
+{
+    zp_vec_ref r = { ZP_VEC_WITNESS, id, 0 };
+    return r;
+}
+
+/* The vector behind a ref (prover). */
+static const zk_fp *ref_data(const ctx *x, zp_vec_ref ref)
+{
+    switch (ref.kind) {
+    case ZP_VEC_WITNESS:
+        return x->wit[ref.id];
+    case ZP_VEC_WEIGHT:
+        return x->wts[ref.id];
+    case ZP_VEC_PUBLIC:
+        return x->pub[ref.id];
+    default:
+        return NULL;
+    }
+}
+
+static za_status sumcheck(ctx *x, const zk_sumcheck_instance *inst, zk_fp2 claim_v,
+                          zk_fp2 *point, zk_fp2 *evals, zk_fp2 *fin)
+{
+    zk_sumcheck_proof p = { 0 };
+    za_status st;
+    unsigned deg = zk_sumcheck_degree(inst->terms, inst->n_terms);
+    if (x->prover) {
+        st = zk_sumcheck_prove(inst, claim_v, x->t, x->threads, &p, point, evals, x->err);
+        if (!st)
+            zk_sumcheck_proof_write(x->w, &p);
+        *fin = zk_sumcheck_combine(inst->terms, inst->n_terms, evals);
+    } else {
+        st = zk_sumcheck_proof_read(x->r, inst->n_vars, deg, &p);
+        if (st)
+            st = zk_reader_status(x->r);
+        if (!st)
+            st = zk_sumcheck_verify(inst->n_vars, deg, claim_v, &p, x->t, point, fin, x->err);
+    }
+    zk_sumcheck_proof_free(&p);
+    return st;
+}
+
+static zk_fp2 *ext_alloc(size_t n)
+{
+    return calloc(n ? n : 1, sizeof(zk_fp2));
+}
+
+/* ---------------------------------------------------------------- lookup */
+
+static zk_fp seg_value(const ctx *x, const zp_segment *s, int k, size_t i)
+{
+    zp_vec_ref ref = s->col[k];
+    if (k == 0 && s->tag_kind) {
+        const zp_shape *sh = &s->shape;
+        size_t c = i & (((size_t)1 << sh->lg[3]) - 1);
+        size_t rest = i >> sh->lg[3];
+        size_t w = rest & (((size_t)1 << sh->lg[2]) - 1);
+        rest >>= sh->lg[2];
+        size_t h = rest & (((size_t)1 << sh->lg[1]) - 1);
+        size_t b = rest >> sh->lg[1];
+        if ((int64_t)c >= sh->n[3] || (int64_t)w >= sh->n[2] || (int64_t)h >= sh->n[1] ||
+            (int64_t)b >= sh->n[0])
+            return 0;
+        return zk_fp_from_i64((int64_t)(s->tag + (s->tag_kind == 2 ? c : 0)));
+    }
+    if (ref.kind == ZP_VEC_CONST)
+        return zk_fp_from_i64(ref.constant);
+    const zk_fp *v = ref_data(x, ref);
+    return v[((size_t)s->slice_bits[k] << s->log_len) + i];
+}
+
+static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub, zk_fp2 *val)
+{
+    if (k == 0 && s->tag_kind) {
+        *val = zp_mle_channel_tag(&s->shape, s->tag, s->tag_kind == 2, sub);
+        return ZA_OK;
+    }
+    zk_fp2 pt[MAXV];
+    memcpy(pt, sub, sizeof(zk_fp2) * s->log_len);
+    for (unsigned j = 0; j < s->slice_nbits[k]; j++)
+        pt[s->log_len + j] = fp2i((s->slice_bits[k] >> j) & 1);
+    return claim(x, s->col[k], pt, val);
+}
+
+static za_status run_lookup(ctx *x)
+{
+    const zp_circuit *c = x->c;
+    size_t lens[ZK_MULTI_MAX_VECS];
+    zk_multi_layout SL;
+    zk_fp *tcols[4] = { 0 }, *a[4] = { 0 }, *mu = NULL;
+    za_status st;
+    for (unsigned i = 0; i < c->n_segs; i++)
+        lens[i] = (size_t)1 << c->segs[i].log_len;
+    if ((st = zk_multi_layout_make(lens, c->n_segs, &SL, x->err)))
+        return st;
+    if ((st = zp_circuit_table(c, tcols, x->err)))
+        return st;
+    zk_lookup_table T = { c->table_log_rows, 4, { tcols[0], tcols[1], tcols[2], tcols[3] } };
+    unsigned N = SL.log_total;
+    zk_logup_claims lc;
+    if (x->prover) {
+        size_t NN = (size_t)1 << N;
+        for (int k = 0; k < 4 && !st; k++)
+            if (!(a[k] = calloc(NN, sizeof(zk_fp))))
+                st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        for (unsigned i = 0; i < c->n_segs && !st; i++) {
+            const zp_segment *s = &c->segs[i];
+            size_t len = (size_t)1 << s->log_len;
+            for (int k = 0; k < 4; k++)
+                for (size_t j = 0; j < len; j++)
+                    a[k][SL.offset[i] + j] = seg_value(x, s, k, j);
+        }
+        if (!st && x->cheat) {
+            size_t missing = 0;
+            mu = calloc((size_t)1 << T.log_rows, sizeof(zk_fp));
+            st = mu ? zk_logup_count((const zk_fp *const *)a, N, &T, mu, &missing, x->err)
+                    : za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+            if (!st)
+                st = zk_logup_prove_with_multiplicities((const zk_fp *const *)a, N, &T, mu, x->t,
+                                                        x->threads, x->w, &lc, x->err);
+        } else if (!st) {
+            st = zk_logup_prove((const zk_fp *const *)a, N, &T, x->t, x->threads, x->w, &lc,
+                                x->err);
+            if (st)
+                za_error_prefix(x->err, "prover: a value is outside its table (engine and "
+                                        "circuit disagree)");
+        }
+    } else {
+        st = zk_logup_verify(N, &T, x->t, x->r, &lc, x->err);
+    }
+    for (int k = 0; k < 4; k++)
+        free(a[k]), free(tcols[k]);
+    free(mu);
+    if (st)
+        return st;
+    /* the combined columns at the lookup's point, from the segments */
+    zk_fp2 sum[4] = { ZERO, ZERO, ZERO, ZERO };
+    for (unsigned i = 0; i < c->n_segs && !st; i++) {
+        const zp_segment *s = &c->segs[i];
+        zk_fp2 sel = ONE;
+        for (unsigned j = s->log_len; j < N; j++) {
+            zk_fp2 r = lc.point[j];
+            sel = zk_fp2_mul(sel, ((SL.offset[i] >> j) & 1) ? r : zk_fp2_sub(ONE, r));
+        }
+        for (int k = 0; k < 4 && !st; k++) {
+            zk_fp2 v;
+            st = seg_claim(x, s, k, lc.point, &v);
+            sum[k] = zk_fp2_add(sum[k], zk_fp2_mul(sel, v));
+        }
+    }
+    for (int k = 0; k < 4 && !st; k++)
+        st = expect(x, NULL, sum[k], lc.values[k],
+                    "lookup: a column's value does not match the committed vectors");
+    return st;
+}
+
+/* ---------------------------------------------------------------- views */
+
+typedef enum { VIEW_CONV, VIEW_DW, VIEW_POOL } view_mode;
+
+/* eq(r, i) for i < 2^n into out */
+static void eq_small(const zk_fp2 *r, unsigned n, zk_fp2 *out)
+{
+    zk_eq_table(r, n, out);
+}
+
+/* Per-axis factor of the view -> input map along H or W. */
+static void axis_factor(const zk_fp2 *ro, unsigned lo, int32_t no, const zk_fp2 *rk, unsigned lk,
+                        int32_t nk, int stride, int dil, int pad, int32_t ni, unsigned li,
+                        zk_fp2 *S)
+{
+    zk_fp2 eo[1 << 16], ek[1 << 8];
+    eq_small(ro, lo, eo);
+    eq_small(rk, lk, ek);
+    for (size_t i = 0; i < ((size_t)1 << li); i++)
+        S[i] = ZERO;
+    for (int32_t o = 0; o < no; o++)
+        for (int32_t k = 0; k < nk; k++) {
+            int64_t i = (int64_t)o * stride + (int64_t)k * dil - pad;
+            if (i >= 0 && i < ni)
+                S[i] = zk_fp2_add(S[i], zk_fp2_mul(eo[o], ek[k]));
+        }
+}
+
+static zk_fp2 vsum(const zk_fp2 *v, size_t n)
+{
+    zk_fp2 s = ZERO;
+    for (size_t i = 0; i < n; i++)
+        s = zk_fp2_add(s, v[i]);
+    return s;
+}
+
+static zk_fp2 vdot_eq(const zk_fp2 *v, const zk_fp2 *r, unsigned n)
+{
+    zk_fp2 *e = ext_alloc((size_t)1 << n), s = ZERO;
+    if (!e)
+        return ZERO; /* only reached out of memory: the check then fails */
+    zk_eq_table(r, n, e);
+    for (size_t i = 0; i < ((size_t)1 << n); i++)
+        s = zk_fp2_add(s, zk_fp2_mul(v[i], e[i]));
+    free(e);
+    return s;
+}
+
+/* The view V(b, oh, ow, kh, kw, c) = X[b, oh*sh+kh*dh-pt, ow*sw+kw*dw-pl,
+ * ch(c)] - zp (zero where invalid) at the point (rb, rh, rw, rkh, rkw, rc)
+ * is v; reduce to a claim on X. */
+static za_status view_reduce(ctx *x, const zp_layer *L, view_mode mode, const zk_fp2 *rb,
+                             const zk_fp2 *rh, const zk_fp2 *rw, const zk_fp2 *rkh,
+                             const zk_fp2 *rkw, const zk_fp2 *rc, int32_t zp, zk_fp2 v)
+{
+    const zp_circuit *c = x->c;
+    const zp_shape *X = &c->tensors[L->in].shape, *Y = &c->tensors[L->out].shape;
+    zp_vec_ref xr = tref(c, L->in);
+    zk_fp2 zpf = fp2i(zp);
+    za_status st;
+    if (L->identity_view) {
+        zk_fp2 pt[MAXV], xv;
+        unsigned k = 0;
+        for (unsigned j = 0; j < X->lg[3]; j++)
+            pt[k++] = rc[j];
+        for (unsigned j = 0; j < Y->lg[2]; j++)
+            pt[k++] = rw[j];
+        for (unsigned j = 0; j < L->lg_kw; j++)
+            pt[k++] = rkw[j];
+        for (unsigned j = 0; j < Y->lg[1]; j++)
+            pt[k++] = rh[j];
+        for (unsigned j = 0; j < L->lg_kh; j++)
+            pt[k++] = rkh[j];
+        for (unsigned j = 0; j < X->lg[0]; j++)
+            pt[k++] = rb[j];
+        if ((st = claim(x, xr, pt, &xv)))
+            return st;
+        return expect(x, L, zk_fp2_sub(xv, zk_fp2_mul(zpf, zp_mle_valid(X, pt))), v,
+                      "input view does not match the input");
+    }
+    size_t nb = (size_t)1 << X->lg[0], nh = (size_t)1 << X->lg[1], nw = (size_t)1 << X->lg[2],
+           nc = (size_t)1 << X->lg[3];
+    zk_fp2 *Sb = ext_alloc(nb), *Sh = ext_alloc(nh), *Sw = ext_alloc(nw), *Sc = ext_alloc(nc);
+    zk_fp2 *s = NULL;
+    st = ZA_OK;
+    if (!Sb || !Sh || !Sw || !Sc || X->lg[1] > 16 || X->lg[2] > 16 || L->lg_kh > 8 ||
+        L->lg_kw > 8 || Y->lg[3] > 16) {
+        st = za_error_set(x->err, ZA_ERR_UNSUPPORTED, "view: sizes beyond the supported range");
+        goto out;
+    }
+    {
+        zk_fp2 e[1 << 16];
+        eq_small(rb, X->lg[0], e);
+        for (size_t i = 0; i < nb; i++)
+            Sb[i] = (int64_t)i < X->n[0] ? e[i] : ZERO;
+        axis_factor(rh, Y->lg[1], Y->n[1], rkh, L->lg_kh, L->kh, L->sh, L->dh, L->pad_top,
+                    X->n[1], X->lg[1], Sh);
+        axis_factor(rw, Y->lg[2], Y->n[2], rkw, L->lg_kw, L->kw, L->sw, L->dw, L->pad_left,
+                    X->n[2], X->lg[2], Sw);
+        if (mode == VIEW_DW) {
+            eq_small(rc, Y->lg[3], e);
+            for (size_t i = 0; i < nc; i++)
+                Sc[i] = ZERO;
+            for (int32_t ch = 0; ch < Y->n[3]; ch++)
+                Sc[ch / L->depth_mult] = zk_fp2_add(Sc[ch / L->depth_mult], e[ch]);
+        } else {
+            eq_small(rc, X->lg[3], e);
+            for (size_t i = 0; i < nc; i++)
+                Sc[i] = (int64_t)i < X->n[3] ? e[i] : ZERO;
+        }
+    }
+    zk_fp2 total = zk_fp2_mul(zk_fp2_mul(vsum(Sb, nb), vsum(Sh, nh)),
+                              zk_fp2_mul(vsum(Sw, nw), vsum(Sc, nc)));
+    zk_fp2 target = zk_fp2_add(v, zk_fp2_mul(zpf, total));
+    size_t NX = (size_t)1 << X->log_size;
+    zk_mle_ref tabs[2];
+    if (x->prover) {
+        if (!(s = ext_alloc(NX))) {
+            st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t b = 0; b < nb; b++)
+            for (size_t h = 0; h < nh; h++) {
+                zk_fp2 bh = zk_fp2_mul(Sb[b], Sh[h]);
+                if (zk_fp2_is_zero(bh))
+                    continue;
+                for (size_t w = 0; w < nw; w++) {
+                    zk_fp2 bhw = zk_fp2_mul(bh, Sw[w]);
+                    if (zk_fp2_is_zero(bhw))
+                        continue;
+                    zk_fp2 *row = s + zp_shape_index(X, (int64_t)b, (int64_t)h, (int64_t)w, 0);
+                    for (size_t ch = 0; ch < nc; ch++)
+                        row[ch] = zk_fp2_mul(bhw, Sc[ch]);
+                }
+            }
+        tabs[0] = zk_mle_ref_base(ref_data(x, xr));
+        tabs[1] = zk_mle_ref_ext_inplace(s);
+    } else {
+        tabs[0] = zk_mle_ref_base(NULL);
+        tabs[1] = zk_mle_ref_ext(NULL);
+    }
+    zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
+    zk_sumcheck_instance inst = { X->log_size, 2, tabs, 1, &term };
+    zk_fp2 pt[MAXV], ev[2], fin, xv;
+    if ((st = sumcheck(x, &inst, target, pt, ev, &fin)))
+        goto out;
+    if ((st = claim(x, xr, pt, &xv)))
+        goto out;
+    {
+        zk_fp2 sv = zk_fp2_mul(
+            zk_fp2_mul(vdot_eq(Sc, pt + zp_shape_var0(X, 3), X->lg[3]),
+                       vdot_eq(Sw, pt + zp_shape_var0(X, 2), X->lg[2])),
+            zk_fp2_mul(vdot_eq(Sh, pt + zp_shape_var0(X, 1), X->lg[1]),
+                       vdot_eq(Sb, pt + zp_shape_var0(X, 0), X->lg[0])));
+        st = expect(x, L, fin, zk_fp2_mul(xv, sv), "input view does not match the input");
+    }
+out:
+    free(Sb), free(Sh), free(Sw), free(Sc), free(s);
+    return st;
+}
+
+/* B[k] = sum_{b,oh,ow} eq(rho_bo, (b,oh,ow)) V(b,oh,ow,k) over the window
+ * index k (CONV: (kh, kw, ic); DW/POOL: (kh, kw, c)), laid out like the
+ * layer's weight shape without its highest axis. */
+static za_status view_fold(ctx *x, const zp_layer *L, view_mode mode, const zk_fp2 *rb,
+                           const zk_fp2 *rh, const zk_fp2 *rw, int32_t zp, zk_fp2 *B)
+{
+    const zp_circuit *c = x->c;
+    const zp_shape *X = &c->tensors[L->in].shape, *Y = &c->tensors[L->out].shape;
+    const zp_shape *W = &L->w_shape;
+    const zk_fp *xv = ref_data(x, tref(c, L->in));
+    zk_fp2 *eb = ext_alloc((size_t)1 << Y->lg[0]), *eh = ext_alloc((size_t)1 << Y->lg[1]),
+           *ew = ext_alloc((size_t)1 << Y->lg[2]);
+    if (!eb || !eh || !ew) {
+        free(eb), free(eh), free(ew);
+        return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+    }
+    zk_eq_table(rb, Y->lg[0], eb);
+    zk_eq_table(rh, Y->lg[1], eh);
+    zk_eq_table(rw, Y->lg[2], ew);
+    zk_fp zpf = zk_fp_from_i64(zp);
+    int32_t nch = mode == VIEW_CONV ? X->n[3] : Y->n[3];
+    for (int32_t b = 0; b < Y->n[0]; b++)
+        for (int32_t oh = 0; oh < Y->n[1]; oh++)
+            for (int32_t ow = 0; ow < Y->n[2]; ow++) {
+                zk_fp2 e = zk_fp2_mul(zk_fp2_mul(eb[b], eh[oh]), ew[ow]);
+                for (int32_t kh = 0; kh < L->kh; kh++) {
+                    int64_t ih = (int64_t)oh * L->sh + (int64_t)kh * L->dh - L->pad_top;
+                    if (ih < 0 || ih >= X->n[1])
+                        continue;
+                    for (int32_t kw = 0; kw < L->kw; kw++) {
+                        int64_t iw = (int64_t)ow * L->sw + (int64_t)kw * L->dw - L->pad_left;
+                        if (iw < 0 || iw >= X->n[2])
+                            continue;
+                        const zk_fp *row = xv + zp_shape_index(X, b, ih, iw, 0);
+                        zk_fp2 *out = B + zp_shape_index(W, 0, kh, kw, 0);
+                        if (mode == VIEW_DW) {
+                            for (int32_t ch = 0; ch < nch; ch++)
+                                out[ch] = zk_fp2_add(
+                                    out[ch],
+                                    zk_fp2_mul_fp(e, zk_fp_sub(row[ch / L->depth_mult], zpf)));
+                        } else {
+                            for (int32_t ch = 0; ch < nch; ch++)
+                                out[ch] = zk_fp2_add(out[ch],
+                                                     zk_fp2_mul_fp(e, zk_fp_sub(row[ch], zpf)));
+                        }
+                    }
+                }
+            }
+    free(eb), free(eh), free(ew);
+    return ZA_OK;
+}
+
+/* ---------------------------------------------------------------- layers */
+
+static za_status threshold_layer(ctx *x, const zp_layer *L)
+{
+    const zp_circuit *c = x->c;
+    const zp_shape *Y = &c->tensors[L->out].shape;
+    unsigned n = Y->log_size;
+    zk_fp2 rho[MAXV], a, lo, hi, l[4], pt[MAXV];
+    za_status st;
+    zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, n);
+    if ((st = claim(x, wref(L->acc), rho, &a)) || (st = claim(x, wref(L->lo), rho, &lo)) ||
+        (st = claim(x, wref(L->hi), rho, &hi)))
+        return st;
+    memcpy(pt, rho, sizeof(zk_fp2) * n);
+    for (int p = 0; p < 4; p++) {
+        pt[n] = fp2i(p & 1);
+        pt[n + 1] = fp2i(p >> 1);
+        if ((st = claim(x, wref(L->limbs), pt, &l[p])))
+            return st;
+    }
+    zk_fp2 k16 = fp2i(65536);
+    if ((st = expect(x, L, zk_fp2_sub(a, lo), zk_fp2_add(l[0], zk_fp2_mul(k16, l[1])),
+                     "accumulator below its output's interval")) ||
+        (st = expect(x, L, zk_fp2_sub(hi, a), zk_fp2_add(l[2], zk_fp2_mul(k16, l[3])),
+                     "accumulator above its output's interval")))
+        return st;
+
+    const zk_fp2 *rc = rho, *rw = rho + zp_shape_var0(Y, 2), *rh = rho + zp_shape_var0(Y, 1),
+                 *rb = rho + zp_shape_var0(Y, 0);
+    zk_fp2 valid_bo = zk_fp2_mul(zk_fp2_mul(zp_mle_prefix(rb, Y->lg[0], Y->n[0]),
+                                            zp_mle_prefix(rh, Y->lg[1], Y->n[1])),
+                                 zp_mle_prefix(rw, Y->lg[2], Y->n[2]));
+    zk_fp2 target = a, bv;
+    zp_vec_ref wr = { ZP_VEC_WEIGHT, L->w_vec, 0 }, br = { ZP_VEC_WEIGHT, L->b_vec, 0 };
+    if (L->kind != ZP_L_AVG) {
+        if ((st = claim(x, br, rc, &bv)))
+            return st;
+        target = zk_fp2_sub(a, zk_fp2_mul(bv, valid_bo));
+    }
+    const zp_shape *W = &L->w_shape;
+    zk_fp2 rk[MAXV], ev[3], fin, wv, bval;
+    zk_fp2 *A = NULL, *Bt = NULL, *E = NULL;
+    zk_fp *U = NULL;
+    st = ZA_OK;
+    if (L->kind == ZP_L_CONV) {
+        unsigned nk = W->log_size - W->lg[0];
+        zk_mle_ref tabs[2] = { zk_mle_ref_ext(NULL), zk_mle_ref_ext(NULL) };
+        if (x->prover) {
+            size_t K = (size_t)1 << nk;
+            A = ext_alloc(K), Bt = ext_alloc(K), E = ext_alloc((size_t)1 << W->lg[0]);
+            if (!A || !Bt || !E) {
+                st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+            zk_eq_table(rc, W->lg[0], E);
+            const zk_fp *wv_ = x->wts[L->w_vec];
+            for (int32_t o = 0; o < W->n[0]; o++)
+                for (size_t k = 0; k < K; k++)
+                    if (wv_[((size_t)o << nk) + k])
+                        A[k] = zk_fp2_add(A[k], zk_fp2_mul_fp(E[o], wv_[((size_t)o << nk) + k]));
+            if ((st = view_fold(x, L, VIEW_CONV, rb, rh, rw, L->in_zp, Bt)))
+                goto out;
+            tabs[0] = zk_mle_ref_ext_inplace(A);
+            tabs[1] = zk_mle_ref_ext_inplace(Bt);
+        }
+        zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
+        zk_sumcheck_instance inst = { nk, 2, tabs, 1, &term };
+        if ((st = sumcheck(x, &inst, target, rk, ev, &fin)))
+            goto out;
+        memcpy(pt, rk, sizeof(zk_fp2) * nk);
+        memcpy(pt + nk, rc, sizeof(zk_fp2) * W->lg[0]);
+        if ((st = claim(x, wr, pt, &wv)))
+            goto out;
+        bval = ev[1];
+        if ((st = xfer(x, &bval, "view value")) ||
+            (st = expect(x, L, fin, zk_fp2_mul(wv, bval), "matrix product check failed")))
+            goto out;
+        /* rk: ic (lg IC), kw, kh */
+        st = view_reduce(x, L, VIEW_CONV, rb, rh, rw, rk + W->lg[3] + W->lg[2], rk + W->lg[3],
+                         rk, L->in_zp, bval);
+    } else { /* DW, AVG */
+        unsigned nk = W->log_size; /* (1, KH, KW, C) */
+        view_mode mode = L->kind == ZP_L_DW ? VIEW_DW : VIEW_POOL;
+        int32_t zp = L->kind == ZP_L_DW ? L->in_zp : 0;
+        zk_mle_ref tabs[3] = { zk_mle_ref_ext(NULL), zk_mle_ref_base(NULL), zk_mle_ref_ext(NULL) };
+        if (x->prover) {
+            size_t K = (size_t)1 << nk, C = (size_t)1 << W->lg[3];
+            E = ext_alloc(K), Bt = ext_alloc(K);
+            A = ext_alloc(C);
+            if (!E || !Bt || !A) {
+                st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+            zk_eq_table(rc, W->lg[3], A);
+            for (size_t k = 0; k < K; k++)
+                E[k] = A[k & (C - 1)];
+            if (L->kind == ZP_L_DW) {
+                tabs[1] = zk_mle_ref_base(x->wts[L->w_vec]);
+            } else {
+                U = calloc(K, sizeof(zk_fp));
+                if (!U) {
+                    st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+                    goto out;
+                }
+                for (int32_t kh = 0; kh < L->kh; kh++)
+                    for (int32_t kw = 0; kw < L->kw; kw++)
+                        for (int32_t ch = 0; ch < W->n[3]; ch++)
+                            U[zp_shape_index(W, 0, kh, kw, ch)] = 1;
+                tabs[1] = zk_mle_ref_base(U);
+            }
+            if ((st = view_fold(x, L, mode, rb, rh, rw, zp, Bt)))
+                goto out;
+            tabs[0] = zk_mle_ref_ext_inplace(E);
+            tabs[2] = zk_mle_ref_ext_inplace(Bt);
+        }
+        zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 3, 0, 1, 2, 0);
+        zk_sumcheck_instance inst = { nk, 3, tabs, 1, &term };
+        if ((st = sumcheck(x, &inst, target, rk, ev, &fin)))
+            goto out;
+        const zk_fp2 *rkc = rk, *rkw = rk + W->lg[3], *rkh = rk + W->lg[3] + W->lg[2];
+        if (L->kind == ZP_L_DW) {
+            if ((st = claim(x, wr, rk, &wv)))
+                goto out;
+        } else {
+            wv = zk_fp2_mul(zk_fp2_mul(zp_mle_prefix(rkc, W->lg[3], W->n[3]),
+                                       zp_mle_prefix(rkw, W->lg[2], W->n[2])),
+                            zp_mle_prefix(rkh, W->lg[1], W->n[1]));
+        }
+        bval = ev[2];
+        zk_fp2 eqc = zk_eq_eval(rc, rkc, W->lg[3]);
+        if ((st = xfer(x, &bval, "view value")) ||
+            (st = expect(x, L, fin, zk_fp2_mul(zk_fp2_mul(eqc, wv), bval),
+                         "window sum check failed")))
+            goto out;
+        st = view_reduce(x, L, mode, rb, rh, rw, rkh, rkw, rkc, zp, bval);
+    }
+out:
+    free(A), free(Bt), free(E), free(U);
+    return st;
+}
+
+static za_status max_layer(ctx *x, const zp_layer *L)
+{
+    const zp_shape *Y = &x->c->tensors[L->out].shape;
+    unsigned n = x->c->wit_log[L->taps];
+    zk_fp2 tau[MAXV], tv;
+    zk_transcript_challenge_fp2_vec(x->t, "layer/tau", tau, n);
+    za_status st = claim(x, wref(L->taps), tau, &tv);
+    if (st)
+        return st;
+    const zk_fp2 *ry = tau, *rkw = tau + Y->log_size, *rkh = rkw + L->lg_kw;
+    return view_reduce(x, L, VIEW_POOL, ry + zp_shape_var0(Y, 0), ry + zp_shape_var0(Y, 1),
+                       ry + zp_shape_var0(Y, 2), rkh, rkw, ry, 0, tv);
+}
+
+static za_status run_relations(ctx *x)
+{
+    za_status st = run_lookup(x);
+    for (unsigned l = 0; l < x->c->n_layers && !st; l++) {
+        const zp_layer *L = &x->c->layers[l];
+        switch (L->kind) {
+        case ZP_L_CONV:
+        case ZP_L_DW:
+        case ZP_L_AVG:
+            st = threshold_layer(x, L);
+            break;
+        case ZP_L_MAX:
+            st = max_layer(x, L);
+            break;
+        default:
+            break;
+        }
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- public data */
+
+/* Copy sample b of model tensor data into a padded vector. */
+static void fill_tensor(const zp_tensor *t, const zm_tensor *mt, unsigned b, const void *data,
+                        zk_fp *vec)
+{
+    const zp_shape *s = &t->shape;
+    int64_t H = s->n[1], W = s->n[2], C = s->n[3];
+    for (int64_t e = 0; e < mt->n_elems; e++) {
+        int64_t c = e % C, w = (e / C) % W, h = e / (C * W);
+        int32_t v = t->is_uint8 ? ((const uint8_t *)data)[e] : ((const int8_t *)data)[e];
+        vec[zp_shape_index(s, b, h, w, c)] = zk_fp_from_i64(v);
+        (void)H;
+    }
+}
+
+static za_status alloc_vecs(zk_fp **v, unsigned n, const unsigned *logs, za_error *err)
+{
+    for (unsigned i = 0; i < n; i++)
+        v[i] = NULL;
+    for (unsigned i = 0; i < n; i++)
+        if (!(v[i] = calloc((size_t)1 << logs[i], sizeof(zk_fp))))
+            return za_error_set(err, ZA_ERR_NOMEM, "out of memory (witness vector of 2^%u)",
+                                logs[i]);
+    return ZA_OK;
+}
+
+static void free_vecs(zk_fp **v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        free(v[i]), v[i] = NULL;
+}
+
+static int model_input_tensor(const zm_model *m)
+{
+    return m->n_inputs == 1 ? m->inputs[0] : -1;
+}
+
+static void absorb_header(zk_transcript *t, const zp_model_commitment *mc, unsigned batch,
+                          const uint8_t *inputs, size_t in_len, const zp_circuit *c,
+                          uint8_t *const *cut)
+{
+    zk_transcript_absorb(t, "model id", mc->model_id, 32);
+    zk_pcs_absorb_commitment(t, &mc->weights);
+    zk_transcript_absorb_u64(t, "batch", batch);
+    zk_transcript_absorb(t, "inputs", inputs, in_len);
+    unsigned k = 0;
+    for (unsigned i = 0; i < c->n_tensors; i++)
+        if (c->tensors[i].is_cut)
+            zk_transcript_absorb(t, "cut tensor", cut[k++],
+                                 (size_t)c->model->tensors[c->tensors[i].model_tensor].n_bytes *
+                                     batch);
+}
+
+/* ---------------------------------------------------------------- witness */
+
+static za_status make_witness(ctx *x, const zp_layer *L)
+{
+    const zp_circuit *c = x->c;
+    const zp_shape *X = &c->tensors[L->in].shape, *Y = &c->tensors[L->out].shape;
+    const zk_fp *xv = ref_data(x, tref(c, L->in)), *yv = ref_data(x, tref(c, L->out));
+    if (L->kind == ZP_L_MAX) {
+        size_t ny = (size_t)1 << Y->log_size;
+        zk_fp *T = x->wit[L->taps];
+        for (int32_t b = 0; b < Y->n[0]; b++)
+            for (int32_t oh = 0; oh < Y->n[1]; oh++)
+                for (int32_t ow = 0; ow < Y->n[2]; ow++)
+                    for (int32_t kh = 0; kh < L->kh; kh++)
+                        for (int32_t kw = 0; kw < L->kw; kw++) {
+                            size_t slice = ((size_t)kh << L->lg_kw) | (size_t)kw;
+                            const zk_fp *row =
+                                xv + zp_shape_index(X, b, oh * L->sh + kh, ow * L->sw + kw, 0);
+                            zk_fp *dst = T + slice * ny + zp_shape_index(Y, b, oh, ow, 0);
+                            memcpy(dst, row, sizeof(zk_fp) * (size_t)Y->n[3]);
+                        }
+        for (int j = 1; j + 1 < L->n_taps; j++) {
+            const zk_fp *prev = j == 1 ? T : x->wit[L->chain[j - 2]];
+            size_t slice = ((size_t)(j / L->kw) << L->lg_kw) | (size_t)(j % L->kw);
+            const zk_fp *tap = T + slice * ny;
+            zk_fp *cur = x->wit[L->chain[j - 1]];
+            for (size_t i = 0; i < ny; i++)
+                cur[i] = zk_fp_to_i64(prev[i]) > zk_fp_to_i64(tap[i]) ? prev[i] : tap[i];
+        }
+        return ZA_OK;
+    }
+    if (L->kind != ZP_L_CONV && L->kind != ZP_L_DW && L->kind != ZP_L_AVG)
+        return ZA_OK;
+    const zm_kernel *k = zm_engine_kernel(c->engine, L->op_index);
+    const zm_conv_params *p = &k->p.conv;
+    zk_fp *acc = x->wit[L->acc], *lo = x->wit[L->lo], *hi = x->wit[L->hi], *limbs = x->wit[L->limbs];
+    size_t ny = (size_t)1 << Y->log_size;
+    int32_t nk = L->out_max - L->out_min + 1;
+    /* the thresholds, from the table (built from the engine's functions) */
+    zk_fp *tcols[4];
+    za_status st = zp_circuit_table(c, tcols, x->err);
+    if (st)
+        return st;
+    for (int32_t b = 0; b < Y->n[0] && !st; b++)
+        for (int32_t oh = 0; oh < Y->n[1] && !st; oh++)
+            for (int32_t ow = 0; ow < Y->n[2] && !st; ow++)
+                for (int32_t oc = 0; oc < Y->n[3]; oc++) {
+                    int64_t s = L->kind == ZP_L_AVG ? 0 : p->bias[oc];
+                    for (int32_t kh = 0; kh < L->kh; kh++) {
+                        int64_t ih = (int64_t)oh * L->sh + (int64_t)kh * L->dh - L->pad_top;
+                        if (ih < 0 || ih >= X->n[1])
+                            continue;
+                        for (int32_t kw = 0; kw < L->kw; kw++) {
+                            int64_t iw = (int64_t)ow * L->sw + (int64_t)kw * L->dw - L->pad_left;
+                            if (iw < 0 || iw >= X->n[2])
+                                continue;
+                            const zk_fp *row = xv + zp_shape_index(X, b, ih, iw, 0);
+                            if (L->kind == ZP_L_CONV) {
+                                const int16_t *wr =
+                                    p->w + (((size_t)oc * L->kh + kh) * L->kw + kw) * X->n[3];
+                                for (int32_t ic = 0; ic < X->n[3]; ic++)
+                                    s += (int64_t)wr[ic] * (zk_fp_to_i64(row[ic]) - L->in_zp);
+                            } else if (L->kind == ZP_L_DW) {
+                                s += (int64_t)p->w[((size_t)kh * L->kw + kw) * Y->n[3] + oc] *
+                                     (zk_fp_to_i64(row[oc / L->depth_mult]) - L->in_zp);
+                            } else {
+                                s += zk_fp_to_i64(row[oc]);
+                            }
+                        }
+                    }
+                    size_t i = zp_shape_index(Y, b, oh, ow, oc);
+                    int64_t out = zk_fp_to_i64(yv[i]);
+                    int64_t g = L->per_channel ? oc : 0;
+                    if (out < L->out_min || out > L->out_max) {
+                        st = layer_fail(x, L, "prover: an output outside the activation range");
+                        break;
+                    }
+                    size_t row = (size_t)(L->table_row + (uint64_t)(g * nk + (out - L->out_min)));
+                    int64_t l = zk_fp_to_i64(tcols[2][row]), h = zk_fp_to_i64(tcols[3][row]);
+                    if (s < l || s > h) {
+                        st = layer_fail(x, L,
+                                        "prover: the engine's output is not the circuit's "
+                                        "function of the accumulator (outside the provable "
+                                        "domain?)");
+                        break;
+                    }
+                    acc[i] = zk_fp_from_i64(s);
+                    lo[i] = zk_fp_from_i64(l);
+                    hi[i] = zk_fp_from_i64(h);
+                    uint64_t d1 = (uint64_t)(s - l), d2 = (uint64_t)(h - s);
+                    limbs[i] = d1 & 0xffff;
+                    limbs[ny + i] = d1 >> 16;
+                    limbs[2 * ny + i] = d2 & 0xffff;
+                    limbs[3 * ny + i] = d2 >> 16;
+                }
+    for (int j = 0; j < 4; j++)
+        free(tcols[j]);
+    return st;
+}
+
+/* ---------------------------------------------------------------- prove */
+
+static za_status check_commitment(const zm_model *m, const zp_model_commitment *mc,
+                                  const zp_circuit *c, zk_fp **wts, int threads,
+                                  zk_multi_prover **mp, za_error *err)
+{
+    uint8_t *desc = NULL;
+    size_t dlen = 0;
+    za_status st = zp_strip_model(m, &desc, &dlen, err);
+    if (st)
+        return st;
+    int same = dlen == mc->descriptor_len && memcmp(desc, mc->descriptor, dlen) == 0;
+    free(desc);
+    if (!same)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the model's architecture differs from the commitment's descriptor");
+    size_t lens[ZP_MAX_VECS];
+    for (unsigned v = 0; v < c->n_wts; v++)
+        lens[v] = (size_t)1 << c->wts_log[v];
+    zk_pcs_commitment com;
+    zk_multi_layout L;
+    if ((st = zk_multi_commit((const zk_fp *const *)wts, lens, c->n_wts, threads, mp, &com, &L,
+                              err)))
+        return st;
+    if (memcmp(&com.root, &mc->weights.root, sizeof com.root) != 0 ||
+        memcmp(&com.params, &mc->weights.params, sizeof com.params) != 0)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the model's weights differ from the committed weights");
+    return ZA_OK;
+}
+
+za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
+                   const uint8_t *inputs, size_t inputs_len, int threads, const zp_cheat *cheat,
+                   uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
+{
+    zp_prove_stats S;
+    memset(&S, 0, sizeof S);
+    double t0 = za_now_s(), tm;
+    if (threads <= 0)
+        threads = za_default_threads();
+    zm_engine *e = NULL;
+    zp_circuit *c = NULL;
+    zk_fp *wit[ZP_MAX_VECS] = { 0 }, *wts[ZP_MAX_VECS] = { 0 }, *pub[ZP_MAX_VECS] = { 0 };
+    uint8_t *cut[ZP_MAX_VECS] = { 0 };
+    zk_multi_prover *mw = NULL, *mt = NULL;
+    zk_writer w;
+    zk_writer_init(&w);
+    zk_transcript t;
+    ctx x;
+    memset(&x, 0, sizeof x);
+    int in_t = model_input_tensor(m);
+    za_status st = ZA_OK;
+    if (in_t < 0)
+        return za_error_set(err, ZA_ERR_UNSUPPORTED, "prover: models with one input only");
+    size_t in_bytes = (size_t)m->tensors[in_t].n_bytes;
+    if (inputs_len != in_bytes * batch)
+        return za_error_set(err, ZA_ERR_ARG, "prover: %zu bytes of input for %u samples of %zu",
+                            inputs_len, batch, in_bytes);
+    if ((st = zm_engine_create(m, mc->rounding, &e, err)) ||
+        (st = zp_circuit_compile(m, e, mc->rounding, batch, &c, err)))
+        goto out;
+    if ((st = zp_circuit_weights(c, wts, err)) ||
+        (st = check_commitment(m, mc, c, wts, threads, &mt, err)))
+        goto out;
+    if ((st = alloc_vecs(wit, c->n_wit, c->wit_log, err)))
+        goto out;
+    for (unsigned i = 0; i < c->n_tensors && !st; i++)
+        if (c->tensors[i].is_public &&
+            !(pub[i] = calloc((size_t)1 << c->tensors[i].shape.log_size, sizeof(zk_fp))))
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+    unsigned ncut = 0;
+    for (unsigned i = 0; i < c->n_tensors && !st; i++)
+        if (c->tensors[i].is_cut &&
+            !(cut[ncut++] = malloc((size_t)m->tensors[c->tensors[i].model_tensor].n_bytes * batch)))
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+    for (unsigned b = 0; b < batch && !st; b++) {
+        if ((st = zm_engine_set_input(e, 0, inputs + (size_t)b * in_bytes, in_bytes, err)) ||
+            (st = zm_engine_run(e, err)))
+            break;
+        unsigned kc = 0;
+        for (unsigned i = 0; i < c->n_tensors; i++) {
+            const zp_tensor *ct = &c->tensors[i];
+            const zm_tensor *mt_ = &m->tensors[ct->model_tensor];
+            const void *data = zm_engine_tensor(e, ct->model_tensor);
+            fill_tensor(ct, mt_, b, data, ct->is_public ? pub[i] : wit[ct->wvec]);
+            if (ct->is_cut)
+                memcpy(cut[kc++] + (size_t)mt_->n_bytes * b, data, (size_t)mt_->n_bytes);
+        }
+    }
+    x.prover = 1, x.c = c, x.threads = threads, x.t = &t, x.w = &w, x.err = err;
+    x.wit = wit, x.wts = wts, x.pub = pub, x.cheat = cheat;
+    for (unsigned l = 0; l < c->n_layers && !st; l++)
+        st = make_witness(&x, &c->layers[l]);
+    if (st)
+        goto out;
+    if (cheat) {
+        if (cheat->wit_vec >= 0 && (unsigned)cheat->wit_vec < c->n_wit &&
+            cheat->index < ((size_t)1 << c->wit_log[cheat->wit_vec]))
+            wit[cheat->wit_vec][cheat->index] =
+                zk_fp_add(wit[cheat->wit_vec][cheat->index], zk_fp_from_i64(cheat->delta));
+        if (cheat->wts_vec >= 0 && (unsigned)cheat->wts_vec < c->n_wts &&
+            cheat->index < ((size_t)1 << c->wts_log[cheat->wts_vec]))
+            wts[cheat->wts_vec][cheat->index] =
+                zk_fp_add(wts[cheat->wts_vec][cheat->index], zk_fp_from_i64(cheat->delta));
+        if (cheat->cut_index >= 0) {
+            unsigned kc = 0;
+            for (unsigned i = 0; i < c->n_tensors; i++)
+                if (c->tensors[i].is_cut && kc++ == (unsigned)cheat->cut_index) {
+                    const zp_tensor *ct = &c->tensors[i];
+                    size_t nb = (size_t)m->tensors[ct->model_tensor].n_bytes;
+                    if (cheat->index < nb * batch) {
+                        cut[kc - 1][cheat->index] =
+                            (uint8_t)(cut[kc - 1][cheat->index] + (uint8_t)cheat->delta);
+                        for (unsigned b = 0; b < batch; b++)
+                            fill_tensor(ct, &m->tensors[ct->model_tensor], b, cut[kc - 1] + nb * b,
+                                        pub[i]);
+                    }
+                }
+        }
+    }
+    tm = za_now_s();
+    S.witness_s = tm - t0;
+
+    /* header */
+    size_t mark = zk_writer_begin_container(&w, ZK_KIND_INFERENCE_PROOF);
+    zk_write_u32(&w, PROOF_VERSION);
+    zk_write_bytes(&w, mc->model_id, 32);
+    zk_write_u32(&w, batch);
+    zk_write_bytes(&w, inputs, inputs_len);
+    ncut = 0;
+    for (unsigned i = 0; i < c->n_tensors; i++)
+        if (c->tensors[i].is_cut)
+            zk_write_bytes(&w, cut[ncut++],
+                           (size_t)m->tensors[c->tensors[i].model_tensor].n_bytes * batch);
+    zk_transcript_init(&t, "zkaudit/inference/v1");
+    absorb_header(&t, mc, batch, inputs, inputs_len, c, cut);
+
+    /* witness commitment */
+    {
+        size_t lens[ZP_MAX_VECS];
+        zk_pcs_commitment com;
+        zk_multi_layout L;
+        for (unsigned v = 0; v < c->n_wit; v++)
+            lens[v] = (size_t)1 << c->wit_log[v], S.witness_elems += lens[v];
+        if ((st = zk_multi_commit((const zk_fp *const *)wit, lens, c->n_wit, threads, &mw, &com,
+                                  &L, err)))
+            goto out;
+        zk_pcs_commitment_write(&w, &com);
+        zk_pcs_absorb_commitment(&t, &com);
+    }
+    S.commit_s = za_now_s() - tm, tm = za_now_s();
+    if ((st = run_relations(&x)))
+        goto out;
+    S.relations_s = za_now_s() - tm, tm = za_now_s();
+    if ((st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err)) ||
+        (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err)))
+        goto out;
+    S.open_s = za_now_s() - tm;
+    zk_writer_end_container(&w, mark);
+    if ((st = zk_writer_status(&w, err)))
+        goto out;
+    *proof = zk_writer_take(&w, proof_len);
+    S.proof_bytes = *proof_len;
+    S.total_s = za_now_s() - t0;
+    if (stats)
+        *stats = S;
+out:
+    zk_writer_free(&w);
+    free(x.wc), free(x.tc);
+    zk_multi_prover_free(mw);
+    zk_multi_prover_free(mt);
+    if (c) {
+        free_vecs(wit, c->n_wit);
+        free_vecs(wts, c->n_wts);
+        free_vecs(pub, c->n_tensors);
+        for (unsigned i = 0; i < ZP_MAX_VECS; i++)
+            free(cut[i]);
+    }
+    zp_circuit_free(c);
+    zm_engine_free(e);
+    return st;
+}
+
+/* ---------------------------------------------------------------- verify */
+
+void zp_verified_free(zp_verified *v)
+{
+    free(v->inputs), free(v->outputs), free(v->argmax);
+    memset(v, 0, sizeof *v);
+}
+
+za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t proof_len,
+                    int threads, zp_verified *out, za_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (threads <= 0)
+        threads = za_default_threads();
+    zm_model *m = NULL;
+    zm_engine *e = NULL;
+    zp_circuit *c = NULL;
+    zk_fp *pub[ZP_MAX_VECS] = { 0 };
+    uint8_t *cut[ZP_MAX_VECS] = { 0 };
+    zk_reader r;
+    zk_transcript t;
+    ctx x;
+    memset(&x, 0, sizeof x);
+    za_status st;
+    uint32_t version = 0, batch = 0;
+    uint8_t id[32];
+    const uint8_t *inputs = NULL;
+    zk_reader_init(&r, proof, proof_len, "proof", err);
+    if (zk_reader_open_container(&r, ZK_KIND_INFERENCE_PROOF) ||
+        zk_read_u32(&r, "version", &version))
+        return zk_reader_status(&r);
+    if (version != PROOF_VERSION)
+        return za_error_set(err, ZA_ERR_MALFORMED, "proof: version %u (expected %d)", version,
+                            PROOF_VERSION);
+    if (zk_read_bytes(&r, "model id", id, 32) || zk_read_u32(&r, "batch", &batch))
+        return zk_reader_status(&r);
+    if (memcmp(id, mc->model_id, 32) != 0)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the proof is for another model (its model id differs from the "
+                            "commitment's)");
+    if (batch < 1 || batch > ZP_MAX_BATCH)
+        return za_error_set(err, ZA_ERR_MALFORMED, "proof: batch of %u samples", batch);
+    if ((st = zp_model_commitment_load(mc, &m, err)) ||
+        (st = zm_engine_create(m, mc->rounding, &e, err)) ||
+        (st = zp_circuit_compile(m, e, mc->rounding, batch, &c, err)))
+        goto out;
+    int in_t = model_input_tensor(m);
+    if (in_t < 0) {
+        st = za_error_set(err, ZA_ERR_UNSUPPORTED, "models with one input only");
+        goto out;
+    }
+    size_t in_bytes = (size_t)m->tensors[in_t].n_bytes;
+    if (zk_reader_remaining(&r) < in_bytes * batch) {
+        st = zk_reader_fail(&r, 0, ZA_ERR_MALFORMED, "inputs", "truncated");
+        goto out;
+    }
+    inputs = proof + (proof_len - zk_reader_remaining(&r));
+    {
+        uint8_t *tmp = malloc(in_bytes * batch);
+        if (!tmp || zk_read_bytes(&r, "inputs", tmp, in_bytes * batch)) {
+            free(tmp);
+            st = tmp ? zk_reader_status(&r) : za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        free(tmp);
+    }
+    unsigned ncut = 0;
+    for (unsigned i = 0; i < c->n_tensors; i++)
+        if (c->tensors[i].is_cut) {
+            size_t nb = (size_t)m->tensors[c->tensors[i].model_tensor].n_bytes * batch;
+            if (!(cut[ncut] = malloc(nb ? nb : 1))) {
+                st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+            if (zk_read_bytes(&r, "cut tensor", cut[ncut], nb)) {
+                st = zk_reader_status(&r);
+                goto out;
+            }
+            ncut++;
+        }
+    for (unsigned i = 0; i < c->n_tensors; i++)
+        if (c->tensors[i].is_public &&
+            !(pub[i] = calloc((size_t)1 << c->tensors[i].shape.log_size, sizeof(zk_fp)))) {
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    /* public tensors: run the head on each input, place the cut tensors */
+    for (unsigned b = 0; b < batch && !st; b++) {
+        if ((st = zm_engine_set_input(e, 0, inputs + (size_t)b * in_bytes, in_bytes, err)))
+            break;
+        for (int i = 0; i < c->first_op && !st; i++)
+            st = zm_engine_run_op(e, i, err);
+        unsigned kc = 0;
+        for (unsigned i = 0; i < c->n_tensors && !st; i++) {
+            const zp_tensor *ct = &c->tensors[i];
+            const zm_tensor *mt_ = &m->tensors[ct->model_tensor];
+            if (ct->is_cut) {
+                fill_tensor(ct, mt_, b, cut[kc++] + (size_t)mt_->n_bytes * b, pub[i]);
+            } else if (ct->is_public) {
+                const void *d = zm_engine_tensor(e, ct->model_tensor);
+                if (!d) {
+                    st = za_error_set(err, ZA_ERR_UNSUPPORTED, "a public tensor has no data");
+                    break;
+                }
+                fill_tensor(ct, mt_, b, d, pub[i]);
+            }
+        }
+    }
+    if (st)
+        goto out;
+    zk_transcript_init(&t, "zkaudit/inference/v1");
+    absorb_header(&t, mc, batch, inputs, in_bytes * batch, c, cut);
+    zk_pcs_commitment com;
+    zk_reader_section(&r, "witness commitment");
+    if (zk_pcs_commitment_read(&r, &com)) {
+        st = zk_reader_status(&r);
+        goto out;
+    }
+    zk_pcs_absorb_commitment(&t, &com);
+    x.prover = 0, x.c = c, x.threads = threads, x.t = &t, x.r = &r, x.err = err, x.pub = pub;
+    zk_reader_section(&r, "relations");
+    if ((st = run_relations(&x)))
+        goto out;
+    {
+        size_t lens[ZP_MAX_VECS];
+        zk_multi_layout Lw, Lt;
+        for (unsigned v = 0; v < c->n_wit; v++)
+            lens[v] = (size_t)1 << c->wit_log[v];
+        if ((st = zk_multi_layout_make(lens, c->n_wit, &Lw, err)))
+            goto out;
+        for (unsigned v = 0; v < c->n_wts; v++)
+            lens[v] = (size_t)1 << c->wts_log[v];
+        if ((st = zk_multi_layout_make(lens, c->n_wts, &Lt, err)))
+            goto out;
+        zk_reader_section(&r, "witness opening");
+        if ((st = zk_multi_verify(&com, &Lw, x.wc, x.n_wc, &t, &r, err))) {
+            za_error_prefix(err, "witness opening");
+            goto out;
+        }
+        zk_reader_section(&r, "weight opening");
+        if ((st = zk_multi_verify(&mc->weights, &Lt, x.tc, x.n_tc, &t, &r, err))) {
+            za_error_prefix(err, "weight opening");
+            goto out;
+        }
+    }
+    if ((st = zk_reader_finish(&r)))
+        goto out;
+    /* outputs: the tail on the cut tensors */
+    int out_t = m->outputs[0];
+    out->batch = batch;
+    memcpy(out->model_id, id, 32);
+    out->in_bytes = in_bytes;
+    out->out_bytes = (size_t)m->tensors[out_t].n_bytes;
+    out->out_elems = (size_t)m->tensors[out_t].n_elems;
+    out->out_is_uint8 = m->tensors[out_t].type == ZM_UINT8;
+    out->out_type = zm_dtype_name(m->tensors[out_t].type);
+    out->inputs = malloc(in_bytes * batch);
+    out->outputs = malloc(out->out_bytes * batch + 1);
+    out->argmax = malloc(sizeof(int64_t) * batch);
+    if (!out->inputs || !out->outputs || !out->argmax) {
+        st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(out->inputs, inputs, in_bytes * batch);
+    for (unsigned b = 0; b < batch && !st; b++) {
+        unsigned kc = 0;
+        for (unsigned i = 0; i < c->n_tensors; i++)
+            if (c->tensors[i].is_cut) {
+                int mt_ = c->tensors[i].model_tensor;
+                size_t nb = (size_t)m->tensors[mt_].n_bytes;
+                void *dst = zm_engine_tensor_mut(e, mt_);
+                if (dst)
+                    memcpy(dst, cut[kc] + nb * b, nb);
+                kc++;
+            }
+        for (int i = c->last_op + 1; i < m->n_ops && !st; i++)
+            st = zm_engine_run_op(e, i, err);
+        const void *o = zm_engine_output(e, 0);
+        if (!st && !o)
+            st = za_error_set(err, ZA_ERR_UNSUPPORTED, "the model output has no data");
+        if (!st) {
+            memcpy(out->outputs + out->out_bytes * b, o, out->out_bytes);
+            out->argmax[b] = zm_argmax(&m->tensors[out_t], o);
+        }
+    }
+out:
+    free(x.wc), free(x.tc);
+    if (c) {
+        free_vecs(pub, c->n_tensors);
+    }
+    for (unsigned i = 0; i < ZP_MAX_VECS; i++)
+        free(cut[i]);
+    zp_circuit_free(c);
+    zm_engine_free(e);
+    zm_model_free(m);
+    if (st)
+        zp_verified_free(out);
+    return st;
+}

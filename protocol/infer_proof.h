@@ -1,0 +1,68 @@
+/* protocol/infer_proof.h - proving and verifying a batch of inferences.
+ *
+ * A proof shows that the committed model (protocol/model_commit.h), run by
+ * the engine in the commitment's rounding profile, maps each of the batch's
+ * inputs to the outputs the verifier computes from the proof.  It carries
+ * the inputs and the cut tensors (protocol/circuit.h) in the clear, and
+ * binds the model id, the batch size, the inputs and the cut tensors
+ * through the Fiat-Shamir transcript.  The relations and their soundness
+ * are in docs/proof-system.md.  The proof is NOT zero-knowledge: its
+ * messages and openings are functions of the weights.
+ */
+#ifndef ZP_INFER_PROOF_H
+#define ZP_INFER_PROOF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "model/model.h"
+#include "protocol/model_commit.h"
+
+/* What a verified proof establishes. */
+typedef struct {
+    unsigned batch;
+    uint8_t model_id[32];
+    size_t in_bytes, out_bytes;  /* per sample, model input 0 / output 0 */
+    uint8_t *inputs;             /* batch * in_bytes */
+    uint8_t *outputs;            /* batch * out_bytes */
+    int64_t *argmax;             /* batch */
+    const char *out_type;        /* "int8", "uint8", ... */
+    int out_is_uint8;
+    size_t out_elems;
+} zp_verified;
+
+void zp_verified_free(zp_verified *v);
+
+typedef struct {
+    double witness_s, commit_s, lookup_s, relations_s, open_s, total_s;
+    size_t proof_bytes;
+    size_t witness_elems;
+} zp_prove_stats;
+
+/* TEST ONLY: a cheating prover.  After the honest witness is computed, add
+ * `delta` to element `index` of witness vector `wit_vec` (-1: none), of the
+ * cut tensor values (cut_index, -1: none), or of weight vector `wts_vec`
+ * (-1: none) before anything is committed; then prove as if all were well
+ * (lookup multiplicities counted over the rows that are in the table). */
+typedef struct {
+    int wit_vec;
+    int wts_vec;
+    int cut_index;
+    size_t index;
+    int64_t delta;
+} zp_cheat;
+
+/* Prove one batch.  m is the real model (its commitment must equal mc:
+ * checked), inputs holds batch samples of model input 0 back to back.
+ * threads <= 0: za_default_threads(). */
+za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
+                   const uint8_t *inputs, size_t inputs_len, int threads, const zp_cheat *cheat,
+                   uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
+    ZA_WARN_UNUSED;
+
+/* Verify a proof against a model commitment; on success fills *out. */
+za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t proof_len,
+                    int threads, zp_verified *out, za_error *err) ZA_WARN_UNUSED;
+
+#endif
