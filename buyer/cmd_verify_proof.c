@@ -89,25 +89,28 @@ int zb_cmd_verify_proof(int argc, char **argv)
     za_status st = zp_verify(&mc, pbuf, plen, threads, &v, &err);
     double secs = za_now_s() - t0;
     if (!st && n_inputs) {
-        if ((unsigned)n_inputs != v.batch) {
-            st = za_error_set(&err, ZA_ERR_MISMATCH, "the proof covers %u inputs, %d given",
-                              v.batch, n_inputs);
-        }
+        /* the given files, concatenated, must be the proof's inputs */
+        size_t off = 0, total = v.in_bytes * v.batch;
         for (int k = 0; k < n_inputs && !st; k++) {
             uint8_t *d = NULL;
             size_t len = 0;
             za_error e2;
-            if (za_read_file(inputs[k], v.in_bytes + 1, &d, &len, &e2)) {
+            if (za_read_file(inputs[k], total + 1, &d, &len, &e2)) {
                 za_log_report(&e2);
                 rc = 2;
                 zp_verified_free(&v);
                 goto done;
             }
-            if (len != v.in_bytes || memcmp(d, v.inputs + v.in_bytes * (size_t)k, len) != 0)
+            if (off + len > total || memcmp(d, v.inputs + off, len) != 0)
                 st = za_error_set(&err, ZA_ERR_MISMATCH, "the proof is for another input than %s",
                                   inputs[k]);
+            off += len;
             free(d);
         }
+        if (!st && off != total)
+            st = za_error_set(&err, ZA_ERR_MISMATCH,
+                              "the proof covers %u sample%s (%zu input bytes), %zu given", v.batch,
+                              v.batch == 1 ? "" : "s", total, off);
     }
     char hex[65];
     za_hex_encode(mc.model_id, 32, hex);

@@ -508,10 +508,15 @@ za_status zp_circuit_compile(const zm_model *m, const zm_engine *e, zm_rounding 
         if (is_weighted(m->ops[i].opcode))
             last = i;
     if (last < first) {
-        st = za_error_set(err, ZA_ERR_UNSUPPORTED,
-                          "prover: the model has no CONV_2D, DEPTHWISE_CONV_2D or "
-                          "FULLY_CONNECTED to prove");
-        goto done;
+        /* nothing secret: the verifier runs the whole model itself */
+        if (first < m->n_ops) {
+            st = za_error_set(err, ZA_ERR_UNSUPPORTED,
+                              "prover: operator %d (%s) reads a constant the verifier cannot "
+                              "check and no weights follow",
+                              first, zm_op_name(m->ops[first].opcode));
+            goto done;
+        }
+        last = first - 1;
     }
     c->first_op = first, c->last_op = last;
     /* cut tensors: middle outputs read by the tail or that are model outputs */
@@ -549,6 +554,11 @@ za_status zp_circuit_compile(const zm_model *m, const zm_engine *e, zm_rounding 
         st = compile_op(&b, i);
     if (!st)
         st = build_segments(&b);
+    /* the commitments need at least one vector each */
+    if (!st && !c->n_wts)
+        new_wts(&b, 0);
+    if (!st && !c->n_wit)
+        new_wit(&b, 0);
     if (!st) {
         uint64_t rows = table_rows(c);
         c->table_log_rows = zk_mle_log2_ceil((size_t)rows);
@@ -604,7 +614,7 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
         cols[k] = calloc(rows, sizeof(zk_fp));
         if (!cols[k]) {
             for (int j = 0; j <= k; j++)
-                free(cols[j]);
+                free(cols[j]), cols[j] = NULL;
             return za_error_set(err, ZA_ERR_NOMEM, "prover: cannot allocate the lookup table");
         }
     }

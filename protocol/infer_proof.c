@@ -47,6 +47,7 @@ typedef struct {
     zk_fp **wts;   /* prover: weight vectors */
     zk_fp **pub;   /* both: padded public tensors (per circuit tensor) */
     const zp_cheat *cheat;
+    zk_fp *table[4]; /* the combined lookup table (zp_circuit_table) */
     zk_multi_claim *wc, *tc; /* claims on witness / weight vectors */
     unsigned n_wc, n_tc, cap_wc, cap_tc;
 } ctx;
@@ -242,15 +243,16 @@ static za_status run_lookup(ctx *x)
     const zp_circuit *c = x->c;
     size_t lens[ZK_MULTI_MAX_VECS];
     zk_multi_layout SL;
-    zk_fp *tcols[4] = { 0 }, *a[4] = { 0 }, *mu = NULL;
+    zk_fp *a[4] = { 0 }, *mu = NULL;
     za_status st;
+    if (c->n_segs == 0)
+        return ZA_OK;
     for (unsigned i = 0; i < c->n_segs; i++)
         lens[i] = (size_t)1 << c->segs[i].log_len;
     if ((st = zk_multi_layout_make(lens, c->n_segs, &SL, x->err)))
         return st;
-    if ((st = zp_circuit_table(c, tcols, x->err)))
-        return st;
-    zk_lookup_table T = { c->table_log_rows, 4, { tcols[0], tcols[1], tcols[2], tcols[3] } };
+    zk_lookup_table T = { c->table_log_rows, 4,
+                          { x->table[0], x->table[1], x->table[2], x->table[3] } };
     unsigned N = SL.log_total;
     zk_logup_claims lc;
     if (x->prover) {
@@ -284,7 +286,7 @@ static za_status run_lookup(ctx *x)
         st = zk_logup_verify(N, &T, x->t, x->r, &lc, x->err);
     }
     for (int k = 0; k < 4; k++)
-        free(a[k]), free(tcols[k]);
+        free(a[k]);
     free(mu);
     if (st)
         return st;
@@ -731,9 +733,26 @@ static void free_vecs(zk_fp **v, unsigned n)
         free(v[i]), v[i] = NULL;
 }
 
-static int model_input_tensor(const zm_model *m)
+/* Bytes of one sample: every model input, in order. */
+static size_t sample_bytes(const zm_model *m)
 {
-    return m->n_inputs == 1 ? m->inputs[0] : -1;
+    size_t n = 0;
+    for (int k = 0; k < m->n_inputs; k++)
+        n += (size_t)m->tensors[m->inputs[k]].n_bytes;
+    return n;
+}
+
+static za_status set_inputs(zm_engine *e, const zm_model *m, const uint8_t *sample, za_error *err)
+{
+    size_t off = 0;
+    for (int k = 0; k < m->n_inputs; k++) {
+        size_t nb = (size_t)m->tensors[m->inputs[k]].n_bytes;
+        za_status st = zm_engine_set_input(e, k, sample + off, nb, err);
+        if (st)
+            return st;
+        off += nb;
+    }
+    return ZA_OK;
 }
 
 static void absorb_header(zk_transcript *t, const zp_model_commitment *mc, unsigned batch,
@@ -791,10 +810,8 @@ static za_status make_witness(ctx *x, const zp_layer *L)
     size_t ny = (size_t)1 << Y->log_size;
     int32_t nk = L->out_max - L->out_min + 1;
     /* the thresholds, from the table (built from the engine's functions) */
-    zk_fp *tcols[4];
-    za_status st = zp_circuit_table(c, tcols, x->err);
-    if (st)
-        return st;
+    zk_fp *const *tcols = x->table;
+    za_status st = ZA_OK;
     for (int32_t b = 0; b < Y->n[0] && !st; b++)
         for (int32_t oh = 0; oh < Y->n[1] && !st; oh++)
             for (int32_t ow = 0; ow < Y->n[2] && !st; ow++)
@@ -847,8 +864,6 @@ static za_status make_witness(ctx *x, const zp_layer *L)
                     limbs[2 * ny + i] = d2 & 0xffff;
                     limbs[3 * ny + i] = d2 >> 16;
                 }
-    for (int j = 0; j < 4; j++)
-        free(tcols[j]);
     return st;
 }
 
@@ -902,11 +917,8 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     zk_transcript t;
     ctx x;
     memset(&x, 0, sizeof x);
-    int in_t = model_input_tensor(m);
     za_status st = ZA_OK;
-    if (in_t < 0)
-        return za_error_set(err, ZA_ERR_UNSUPPORTED, "prover: models with one input only");
-    size_t in_bytes = (size_t)m->tensors[in_t].n_bytes;
+    size_t in_bytes = sample_bytes(m);
     if (inputs_len != in_bytes * batch)
         return za_error_set(err, ZA_ERR_ARG, "prover: %zu bytes of input for %u samples of %zu",
                             inputs_len, batch, in_bytes);
@@ -928,7 +940,7 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
             !(cut[ncut++] = malloc((size_t)m->tensors[c->tensors[i].model_tensor].n_bytes * batch)))
             st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
     for (unsigned b = 0; b < batch && !st; b++) {
-        if ((st = zm_engine_set_input(e, 0, inputs + (size_t)b * in_bytes, in_bytes, err)) ||
+        if ((st = set_inputs(e, m, inputs + (size_t)b * in_bytes, err)) ||
             (st = zm_engine_run(e, err)))
             break;
         unsigned kc = 0;
@@ -943,6 +955,8 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     }
     x.prover = 1, x.c = c, x.threads = threads, x.t = &t, x.w = &w, x.err = err;
     x.wit = wit, x.wts = wts, x.pub = pub, x.cheat = cheat;
+    if (!st)
+        st = zp_circuit_table(c, x.table, err);
     for (unsigned l = 0; l < c->n_layers && !st; l++)
         st = make_witness(&x, &c->layers[l]);
     if (st)
@@ -1006,8 +1020,8 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     if ((st = run_relations(&x)))
         goto out;
     S.relations_s = za_now_s() - tm, tm = za_now_s();
-    if ((st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err)) ||
-        (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err)))
+    if ((x.n_wc && (st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err))) ||
+        (x.n_tc && (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err))))
         goto out;
     S.open_s = za_now_s() - tm;
     zk_writer_end_container(&w, mark);
@@ -1021,6 +1035,8 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
 out:
     zk_writer_free(&w);
     free(x.wc), free(x.tc);
+    for (int k = 0; k < 4; k++)
+        free(x.table[k]);
     zk_multi_prover_free(mw);
     zk_multi_prover_free(mt);
     if (c) {
@@ -1081,12 +1097,7 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
         (st = zm_engine_create(m, mc->rounding, &e, err)) ||
         (st = zp_circuit_compile(m, e, mc->rounding, batch, &c, err)))
         goto out;
-    int in_t = model_input_tensor(m);
-    if (in_t < 0) {
-        st = za_error_set(err, ZA_ERR_UNSUPPORTED, "models with one input only");
-        goto out;
-    }
-    size_t in_bytes = (size_t)m->tensors[in_t].n_bytes;
+    size_t in_bytes = sample_bytes(m);
     if (zk_reader_remaining(&r) < in_bytes * batch) {
         st = zk_reader_fail(&r, 0, ZA_ERR_MALFORMED, "inputs", "truncated");
         goto out;
@@ -1123,7 +1134,7 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
         }
     /* public tensors: run the head on each input, place the cut tensors */
     for (unsigned b = 0; b < batch && !st; b++) {
-        if ((st = zm_engine_set_input(e, 0, inputs + (size_t)b * in_bytes, in_bytes, err)))
+        if ((st = set_inputs(e, m, inputs + (size_t)b * in_bytes, err)))
             break;
         for (int i = 0; i < c->first_op && !st; i++)
             st = zm_engine_run_op(e, i, err);
@@ -1156,7 +1167,7 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     zk_pcs_absorb_commitment(&t, &com);
     x.prover = 0, x.c = c, x.threads = threads, x.t = &t, x.r = &r, x.err = err, x.pub = pub;
     zk_reader_section(&r, "relations");
-    if ((st = run_relations(&x)))
+    if ((st = zp_circuit_table(c, x.table, err)) || (st = run_relations(&x)))
         goto out;
     {
         size_t lens[ZP_MAX_VECS];
@@ -1170,12 +1181,12 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
         if ((st = zk_multi_layout_make(lens, c->n_wts, &Lt, err)))
             goto out;
         zk_reader_section(&r, "witness opening");
-        if ((st = zk_multi_verify(&com, &Lw, x.wc, x.n_wc, &t, &r, err))) {
+        if (x.n_wc && (st = zk_multi_verify(&com, &Lw, x.wc, x.n_wc, &t, &r, err))) {
             za_error_prefix(err, "witness opening");
             goto out;
         }
         zk_reader_section(&r, "weight opening");
-        if ((st = zk_multi_verify(&mc->weights, &Lt, x.tc, x.n_tc, &t, &r, err))) {
+        if (x.n_tc && (st = zk_multi_verify(&mc->weights, &Lt, x.tc, x.n_tc, &t, &r, err))) {
             za_error_prefix(err, "weight opening");
             goto out;
         }
@@ -1201,6 +1212,10 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     memcpy(out->inputs, inputs, in_bytes * batch);
     for (unsigned b = 0; b < batch && !st; b++) {
         unsigned kc = 0;
+        /* the head again (a model without weights is all head) */
+        st = set_inputs(e, m, inputs + (size_t)b * in_bytes, err);
+        for (int i = 0; i < c->first_op && !st; i++)
+            st = zm_engine_run_op(e, i, err);
         for (unsigned i = 0; i < c->n_tensors; i++)
             if (c->tensors[i].is_cut) {
                 int mt_ = c->tensors[i].model_tensor;
@@ -1222,6 +1237,8 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
 out:
     free(x.wc), free(x.tc);
+    for (int k = 0; k < 4; k++)
+        free(x.table[k]);
     if (c) {
         free_vecs(pub, c->n_tensors);
     }

@@ -23,7 +23,7 @@
 typedef struct {
     unsigned batch;
     uint8_t model_id[32];
-    size_t in_bytes, out_bytes;  /* per sample, model input 0 / output 0 */
+    size_t in_bytes, out_bytes;  /* per sample: all model inputs / output 0 */
     uint8_t *inputs;             /* batch * in_bytes */
     uint8_t *outputs;            /* batch * out_bytes */
     int64_t *argmax;             /* batch */
@@ -54,7 +54,8 @@ typedef struct {
 } zp_cheat;
 
 /* Prove one batch.  m is the real model (its commitment must equal mc:
- * checked), inputs holds batch samples of model input 0 back to back.
+ * checked), inputs holds batch samples back to back, each sample every
+ * model input in order.
  * threads <= 0: za_default_threads(). */
 za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
                    const uint8_t *inputs, size_t inputs_len, int threads, const zp_cheat *cheat,

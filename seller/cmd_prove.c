@@ -91,7 +91,8 @@ static const char prove_usage[] =
     "                    [--input B.bin ...] --out P.proof [--threads T]\n"
     "\n"
     "Prove one batch: that the committed model maps each input (the raw bytes of\n"
-    "the model's input tensor) to the outputs its exact integer inference gives,\n"
+    "the model's input tensor; for a model with k inputs, k files per sample in\n"
+    "turn) to the outputs its exact integer inference gives,\n"
     "in the commitment's rounding profile.  All inputs go into one proof.  The\n"
     "model must be the committed one (checked).  The proof carries the inputs\n"
     "and the outputs (or the tensors the outputs are computed from, e.g. the\n"
@@ -142,29 +143,34 @@ int zs_cmd_prove(int argc, char **argv)
         za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
         zp_model_commitment_decode(cbuf, clen, commit_path, &mc, &err))
         goto fail;
-    if (m->n_inputs != 1) {
-        za_error_set(&err, ZA_ERR_UNSUPPORTED, "%s: models with one input only", model_path);
+    for (int k = 0; k < m->n_inputs; k++)
+        in_bytes += (size_t)m->tensors[m->inputs[k]].n_bytes;
+    if (n_inputs % m->n_inputs != 0) {
+        za_error_set(&err, ZA_ERR_ARG, "%s has %d inputs: give them for each sample in turn "
+                     "(%d --input files is not a multiple)", model_path, m->n_inputs, n_inputs);
         goto fail;
     }
-    in_bytes = (size_t)m->tensors[m->inputs[0]].n_bytes;
-    if (!(all = malloc(in_bytes * (size_t)n_inputs))) {
+    if (!(all = malloc(in_bytes * (size_t)n_inputs + 1))) {
         za_error_set(&err, ZA_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    size_t off = 0;
     for (int k = 0; k < n_inputs; k++) {
         uint8_t *d = NULL;
-        size_t len = 0;
-        if (za_read_file(inputs[k], in_bytes + 1, &d, &len, &err))
+        size_t len = 0, want = (size_t)m->tensors[m->inputs[k % m->n_inputs]].n_bytes;
+        if (za_read_file(inputs[k], want + 1, &d, &len, &err))
             goto fail;
-        if (len != in_bytes) {
+        if (len != want) {
             free(d);
-            za_error_set(&err, ZA_ERR_ARG, "%s: %zu bytes, the model's input takes %zu",
-                         inputs[k], len, in_bytes);
+            za_error_set(&err, ZA_ERR_ARG, "%s: %zu bytes, the model's input %d takes %zu",
+                         inputs[k], len, k % m->n_inputs, want);
             goto fail;
         }
-        memcpy(all + in_bytes * (size_t)k, d, in_bytes);
+        memcpy(all + off, d, want);
+        off += want;
         free(d);
     }
+    n_inputs /= m->n_inputs; /* samples */
     zp_prove_stats S;
     if (zp_prove(m, &mc, (unsigned)n_inputs, all, in_bytes * (size_t)n_inputs, threads, NULL,
                  &proof, &plen, &S, &err) ||

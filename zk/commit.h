@@ -28,7 +28,7 @@
 #include "zk/pcs.h"
 #include "zk/transcript.h"
 
-#define ZK_MULTI_MAX_VECS 256
+#define ZK_MULTI_MAX_VECS 1024
 #define ZK_MULTI_MAX_VARS 30
 
 typedef struct {
