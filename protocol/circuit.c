@@ -554,18 +554,20 @@ za_status zp_circuit_compile(const zm_model *m, const zm_engine *e, zm_rounding 
         st = compile_op(&b, i);
     if (!st)
         st = build_segments(&b);
-    /* the commitments need at least one vector each */
-    if (!st && !c->n_wts)
-        new_wts(&b, 0);
-    if (!st && !c->n_wit)
-        new_wit(&b, 0);
     if (!st) {
         uint64_t rows = table_rows(c);
         c->table_log_rows = zk_mle_log2_ceil((size_t)rows);
         if (c->table_log_rows > 26)
             st = za_error_set(err, ZA_ERR_UNSUPPORTED, "prover: lookup table of %llu rows",
                               (unsigned long long)rows);
+        else if (c->n_segs)
+            c->mu_vec = new_wit(&b, c->table_log_rows);
     }
+    /* the commitments need at least one vector each */
+    if (!st && !c->n_wts)
+        new_wts(&b, 0);
+    if (!st && !c->n_wit)
+        new_wit(&b, 0);
 done:
     free(b.pad_src);
     free(b.pad_hw);

@@ -144,6 +144,7 @@ typedef struct {
     zp_segment *segs;
     unsigned table_log_rows;
     uint64_t n_tags;
+    unsigned mu_vec;              /* witness vector: the table rows' multiplicities */
 } zp_circuit;
 
 /* Compile.  model/engine must outlive the circuit. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/parallel.h"
 #include "common/progress.h"
 #include "model/engine.h"
@@ -27,6 +28,7 @@
 #include "protocol/circuit.h"
 #include "zk/commit.h"
 #include "zk/encode.h"
+#include "zk/fracsum.h"
 #include "zk/logup.h"
 #include "zk/mle.h"
 #include "zk/sumcheck.h"
@@ -48,6 +50,7 @@ typedef struct {
     zk_fp **pub;   /* both: padded public tensors (per circuit tensor) */
     const zp_cheat *cheat;
     zk_fp *table[4]; /* the combined lookup table (zp_circuit_table) */
+    zk_fp *cols[4];  /* prover: the combined lookup columns */
     zk_multi_claim *wc, *tc; /* claims on witness / weight vectors */
     unsigned n_wc, n_tc, cap_wc, cap_tc;
 } ctx;
@@ -238,76 +241,153 @@ static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub
     return claim(x, s->col[k], pt, val);
 }
 
-static za_status run_lookup(ctx *x)
+/* The combined lookup columns (prover): every segment at its offset of the
+ * layout of the segments; rows outside every segment are the pad row. */
+static za_status lookup_columns(ctx *x, zk_multi_layout *SL)
 {
     const zp_circuit *c = x->c;
     size_t lens[ZK_MULTI_MAX_VECS];
-    zk_multi_layout SL;
-    zk_fp *a[4] = { 0 }, *mu = NULL;
-    za_status st;
-    if (c->n_segs == 0)
-        return ZA_OK;
     for (unsigned i = 0; i < c->n_segs; i++)
         lens[i] = (size_t)1 << c->segs[i].log_len;
-    if ((st = zk_multi_layout_make(lens, c->n_segs, &SL, x->err)))
+    za_status st = zk_multi_layout_make(lens, c->n_segs, SL, x->err);
+    if (st || !x->prover)
+        return st;
+    size_t NN = (size_t)1 << SL->log_total;
+    for (int k = 0; k < 4; k++)
+        if (!(x->cols[k] = calloc(NN, sizeof(zk_fp))))
+            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory (lookup of 2^%u rows)",
+                                SL->log_total);
+    for (unsigned i = 0; i < c->n_segs; i++) {
+        const zp_segment *s = &c->segs[i];
+        size_t len = (size_t)1 << s->log_len;
+        for (int k = 0; k < 4; k++)
+            for (size_t j = 0; j < len; j++)
+                x->cols[k][SL->offset[i] + j] = seg_value(x, s, k, j);
+    }
+    return ZA_OK;
+}
+
+/* The multiplicities of the table rows (prover, before the commitment). */
+static za_status lookup_multiplicities(ctx *x)
+{
+    const zp_circuit *c = x->c;
+    zk_multi_layout SL;
+    za_status st = lookup_columns(x, &SL);
+    if (st)
         return st;
     zk_lookup_table T = { c->table_log_rows, 4,
                           { x->table[0], x->table[1], x->table[2], x->table[3] } };
-    unsigned N = SL.log_total;
-    zk_logup_claims lc;
+    size_t missing = 0;
+    zk_fp *mu = x->wit[c->mu_vec];
+    if ((st = zk_logup_count((const zk_fp *const *)x->cols, SL.log_total, &T, mu, &missing,
+                             x->err)))
+        return st;
+    if (missing && !x->cheat)
+        return za_error_set(x->err, ZA_ERR_MISMATCH,
+                            "prover: %zu lookup rows are not in the table (engine and circuit "
+                            "disagree)", missing);
+    if (x->cheat && x->cheat->mu_row >= 0 &&
+        (uint64_t)x->cheat->mu_row < ((uint64_t)1 << T.log_rows))
+        mu[x->cheat->mu_row] = zk_fp_add(mu[x->cheat->mu_row], 1);
+    return ZA_OK;
+}
+
+/* logUp by GKR (zk/fracsum.h): sum_i 1/(alpha - a_i) = sum_j mu_j/(alpha - T_j)
+ * with a_i = sum_k beta^k col_k[i]; mu is in the witness commitment. */
+static za_status run_lookup(ctx *x)
+{
+    const zp_circuit *c = x->c;
+    zk_multi_layout SL;
+    za_status st;
+    if (c->n_segs == 0)
+        return ZA_OK;
+    {
+        size_t lens[ZK_MULTI_MAX_VECS];
+        for (unsigned i = 0; i < c->n_segs; i++)
+            lens[i] = (size_t)1 << c->segs[i].log_len;
+        if ((st = zk_multi_layout_make(lens, c->n_segs, &SL, x->err)))
+            return st;
+    }
+    unsigned N = SL.log_total, m = c->table_log_rows;
+    zk_fp2 beta = zk_transcript_challenge_fp2(x->t, "lookup/beta");
+    zk_fp2 alpha = zk_transcript_challenge_fp2(x->t, "lookup/alpha");
+    zk_fp2 bp[4] = { ONE, beta, zk_fp2_mul(beta, beta), ZERO };
+    bp[3] = zk_fp2_mul(bp[2], beta);
+    zk_fp2 Pw, Qw, Pt, Qt, rw[MAXV], rt[MAXV], pw, qw, pt, qt;
+    zk_fp2 *q = NULL, *p = NULL;
     if (x->prover) {
-        size_t NN = (size_t)1 << N;
-        for (int k = 0; k < 4 && !st; k++)
-            if (!(a[k] = calloc(NN, sizeof(zk_fp))))
-                st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        size_t NN = (size_t)1 << N, M = (size_t)1 << m;
+        size_t big = NN > M ? NN : M;
+        q = malloc(sizeof(zk_fp2) * big);
+        p = malloc(sizeof(zk_fp2) * M);
+        if (!q || !p) {
+            st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory (lookup of 2^%u rows)", N);
+            goto out;
+        }
+        for (size_t i = 0; i < NN; i++) {
+            zk_fp2 a = zk_fp2_from_fp(x->cols[0][i]);
+            for (int k = 1; k < 4; k++)
+                a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], x->cols[k][i]));
+            q[i] = zk_fp2_sub(alpha, a);
+        }
+        if ((st = zk_fracsum_prove(NULL, q, N, x->t, x->threads, x->w, &Pw, &Qw, rw, &pw, &qw,
+                                   x->err)))
+            goto out;
+        const zk_fp *mu = x->wit[c->mu_vec];
+        for (size_t j = 0; j < M; j++) {
+            zk_fp2 a = zk_fp2_from_fp(x->table[0][j]);
+            for (int k = 1; k < 4; k++)
+                a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], x->table[k][j]));
+            q[j] = zk_fp2_sub(alpha, a);
+            p[j] = zk_fp2_neg(zk_fp2_from_fp(mu[j]));
+        }
+        if ((st = zk_fracsum_prove(p, q, m, x->t, x->threads, x->w, &Pt, &Qt, rt, &pt, &qt,
+                                   x->err)))
+            goto out;
+    } else {
+        if ((st = zk_fracsum_verify(N, x->t, x->r, &Pw, &Qw, rw, &pw, &qw, x->err)) ||
+            (st = zk_fracsum_verify(m, x->t, x->r, &Pt, &Qt, rt, &pt, &qt, x->err)))
+            goto out;
+    }
+    if (zk_fp2_is_zero(Qw) || zk_fp2_is_zero(Qt) ||
+        !zk_fp2_is_zero(zk_fp2_add(zk_fp2_mul(Pw, Qt), zk_fp2_mul(Pt, Qw)))) {
+        st = za_error_set(x->err, ZA_ERR_MISMATCH, "lookup: a looked-up row is not in its table");
+        goto out;
+    }
+    if ((st = expect(x, NULL, pw, ONE, "lookup: witness numerators are not one")))
+        goto out;
+    /* the witness side: the combined columns at rw, from the segments */
+    {
+        zk_fp2 a = ZERO;
         for (unsigned i = 0; i < c->n_segs && !st; i++) {
             const zp_segment *s = &c->segs[i];
-            size_t len = (size_t)1 << s->log_len;
-            for (int k = 0; k < 4; k++)
-                for (size_t j = 0; j < len; j++)
-                    a[k][SL.offset[i] + j] = seg_value(x, s, k, j);
+            zk_fp2 sel = ONE;
+            for (unsigned j = s->log_len; j < N; j++)
+                sel = zk_fp2_mul(sel, ((SL.offset[i] >> j) & 1) ? rw[j] : zk_fp2_sub(ONE, rw[j]));
+            for (int k = 0; k < 4 && !st; k++) {
+                zk_fp2 v;
+                st = seg_claim(x, s, k, rw, &v);
+                a = zk_fp2_add(a, zk_fp2_mul(zk_fp2_mul(sel, bp[k]), v));
+            }
         }
-        if (!st && x->cheat) {
-            size_t missing = 0;
-            mu = calloc((size_t)1 << T.log_rows, sizeof(zk_fp));
-            st = mu ? zk_logup_count((const zk_fp *const *)a, N, &T, mu, &missing, x->err)
-                    : za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
-            if (!st)
-                st = zk_logup_prove_with_multiplicities((const zk_fp *const *)a, N, &T, mu, x->t,
-                                                        x->threads, x->w, &lc, x->err);
-        } else if (!st) {
-            st = zk_logup_prove((const zk_fp *const *)a, N, &T, x->t, x->threads, x->w, &lc,
-                                x->err);
-            if (st)
-                za_error_prefix(x->err, "prover: a value is outside its table (engine and "
-                                        "circuit disagree)");
-        }
-    } else {
-        st = zk_logup_verify(N, &T, x->t, x->r, &lc, x->err);
+        if (!st)
+            st = expect(x, NULL, qw, zk_fp2_sub(alpha, a),
+                        "lookup: the looked-up rows do not match the committed vectors");
     }
-    for (int k = 0; k < 4; k++)
-        free(a[k]);
-    free(mu);
-    if (st)
-        return st;
-    /* the combined columns at the lookup's point, from the segments */
-    zk_fp2 sum[4] = { ZERO, ZERO, ZERO, ZERO };
-    for (unsigned i = 0; i < c->n_segs && !st; i++) {
-        const zp_segment *s = &c->segs[i];
-        zk_fp2 sel = ONE;
-        for (unsigned j = s->log_len; j < N; j++) {
-            zk_fp2 r = lc.point[j];
-            sel = zk_fp2_mul(sel, ((SL.offset[i] >> j) & 1) ? r : zk_fp2_sub(ONE, r));
-        }
-        for (int k = 0; k < 4 && !st; k++) {
-            zk_fp2 v;
-            st = seg_claim(x, s, k, lc.point, &v);
-            sum[k] = zk_fp2_add(sum[k], zk_fp2_mul(sel, v));
-        }
+    /* the table side: mu from the commitment, the table by the verifier */
+    if (!st) {
+        zk_fp2 muv, tv = ZERO;
+        zp_vec_ref mr = { ZP_VEC_WITNESS, c->mu_vec, 0 };
+        if ((st = claim(x, mr, rt, &muv)))
+            goto out;
+        for (int k = 0; k < 4; k++)
+            tv = zk_fp2_add(tv, zk_fp2_mul(bp[k], zk_mle_eval_mt(x->table[k], m, rt, x->threads)));
+        if ((st = expect(x, NULL, pt, zk_fp2_neg(muv), "lookup: multiplicities do not match")) ||
+            (st = expect(x, NULL, qt, zk_fp2_sub(alpha, tv), "lookup: table does not match")))
+            goto out;
     }
-    for (int k = 0; k < 4 && !st; k++)
-        st = expect(x, NULL, sum[k], lc.values[k],
-                    "lookup: a column's value does not match the committed vectors");
+out:
+    free(p), free(q);
     return st;
 }
 
@@ -681,9 +761,13 @@ static za_status max_layer(ctx *x, const zp_layer *L)
 
 static za_status run_relations(ctx *x)
 {
+    double t0 = za_now_s();
     za_status st = run_lookup(x);
+    if (x->prover)
+        za_log_debug("lookup: %.3f s", za_now_s() - t0);
     for (unsigned l = 0; l < x->c->n_layers && !st; l++) {
         const zp_layer *L = &x->c->layers[l];
+        t0 = za_now_s();
         switch (L->kind) {
         case ZP_L_CONV:
         case ZP_L_DW:
@@ -696,6 +780,9 @@ static za_status run_relations(ctx *x)
         default:
             break;
         }
+        if (x->prover)
+            za_log_debug("operator %d (%s): %.3f s", L->op_index,
+                         zm_op_name(x->c->model->ops[L->op_index].opcode), za_now_s() - t0);
     }
     return st;
 }
@@ -986,6 +1073,8 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
                 }
         }
     }
+    if (c->n_segs && (st = lookup_multiplicities(&x)))
+        goto out;
     tm = za_now_s();
     S.witness_s = tm - t0;
 
@@ -1015,6 +1104,13 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
             goto out;
         zk_pcs_commitment_write(&w, &com);
         zk_pcs_absorb_commitment(&t, &com);
+        size_t seg = 0;
+        for (unsigned i = 0; i < c->n_segs; i++)
+            seg += (size_t)1 << c->segs[i].log_len;
+        za_log_debug("circuit: %u layers, %u witness vectors (%zu elements, table 2^%u), "
+                     "%u weight vectors, %u lookup segments (%zu rows), table 2^%u rows",
+                     c->n_layers, c->n_wit, S.witness_elems, L.log_total, c->n_wts, c->n_segs,
+                     seg, c->table_log_rows);
     }
     S.commit_s = za_now_s() - tm, tm = za_now_s();
     if ((st = run_relations(&x)))
@@ -1036,7 +1132,7 @@ out:
     zk_writer_free(&w);
     free(x.wc), free(x.tc);
     for (int k = 0; k < 4; k++)
-        free(x.table[k]);
+        free(x.table[k]), free(x.cols[k]);
     zk_multi_prover_free(mw);
     zk_multi_prover_free(mt);
     if (c) {

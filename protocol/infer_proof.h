@@ -51,6 +51,7 @@ typedef struct {
     int cut_index;
     size_t index;
     int64_t delta;
+    int64_t mu_row;   /* >= 0: add 1 to this lookup table row's multiplicity */
 } zp_cheat;
 
 /* Prove one batch.  m is the real model (its commitment must equal mc:
