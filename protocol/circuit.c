@@ -136,8 +136,6 @@ static za_status add_threshold_vectors(builder *b, zp_layer *L)
     zp_circuit *c = b->c;
     unsigned lg = c->tensors[L->out].shape.log_size;
     L->acc = new_wit(b, lg);
-    L->lo = new_wit(b, lg);
-    L->hi = new_wit(b, lg);
     L->limbs = new_wit(b, lg + 2);
     L->tag = TAG_FIRST_LAYER + c->n_tags;
     c->n_tags += L->per_channel ? (uint64_t)c->tensors[L->out].shape.n[3] : 1;
@@ -329,17 +327,31 @@ static za_status compile_op(builder *b, int i)
 }
 
 /* The monotone output function of a threshold layer, group g. */
-static int32_t layer_fn(const zp_circuit *c, const zp_layer *L, int64_t g, int64_t acc)
+typedef struct {
+    const zp_layer *L;
+    const zm_kernel *k;
+    int opcode;
+    int single;
+} layer_fn_ctx;
+
+static layer_fn_ctx layer_fn_init(const zp_circuit *c, const zp_layer *L)
 {
-    const zm_kernel *k = zm_engine_kernel(c->engine, L->op_index);
-    const zm_op *o = &c->model->ops[L->op_index];
-    if (o->opcode == ZM_OP_MEAN)
-        return zm_mean_finish(&k->p.mean, (int32_t)acc);
-    if (o->opcode == ZM_OP_AVERAGE_POOL_2D)
-        return zm_pool_average_finish(&k->p.pool, acc, L->window);
-    const zm_conv_params *p = &k->p.conv;
-    int single = L->kind == ZP_L_DW ? 0 : p->single_rounding;
-    return zm_requantize((int32_t)acc, p->rq[g], single, p->out_zp, p->act_min, p->act_max);
+    layer_fn_ctx f;
+    f.L = L;
+    f.k = zm_engine_kernel(c->engine, L->op_index);
+    f.opcode = c->model->ops[L->op_index].opcode;
+    f.single = L->kind == ZP_L_DW ? 0 : f.k->p.conv.single_rounding;
+    return f;
+}
+
+static int32_t layer_fn(const layer_fn_ctx *f, int64_t g, int64_t acc)
+{
+    if (f->opcode == ZM_OP_MEAN)
+        return zm_mean_finish(&f->k->p.mean, (int32_t)acc);
+    if (f->opcode == ZM_OP_AVERAGE_POOL_2D)
+        return zm_pool_average_finish(&f->k->p.pool, acc, f->L->window);
+    const zm_conv_params *p = &f->k->p.conv;
+    return zm_requantize((int32_t)acc, p->rq[g], f->single, p->out_zp, p->act_min, p->act_max);
 }
 
 /* ---------------------------------------------------------------- segments */
@@ -389,8 +401,19 @@ static za_status build_segments(builder *b)
             s.tag_kind = L->per_channel ? 2 : 1;
             s.tag = L->tag;
             s.col[1] = tref(c, L->out);
-            s.col[2] = vr(ZP_VEC_WITNESS, L->lo);
-            s.col[3] = vr(ZP_VEC_WITNESS, L->hi);
+            /* lo = acc - l0 - 2^16 l1, hi = acc + l2 + 2^16 l3 (limb p is
+             * the slice p of the limbs vector) */
+            for (int k = 2; k < 4; k++) {
+                int64_t sign = k == 2 ? -1 : 1;
+                s.col[k] = vr(ZP_VEC_WITNESS, L->acc);
+                s.lin[k].n = 2;
+                for (int j = 0; j < 2; j++) {
+                    s.lin[k].ref[j] = vr(ZP_VEC_WITNESS, L->limbs);
+                    s.lin[k].coef[j] = sign * (j ? 65536 : 1);
+                    s.lin[k].slice_bits[j] = (unsigned)((k - 2) * 2 + j);
+                    s.lin[k].slice_nbits[j] = 2;
+                }
+            }
             if ((st = add_seg(b, &s)))
                 break;
             memset(&s, 0, sizeof s);
@@ -594,14 +617,37 @@ void zp_circuit_free(zp_circuit *c)
 
 /* ---------------------------------------------------------------- table */
 
-/* Least a in [lo, hi] with f(a) >= k (f non-decreasing); hi + 1 if none. */
-static int64_t first_at_least(const zp_circuit *c, const zp_layer *L, int64_t g, int64_t lo,
-                              int64_t hi, int32_t k)
+/* Least a in [lo, hi] with f(a) >= k (f non-decreasing); hi + 1 if none.
+ * `hint` is a guess of the answer: the search gallops from it, so a good
+ * guess costs a few evaluations instead of 32. */
+static int64_t first_at_least(const layer_fn_ctx *f, int64_t g, int64_t lo, int64_t hi, int32_t k,
+                              int64_t hint)
 {
-    int64_t a = lo, bnd = hi + 1;
+    int64_t a = lo, bnd = hi + 1; /* invariant: f < k below a, f >= k from bnd */
+    if (hint > lo && hint <= hi) {
+        if (layer_fn(f, g, hint) >= k) {
+            bnd = hint;
+            for (int64_t step = 1; bnd - step > lo; step *= 2) {
+                if (layer_fn(f, g, bnd - step) < k) {
+                    a = bnd - step + 1;
+                    break;
+                }
+                bnd -= step;
+            }
+        } else {
+            a = hint + 1;
+            for (int64_t step = 1; a + step <= hi; step *= 2) {
+                if (layer_fn(f, g, a + step - 1) >= k) {
+                    bnd = a + step - 1;
+                    break;
+                }
+                a += step;
+            }
+        }
+    }
     while (a < bnd) {
         int64_t mid = a + (bnd - a) / 2;
-        if (layer_fn(c, L, g, mid) >= k)
+        if (layer_fn(f, g, mid) >= k)
             bnd = mid;
         else
             a = mid + 1;
@@ -652,13 +698,19 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
         if (L->kind == ZP_L_MAX || L->kind == ZP_L_ALIAS)
             continue;
         int64_t groups = L->per_channel ? c->tensors[L->out].shape.n[3] : 1;
+        layer_fn_ctx f = layer_fn_init(c, L);
         for (int64_t g = 0; g < groups; g++) {
-            /* thresholds: bucket k = [first(k), first(k+1) - 1] */
-            int64_t lo = first_at_least(c, L, g, L->acc_min, L->acc_max, L->out_min);
+            /* thresholds: bucket k = [first(k), first(k+1) - 1]; the next
+             * threshold is guessed one bucket width further */
+            int64_t lo = first_at_least(&f, g, L->acc_min, L->acc_max, L->out_min, L->acc_min);
+            int64_t width = -1;
             for (int32_t kk = L->out_min; kk <= L->out_max; kk++) {
+                int64_t hint = width > 0 ? lo + width : lo;
                 int64_t nx = kk == L->out_max
                                  ? L->acc_max + 1
-                                 : first_at_least(c, L, g, lo, L->acc_max, kk + 1);
+                                 : first_at_least(&f, g, lo, L->acc_max, kk + 1, hint);
+                if (kk > L->out_min)
+                    width = nx - lo;
                 /* an empty bucket gives hi = lo - 1: no accumulator fits */
                 int64_t start = kk == L->out_min ? L->acc_min : lo;
                 ROW((int64_t)(L->tag + (uint64_t)g), kk, start, nx - 1);

@@ -23,10 +23,12 @@
  * Padding entries are zero, and the relations force them to be.
  *
  * Vectors.  Witness vectors (per proof, one zk_multi_commit): every
- * non-public activation, and per layer its accumulators / sums (acc), the
- * lower and upper thresholds of their output values (lo, hi), and the four
- * 16-bit limbs of acc - lo and hi - acc; for MAX_POOL the window taps and
- * the running maxima.  Weight vectors (the model commitment): per CONV /
+ * non-public activation, and per layer its accumulators / sums (acc) and
+ * the four 16-bit limbs of acc - lo and hi - acc, where [lo, hi] is the
+ * interval of accumulators that give the element's output (the lookup
+ * reads lo and hi as linear combinations of acc and the limbs); for
+ * MAX_POOL the window taps and the running maxima; the lookup table's
+ * multiplicities.  Weight vectors (the model commitment): per CONV /
  * DEPTHWISE / FULLY_CONNECTED layer its packed weights and its biases.
  */
 #ifndef ZP_CIRCUIT_H
@@ -99,7 +101,7 @@ typedef struct {
     unsigned w_vec, b_vec;
     zp_shape w_shape;         /* CONV: [1, OC, KH*.., ..] see circuit.c */
     /* monotone output function: per-group thresholds (CONV, DW, AVG) */
-    unsigned acc, lo, hi, limbs; /* witness vectors */
+    unsigned acc, limbs;      /* witness vectors: accumulators, the four limbs */
     int per_channel;          /* groups are the output channels */
     int32_t out_min, out_max; /* output range of the function */
     int64_t acc_min, acc_max; /* domain on which it is monotone and exact */
@@ -121,8 +123,17 @@ typedef struct {
     int tag_kind;             /* 0: col[0] is CONST; 1: valid*tag; 2: valid*(tag+channel) */
     uint64_t tag;
     zp_shape shape;
-    unsigned slice_bits[4];   /* extra high coordinates fixed to slice_val (taps) */
+    unsigned slice_bits[4];   /* extra high coordinates fixed to slice_bits (taps) */
     unsigned slice_nbits[4];
+    /* column k may add up to two more vectors (slices) times constants:
+     * the thresholds lo = acc - (l0 + 2^16 l1), hi = acc + l2 + 2^16 l3
+     * are such combinations, so they need no commitment of their own */
+    struct {
+        unsigned n;
+        zp_vec_ref ref[2];
+        int64_t coef[2];
+        unsigned slice_bits[2], slice_nbits[2];
+    } lin[4];
 } zp_segment;
 
 typedef struct {

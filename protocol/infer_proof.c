@@ -7,10 +7,10 @@
  *   2. the witness commitment;
  *   3. one logUp of every lookup segment into the combined table, and the
  *      segments' values at the lookup's point (claims on witness vectors);
- *   4. per threshold layer: acc, lo, hi and the limbs at a random point
- *      (two linear identities), then the layer's sumcheck from acc there
- *      down to claims on weights and on the input (through the view
- *      reduction); per MAX_POOL layer the taps against the input;
+ *   4. per threshold layer: acc at a random point, and the layer's
+ *      sumcheck from there down to claims on weights and on the input
+ *      (through the view reduction); per MAX_POOL layer the taps against
+ *      the input;
  *   5. one batched opening of every witness claim and one of every weight
  *      claim.
  */
@@ -222,10 +222,26 @@ static zk_fp seg_value(const ctx *x, const zp_segment *s, int k, size_t i)
             return 0;
         return zk_fp_from_i64((int64_t)(s->tag + (s->tag_kind == 2 ? c : 0)));
     }
+    zk_fp v;
     if (ref.kind == ZP_VEC_CONST)
-        return zk_fp_from_i64(ref.constant);
-    const zk_fp *v = ref_data(x, ref);
-    return v[((size_t)s->slice_bits[k] << s->log_len) + i];
+        v = zk_fp_from_i64(ref.constant);
+    else
+        v = ref_data(x, ref)[((size_t)s->slice_bits[k] << s->log_len) + i];
+    for (unsigned j = 0; j < s->lin[k].n; j++) {
+        zk_fp e = ref_data(x, s->lin[k].ref[j])[((size_t)s->lin[k].slice_bits[j] << s->log_len) + i];
+        v = zk_fp_add(v, zk_fp_mul(zk_fp_from_i64(s->lin[k].coef[j]), e));
+    }
+    return v;
+}
+
+static za_status slice_claim(ctx *x, zp_vec_ref ref, unsigned log_len, unsigned bits,
+                             unsigned nbits, const zk_fp2 *sub, zk_fp2 *val)
+{
+    zk_fp2 pt[MAXV];
+    memcpy(pt, sub, sizeof(zk_fp2) * log_len);
+    for (unsigned j = 0; j < nbits; j++)
+        pt[log_len + j] = fp2i((bits >> j) & 1);
+    return claim(x, ref, pt, val);
 }
 
 static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub, zk_fp2 *val)
@@ -234,11 +250,15 @@ static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub
         *val = zp_mle_channel_tag(&s->shape, s->tag, s->tag_kind == 2, sub);
         return ZA_OK;
     }
-    zk_fp2 pt[MAXV];
-    memcpy(pt, sub, sizeof(zk_fp2) * s->log_len);
-    for (unsigned j = 0; j < s->slice_nbits[k]; j++)
-        pt[s->log_len + j] = fp2i((s->slice_bits[k] >> j) & 1);
-    return claim(x, s->col[k], pt, val);
+    za_status st = slice_claim(x, s->col[k], s->log_len, s->slice_bits[k], s->slice_nbits[k],
+                               sub, val);
+    for (unsigned j = 0; j < s->lin[k].n && !st; j++) {
+        zk_fp2 e;
+        st = slice_claim(x, s->lin[k].ref[j], s->log_len, s->lin[k].slice_bits[j],
+                         s->lin[k].slice_nbits[j], sub, &e);
+        *val = zk_fp2_add(*val, zk_fp2_mul(fp2i(s->lin[k].coef[j]), e));
+    }
+    return st;
 }
 
 /* The combined lookup columns (prover): every segment at its offset of the
@@ -330,6 +350,8 @@ static za_status run_lookup(ctx *x)
                 a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], x->cols[k][i]));
             q[i] = zk_fp2_sub(alpha, a);
         }
+        for (int k = 0; k < 4; k++)
+            free(x->cols[k]), x->cols[k] = NULL;
         if ((st = zk_fracsum_prove(NULL, q, N, x->t, x->threads, x->w, &Pw, &Qw, rw, &pw, &qw,
                                    x->err)))
             goto out;
@@ -611,24 +633,10 @@ static za_status threshold_layer(ctx *x, const zp_layer *L)
     const zp_circuit *c = x->c;
     const zp_shape *Y = &c->tensors[L->out].shape;
     unsigned n = Y->log_size;
-    zk_fp2 rho[MAXV], a, lo, hi, l[4], pt[MAXV];
+    zk_fp2 rho[MAXV], a, pt[MAXV];
     za_status st;
     zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, n);
-    if ((st = claim(x, wref(L->acc), rho, &a)) || (st = claim(x, wref(L->lo), rho, &lo)) ||
-        (st = claim(x, wref(L->hi), rho, &hi)))
-        return st;
-    memcpy(pt, rho, sizeof(zk_fp2) * n);
-    for (int p = 0; p < 4; p++) {
-        pt[n] = fp2i(p & 1);
-        pt[n + 1] = fp2i(p >> 1);
-        if ((st = claim(x, wref(L->limbs), pt, &l[p])))
-            return st;
-    }
-    zk_fp2 k16 = fp2i(65536);
-    if ((st = expect(x, L, zk_fp2_sub(a, lo), zk_fp2_add(l[0], zk_fp2_mul(k16, l[1])),
-                     "accumulator below its output's interval")) ||
-        (st = expect(x, L, zk_fp2_sub(hi, a), zk_fp2_add(l[2], zk_fp2_mul(k16, l[3])),
-                     "accumulator above its output's interval")))
+    if ((st = claim(x, wref(L->acc), rho, &a)))
         return st;
 
     const zk_fp2 *rc = rho, *rw = rho + zp_shape_var0(Y, 2), *rh = rho + zp_shape_var0(Y, 1),
@@ -893,7 +901,7 @@ static za_status make_witness(ctx *x, const zp_layer *L)
         return ZA_OK;
     const zm_kernel *k = zm_engine_kernel(c->engine, L->op_index);
     const zm_conv_params *p = &k->p.conv;
-    zk_fp *acc = x->wit[L->acc], *lo = x->wit[L->lo], *hi = x->wit[L->hi], *limbs = x->wit[L->limbs];
+    zk_fp *acc = x->wit[L->acc], *limbs = x->wit[L->limbs];
     size_t ny = (size_t)1 << Y->log_size;
     int32_t nk = L->out_max - L->out_min + 1;
     /* the thresholds, from the table (built from the engine's functions) */
@@ -943,8 +951,6 @@ static za_status make_witness(ctx *x, const zp_layer *L)
                         break;
                     }
                     acc[i] = zk_fp_from_i64(s);
-                    lo[i] = zk_fp_from_i64(l);
-                    hi[i] = zk_fp_from_i64(h);
                     uint64_t d1 = (uint64_t)(s - l), d2 = (uint64_t)(h - s);
                     limbs[i] = d1 & 0xffff;
                     limbs[ny + i] = d1 >> 16;
@@ -999,6 +1005,7 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     zk_fp *wit[ZP_MAX_VECS] = { 0 }, *wts[ZP_MAX_VECS] = { 0 }, *pub[ZP_MAX_VECS] = { 0 };
     uint8_t *cut[ZP_MAX_VECS] = { 0 };
     zk_multi_prover *mw = NULL, *mt = NULL;
+    unsigned n_owned_wit = 0; /* wit[0 .. n) are our allocations */
     zk_writer w;
     zk_writer_init(&w);
     zk_transcript t;
@@ -1017,6 +1024,7 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
         goto out;
     if ((st = alloc_vecs(wit, c->n_wit, c->wit_log, err)))
         goto out;
+    n_owned_wit = c->n_wit;
     for (unsigned i = 0; i < c->n_tensors && !st; i++)
         if (c->tensors[i].is_public &&
             !(pub[i] = calloc((size_t)1 << c->tensors[i].shape.log_size, sizeof(zk_fp))))
@@ -1104,6 +1112,12 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
             goto out;
         zk_pcs_commitment_write(&w, &com);
         zk_pcs_absorb_commitment(&t, &com);
+        /* from here on read the committed copies (saves a copy of the witness) */
+        for (unsigned v = 0; v < c->n_wit; v++) {
+            free(wit[v]);
+            wit[v] = (zk_fp *)zk_multi_vector(mw, v);
+        }
+        n_owned_wit = 0;
         size_t seg = 0;
         for (unsigned i = 0; i < c->n_segs; i++)
             seg += (size_t)1 << c->segs[i].log_len;
@@ -1136,7 +1150,7 @@ out:
     zk_multi_prover_free(mw);
     zk_multi_prover_free(mt);
     if (c) {
-        free_vecs(wit, c->n_wit);
+        free_vecs(wit, n_owned_wit);
         free_vecs(wts, c->n_wts);
         free_vecs(pub, c->n_tensors);
         for (unsigned i = 0; i < ZP_MAX_VECS; i++)

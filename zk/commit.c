@@ -95,6 +95,11 @@ zk_fp2 zk_multi_eval(const zk_multi_prover *mp, unsigned vec, const zk_fp2 *poin
     return zk_mle_eval_mt(mp->table + mp->L.offset[vec], mp->L.log_len[vec], point, mp->threads);
 }
 
+const zk_fp *zk_multi_vector(const zk_multi_prover *mp, unsigned vec)
+{
+    return vec < mp->L.n_vecs ? mp->table + mp->L.offset[vec] : NULL;
+}
+
 /* The claims as points on V (n_claims x N coordinates) and their values. */
 static za_status lift(const zk_multi_layout *L, const zk_multi_claim *claims, unsigned n_claims,
                       zk_fp2 **pts, zk_fp2 **vals, za_error *err)

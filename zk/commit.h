@@ -58,6 +58,10 @@ za_status zk_multi_commit(const zk_fp *const *vecs, const size_t *lens, unsigned
                           za_error *err) ZA_WARN_UNUSED;
 void zk_multi_prover_free(zk_multi_prover *mp);
 
+/* The committed copy of vector i (2^{n_i} entries, zero-padded), valid
+ * until zk_multi_prover_free: callers may drop their own copies. */
+const zk_fp *zk_multi_vector(const zk_multi_prover *mp, unsigned vec);
+
 /* v_i~(point) for a claim (for the prover, or tests). */
 zk_fp2 zk_multi_eval(const zk_multi_prover *mp, unsigned vec, const zk_fp2 *point);
 

@@ -30,7 +30,7 @@ static zk_fp2 line(zk_fp2 a, zk_fp2 b, zk_fp2 mu)
     return zk_fp2_add(a, zk_fp2_mul(mu, zk_fp2_sub(b, a)));
 }
 
-za_status zk_fracsum_prove(const zk_fp2 *p, const zk_fp2 *q, unsigned n, zk_transcript *t,
+za_status zk_fracsum_prove(zk_fp2 *p, zk_fp2 *q, unsigned n, zk_transcript *t,
                            int threads, zk_writer *w, zk_fp2 *P, zk_fp2 *Q, zk_fp2 *point,
                            zk_fp2 *p_eval, zk_fp2 *q_eval, za_error *err)
 {
@@ -50,8 +50,8 @@ za_status zk_fracsum_prove(const zk_fp2 *p, const zk_fp2 *q, unsigned n, zk_tran
         st = za_error_set(err, ZA_ERR_NOMEM, "fracsum: out of memory");
     if (st)
         goto out;
-    lp[n] = (zk_fp2 *)p; /* read only */
-    lq[n] = (zk_fp2 *)q;
+    lp[n] = p;
+    lq[n] = q;
     for (int k = (int)n - 1; k >= 0; k--)
         combine(lp[k + 1], lq[k + 1], (size_t)1 << k, lp[k], lq[k]);
     *P = lp[0][0], *Q = lq[0][0];
@@ -65,16 +65,16 @@ za_status zk_fracsum_prove(const zk_fp2 *p, const zk_fp2 *q, unsigned n, zk_tran
     for (unsigned k = 0; k < n && !st; k++) {
         /* layer k (claims pc, qc at r[0..k)) -> layer k+1 */
         size_t half = (size_t)1 << k;
-        const zk_fp2 *cp = lp[k + 1], *cq = lq[k + 1];
+        zk_fp2 *cp = lp[k + 1], *cq = lq[k + 1]; /* folded in place below */
         zk_fp2 v[4], s[ZK_FRACSUM_MAX_VARS];
         if (k == 0) {
             v[0] = cp ? cp[0] : ONE, v[1] = cp ? cp[1] : ONE, v[2] = cq[0], v[3] = cq[1];
         } else {
             zk_fp2 lambda = zk_transcript_challenge_fp2(t, "fracsum/lambda");
             zk_eq_table_mt(r, k, eq, threads);
-            zk_mle_ref tabs[5] = { zk_mle_ref_ext_inplace(eq), zk_mle_ref_ext(cq),
-                                   zk_mle_ref_ext(cq + half), zk_mle_ref_ext(cp),
-                                   zk_mle_ref_ext(cp ? cp + half : NULL) };
+            zk_mle_ref tabs[5] = { zk_mle_ref_ext_inplace(eq), zk_mle_ref_ext_inplace(cq),
+                                   zk_mle_ref_ext_inplace(cq + half), zk_mle_ref_ext_inplace(cp),
+                                   zk_mle_ref_ext_inplace(cp ? cp + half : NULL) };
             zk_sumcheck_term terms[3];
             unsigned nt;
             if (cp) {

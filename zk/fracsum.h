@@ -30,8 +30,9 @@
 #define ZK_FRACSUM_MAX_VARS 32
 
 /* p may be NULL (all ones).  Writes the proof to w; returns the root and
- * the leaf point (n coordinates) with p~ and q~ there. */
-za_status zk_fracsum_prove(const zk_fp2 *p, const zk_fp2 *q, unsigned n, zk_transcript *t,
+ * the leaf point (n coordinates) with p~ and q~ there.  p and q are used as
+ * working memory (folded in place): their contents are lost. */
+za_status zk_fracsum_prove(zk_fp2 *p, zk_fp2 *q, unsigned n, zk_transcript *t,
                            int threads, zk_writer *w, zk_fp2 *P, zk_fp2 *Q, zk_fp2 *point,
                            zk_fp2 *p_eval, zk_fp2 *q_eval, za_error *err) ZA_WARN_UNUSED;
 
