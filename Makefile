@@ -33,7 +33,7 @@ BENCH_BINS := $(patsubst bench/%.c,build/rel/bin/%,$(wildcard bench/bench_*.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all test unit bitexact deps demo bench fuzz clean oracle
+.PHONY: all test unit bitexact e2e deps demo bench fuzz clean oracle
 all: bin/seller bin/buyer
 
 bin/seller: $(call rel_obj,$(SELLER_SRC) $(LIB_SRC))
@@ -73,19 +73,22 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 	@echo '  LD-SAN  $@'
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lgmp
 
-# make test: every cmocka suite under ASan+UBSan, then the bit-exactness checks
-# against ../shared (skipped with a message when ../shared is absent).
 # make test: build everything (in parallel under -j), then run every cmocka
 # suite under ASan+UBSan, then the bit-exactness checks against ../shared
-# (skipped with a message when ../shared is absent), one after the other.
+# (skipped with a message when ../shared is absent), then the end-to-end
+# proofs of the shared models through the sanitizer-built tools, one after
+# the other.
 TEST_DEPS := $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer \
              build/rel/bin/mnist_accuracy bin/seller
 test: $(TEST_DEPS)
 	@tests/run_unit.sh $(UNIT_BINS)
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
+	@tests/e2e/prove.sh build/test/bin
 unit: $(UNIT_BINS)
 	@tests/run_unit.sh $(UNIT_BINS)
+e2e: build/test/bin/seller build/test/bin/buyer
+	@tests/e2e/prove.sh build/test/bin
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller

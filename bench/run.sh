@@ -3,7 +3,9 @@
 #   inference.json  plain inference time and peak memory of every shared model
 #                   (one process per model, one thread): the baseline that
 #                   proving time is compared with;
-#   zk-*.json       the proof-system building blocks (bench/bench_*.c).
+#   zk-*.json       the proof-system building blocks (bench/bench_*.c);
+#   prove.json      proving and verifying every shared model (batch 1), and
+#                   the MNIST model at batches 8 and 64 (bench/bench_prove.c).
 # Each file records the command that produced it, the date, the CPU and the
 # commit.  The machine is shared: compare ratios measured in one run.
 # BENCH_ONLY=name (e.g. BENCH_ONLY=pcs) runs one group.
@@ -37,6 +39,15 @@ infer_all() {
     done
 }
 
+prove_all() {
+    for m in $(cd "$SHARED/models" && ls */*.tflite | sort); do
+        build/rel/bin/bench_prove "$SHARED/models/$m" 1 3
+    done
+    for b in 8 64; do
+        build/rel/bin/bench_prove "$SHARED/models/keras-mnist-to-tpu/mnist.tflite" $b 1
+    done
+}
+
 want() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 
 if want infer; then
@@ -51,3 +62,10 @@ for b in ntt merkle pcs sumcheck logup; do
         record "bench/results/zk-$b.json" "$b" "build/rel/bin/bench_$b"
     fi
 done
+if want prove; then
+    if [ -d "$SHARED/models" ]; then
+        record bench/results/prove.json prove prove_all
+    else
+        echo "bench: prove skipped: $SHARED/models not found"
+    fi
+fi

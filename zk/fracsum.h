@@ -27,7 +27,7 @@
 #include "zk/field.h"
 #include "zk/transcript.h"
 
-#define ZK_FRACSUM_MAX_VARS 32
+#define ZK_FRACSUM_MAX_VARS 28
 
 /* p may be NULL (all ones).  Writes the proof to w; returns the root and
  * the leaf point (n coordinates) with p~ and q~ there.  p and q are used as

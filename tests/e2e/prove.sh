@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# tests/e2e/prove.sh - seller commit-model / prove and buyer verify-proof on
+# the real models of ../shared, through the command-line tools.
+#   - every model but MobileNet v2 (its proof is a benchmark: make bench):
+#     commit, prove on random:1, verify; the verified output must equal
+#     `seller infer`'s;
+#   - real inputs: person_detect on person.bmp + no_person.bmp in one batch,
+#     keras-mnist on the first four MNIST test digits in one batch, both
+#     rounding profiles;
+#   - refusals: a proof under another model's commitment, with other
+#     inputs, or with a flipped byte is `invalid` (exit 1); proving with a
+#     model that is not the committed one fails.
+# usage: tests/e2e/prove.sh BIN_DIR   (prints "e2e: N passed, M failed")
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${1:-bin}
+S=$BIN/seller
+B=$BIN/buyer
+SHARED=${ZKAUDIT_SHARED:-../shared}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "e2e: FAIL: $*" >&2; }
+if [ ! -d "$SHARED/models" ]; then
+    echo "e2e: skipped: $SHARED/models not found (the shared models are needed)"
+    echo "e2e: 0 passed, 0 failed"
+    exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# the values after the last ": " of the output line(s)
+values_of_infer() { "$S" infer "$@" | grep '^output 0' | sed 's/.*]: //'; }
+values_of_verify() { grep '^sample' "$1" | sed 's/.*]: //'; }
+
+# prove_check NAME MODEL ROUNDING INPUT... : commit, prove, verify, compare
+prove_check() {
+    local name=$1 model=$2 rounding=$3; shift 3
+    local args=() want="" n=0
+    "$S" commit-model --model "$model" --rounding "$rounding" --out "$tmp/$name.commit" > /dev/null ||
+        { bad "$name: commit-model"; return; }
+    for f in "$@"; do args+=(--input "$f"); done
+    if ! "$S" prove --model "$model" --commit "$tmp/$name.commit" "${args[@]}" \
+        --out "$tmp/$name.proof" > "$tmp/$name.prove.log" 2>&1; then
+        bad "$name: prove: $(tail -1 "$tmp/$name.prove.log")"; return
+    fi
+    if ! "$B" verify-proof --commit "$tmp/$name.commit" --proof "$tmp/$name.proof" "${args[@]}" \
+        > "$tmp/$name.verify" 2>&1; then
+        bad "$name: verify-proof: $(tail -1 "$tmp/$name.verify")"; return
+    fi
+    [ "$(tail -1 "$tmp/$name.verify")" = "valid" ] || { bad "$name: last line not 'valid'"; return; }
+    # compare with the engine, sample by sample (models with one input)
+    local k=0
+    while IFS= read -r line; do
+        want=$(values_of_infer --model "$model" --rounding "$rounding" --input "${@:$((k + 1)):1}")
+        [ "$line" = "$want" ] || { bad "$name: sample $k: proof says [$line], engine [$want]"; return; }
+        k=$((k + 1))
+    done < <(values_of_verify "$tmp/$name.verify")
+    [ "$k" -eq "$#" ] || { bad "$name: $k samples verified, $# inputs"; return; }
+    ok
+}
+
+for m in $(cd "$SHARED/models" && ls */*.tflite | sort); do
+    case $m in *mobilenet*) continue ;; esac
+    name=$(basename "$m" .tflite)
+    model=$SHARED/models/$m
+    ninputs=$("$S" inspect --model "$model" | grep -c '^input ')
+    if [ "$ninputs" -ne 1 ]; then
+        # several inputs: one file per input, the output checked against infer
+        ins=()
+        for ((k = 0; k < ninputs; k++)); do
+            "$S" make-input --model "$model" --rule random:$((k + 1)) --input-index $k --out "$tmp/$name.in$k" > /dev/null
+            ins+=(--input "$tmp/$name.in$k")
+        done
+        "$S" commit-model --model "$model" --out "$tmp/$name.commit" > /dev/null &&
+            "$S" prove --model "$model" --commit "$tmp/$name.commit" "${ins[@]}" --out "$tmp/$name.proof" > /dev/null &&
+            "$B" verify-proof --commit "$tmp/$name.commit" --proof "$tmp/$name.proof" "${ins[@]}" > "$tmp/$name.verify" &&
+            [ "$(values_of_verify "$tmp/$name.verify")" = "$(values_of_infer --model "$model" "${ins[@]}")" ] &&
+            ok || bad "$name: multi-input prove/verify"
+        continue
+    fi
+    "$S" make-input --model "$model" --rule random:1 --out "$tmp/$name.in" > /dev/null
+    prove_check "$name" "$model" tflite "$tmp/$name.in"
+done
+
+# real inputs: person_detect on its two images (BMP rows bottom-up)
+pd=$SHARED/models/tflite-micro/person_detect.tflite
+if [ -f "$pd" ]; then
+    for img in person no_person; do
+        bmp=$SHARED/models/tflite-micro/testdata/$img.bmp
+        off=$(od -An -tu4 -j10 -N4 "$bmp" | tr -d ' ')
+        : > "$tmp/$img.bin"
+        for ((row = 95; row >= 0; row--)); do
+            dd if="$bmp" bs=1 skip=$((off + row * 96)) count=96 status=none >> "$tmp/$img.bin"
+        done
+    done
+    prove_check person_batch "$pd" tflite "$tmp/person.bin" "$tmp/no_person.bin"
+fi
+
+# real inputs: the first four MNIST test digits, both profiles
+mn=$SHARED/models/keras-mnist-to-tpu/mnist.tflite
+imgs=$SHARED/datasets/mnist/t10k-images-idx3-ubyte.gz
+if [ -f "$mn" ] && [ -f "$imgs" ]; then
+    gzip -dc "$imgs" > "$tmp/mnist.idx"
+    for i in 0 1 2 3; do
+        tail -c +$((17 + i * 784)) "$tmp/mnist.idx" | head -c 784 > "$tmp/digit$i.bin"
+    done
+    prove_check mnist_digits "$mn" tflite "$tmp"/digit{0,1,2,3}.bin
+    prove_check mnist_digits_ref "$mn" reference "$tmp"/digit{0,1,2,3}.bin
+
+    # refusals
+    expect_invalid() {
+        local what=$1; shift
+        "$B" verify-proof "$@" > "$tmp/out" 2>&1
+        local rc=$?
+        if [ $rc -eq 1 ] && grep -q '^invalid: ' "$tmp/out"; then ok; else bad "$what: exit $rc, $(tail -1 "$tmp/out")"; fi
+    }
+    P=$tmp/mnist_digits.proof C=$tmp/mnist_digits.commit
+    expect_invalid "proof under another model's commitment" --commit "$tmp/mnist_digits_ref.commit" --proof "$P"
+    expect_invalid "proof with other inputs" --commit "$C" --proof "$P" \
+        --input "$tmp/digit1.bin" --input "$tmp/digit0.bin" --input "$tmp/digit2.bin" --input "$tmp/digit3.bin"
+    size=$(stat -c %s "$P")
+    for pos in 40 1000 $((size / 3)) $((size / 2)) $((size - 100)); do
+        cp "$P" "$tmp/flip.proof"
+        byte=$(od -An -tu1 -j "$pos" -N1 "$P" | tr -d ' ')
+        printf "$(printf '\\%03o' $(((byte + 1) % 256)))" | dd of="$tmp/flip.proof" bs=1 seek="$pos" conv=notrunc status=none
+        expect_invalid "proof with byte $pos changed" --commit "$C" --proof "$tmp/flip.proof"
+    done
+    # the wrong model for a commitment
+    rn=$SHARED/models/mlcommons-tiny/pretrainedResnet_quant.tflite
+    if "$S" prove --model "$rn" --commit "$C" --input "$tmp/digit0.bin" --out "$tmp/x.proof" > /dev/null 2>&1; then
+        bad "prove with a model that is not the committed one succeeded"
+    else
+        ok
+    fi
+fi
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
