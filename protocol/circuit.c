@@ -463,7 +463,12 @@ static za_status build_segments(builder *b)
 /* Table size: rows of every sub-table, plus the pad row. */
 static uint64_t table_rows(zp_circuit *c)
 {
-    uint64_t rows = 1 + ((uint64_t)1 << RANGE_BITS) + 2 * 65536;
+    uint64_t rows = 1 + ((uint64_t)1 << RANGE_BITS);
+    c->max_tables = 0;
+    for (unsigned l = 0; l < c->n_layers; l++)
+        if (c->layers[l].kind == ZP_L_MAX)
+            c->max_tables |= c->tensors[c->layers[l].in].is_uint8 ? 2 : 1;
+    rows += (uint64_t)((c->max_tables & 1) + (c->max_tables >> 1)) * 65536;
     for (unsigned l = 0; l < c->n_layers; l++) {
         zp_layer *L = &c->layers[l];
         L->table_row = rows;
@@ -677,12 +682,14 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
     } while (0)
     for (int64_t v = 0; v < (1 << RANGE_BITS); v++)
         ROW(TAG_RANGE, v, 0, 0);
-    for (int64_t a = -128; a < 128; a++)
-        for (int64_t bb = -128; bb < 128; bb++)
-            ROW(TAG_MAX_I8, a, bb, a > bb ? a : bb);
-    for (int64_t a = 0; a < 256; a++)
-        for (int64_t bb = 0; bb < 256; bb++)
-            ROW(TAG_MAX_U8, a, bb, a > bb ? a : bb);
+    if (c->max_tables & 1)
+        for (int64_t a = -128; a < 128; a++)
+            for (int64_t bb = -128; bb < 128; bb++)
+                ROW(TAG_MAX_I8, a, bb, a > bb ? a : bb);
+    if (c->max_tables & 2)
+        for (int64_t a = 0; a < 256; a++)
+            for (int64_t bb = 0; bb < 256; bb++)
+                ROW(TAG_MAX_U8, a, bb, a > bb ? a : bb);
     for (unsigned l = 0; l < c->n_layers; l++) {
         const zp_layer *L = &c->layers[l];
         if (L->kind == ZP_L_ADD) {
