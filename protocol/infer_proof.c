@@ -312,8 +312,48 @@ static za_status lookup_multiplicities(ctx *x)
     return ZA_OK;
 }
 
+/* The witness side of the lookup at a point of the combined columns:
+ * alpha - sum_k beta^k col_k(r), from the segments (claims on the vectors).
+ * Segments whose selector is exactly zero (r's high coordinates are the
+ * bits of another chunk) are skipped by both sides. */
+static za_status lookup_witness_side(ctx *x, const zk_multi_layout *SL, const zk_fp2 *r,
+                                     const int *fixed, const zk_fp2 *bp, zk_fp2 *a_out)
+{
+    const zp_circuit *c = x->c;
+    unsigned N = SL->log_total;
+    zk_fp2 a = ZERO;
+    za_status st = ZA_OK;
+    for (unsigned i = 0; i < c->n_segs && !st; i++) {
+        const zp_segment *s = &c->segs[i];
+        zk_fp2 sel = ONE;
+        int zero = 0;
+        for (unsigned j = s->log_len; j < N; j++) {
+            unsigned bit = (SL->offset[i] >> j) & 1;
+            if (fixed[j] >= 0 && (unsigned)fixed[j] != bit)
+                zero = 1;
+            sel = zk_fp2_mul(sel, bit ? r[j] : zk_fp2_sub(ONE, r[j]));
+        }
+        if (zero)
+            continue;
+        for (int k = 0; k < 4 && !st; k++) {
+            zk_fp2 v;
+            st = seg_claim(x, s, k, r, &v);
+            a = zk_fp2_add(a, zk_fp2_mul(zk_fp2_mul(sel, bp[k]), v));
+        }
+    }
+    *a_out = a;
+    return st;
+}
+
 /* logUp by GKR (zk/fracsum.h): sum_i 1/(alpha - a_i) = sum_j mu_j/(alpha - T_j)
- * with a_i = sum_k beta^k col_k[i]; mu is in the witness commitment. */
+ * with a_i = sum_k beta^k col_k[i]; mu is in the witness commitment.  The
+ * witness rows are split into chunks of at most 2^LOOKUP_CHUNK_LOG, one
+ * fraction-sum tree each (the verifier adds the roots), so that the
+ * prover's GKR layers stay small whatever the model. */
+#ifndef LOOKUP_CHUNK_LOG
+#define LOOKUP_CHUNK_LOG 22
+#endif
+
 static za_status run_lookup(ctx *x)
 {
     const zp_circuit *c = x->c;
@@ -329,18 +369,17 @@ static za_status run_lookup(ctx *x)
             return st;
     }
     unsigned N = SL.log_total, m = c->table_log_rows;
+    unsigned cl = N > LOOKUP_CHUNK_LOG ? LOOKUP_CHUNK_LOG : N, nchunks = 1u << (N - cl);
     zk_fp2 beta = zk_transcript_challenge_fp2(x->t, "lookup/beta");
     zk_fp2 alpha = zk_transcript_challenge_fp2(x->t, "lookup/alpha");
     zk_fp2 bp[4] = { ONE, beta, zk_fp2_mul(beta, beta), ZERO };
     bp[3] = zk_fp2_mul(bp[2], beta);
-    zk_fp2 Pw, Qw, Pt, Qt, rw[MAXV], rt[MAXV], pw, qw, pt, qt;
+    zk_fp2 Psum = ZERO, Qsum = ONE, Pt, Qt, rt[MAXV], pt, qt;
     zk_fp2 *q = NULL, *p = NULL;
+    size_t NN = (size_t)1 << N, M = (size_t)1 << m, CH = (size_t)1 << cl;
     if (x->prover) {
-        size_t NN = (size_t)1 << N, M = (size_t)1 << m;
-        size_t big = NN > M ? NN : M;
-        q = malloc(sizeof(zk_fp2) * big);
-        p = malloc(sizeof(zk_fp2) * M);
-        if (!q || !p) {
+        q = malloc(sizeof(zk_fp2) * (NN > M ? NN : M));
+        if (!q) {
             st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory (lookup of 2^%u rows)", N);
             goto out;
         }
@@ -352,9 +391,44 @@ static za_status run_lookup(ctx *x)
         }
         for (int k = 0; k < 4; k++)
             free(x->cols[k]), x->cols[k] = NULL;
-        if ((st = zk_fracsum_prove(NULL, q, N, x->t, x->threads, x->w, &Pw, &Qw, rw, &pw, &qw,
-                                   x->err)))
+    }
+    for (unsigned ch = 0; ch < nchunks && !st; ch++) {
+        zk_fp2 P, Q, r[MAXV], pw, qw, a;
+        int fixed[MAXV];
+        if (x->prover)
+            st = zk_fracsum_prove(NULL, q + (size_t)ch * CH, cl, x->t, x->threads, x->w, &P, &Q,
+                                  r, &pw, &qw, x->err);
+        else
+            st = zk_fracsum_verify(cl, x->t, x->r, &P, &Q, r, &pw, &qw, x->err);
+        if (st)
+            break;
+        if (zk_fp2_is_zero(Q)) {
+            st = za_error_set(x->err, ZA_ERR_MISMATCH, "lookup: a zero denominator");
+            break;
+        }
+        Psum = zk_fp2_add(zk_fp2_mul(Psum, Q), zk_fp2_mul(P, Qsum));
+        Qsum = zk_fp2_mul(Qsum, Q);
+        if ((st = expect(x, NULL, pw, ONE, "lookup: witness numerators are not one")))
+            break;
+        for (unsigned j = 0; j < N; j++)
+            fixed[j] = -1;
+        for (unsigned j = cl; j < N; j++) { /* the chunk's index bits */
+            r[j] = fp2i((ch >> (j - cl)) & 1);
+            fixed[j] = (int)((ch >> (j - cl)) & 1);
+        }
+        if ((st = lookup_witness_side(x, &SL, r, fixed, bp, &a)))
+            break;
+        st = expect(x, NULL, qw, zk_fp2_sub(alpha, a),
+                    "lookup: the looked-up rows do not match the committed vectors");
+    }
+    if (st)
+        goto out;
+    /* the table side */
+    if (x->prover) {
+        if (!(p = malloc(sizeof(zk_fp2) * M))) {
+            st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
             goto out;
+        }
         const zk_fp *mu = x->wit[c->mu_vec];
         for (size_t j = 0; j < M; j++) {
             zk_fp2 a = zk_fp2_from_fp(x->table[0][j]);
@@ -363,41 +437,18 @@ static za_status run_lookup(ctx *x)
             q[j] = zk_fp2_sub(alpha, a);
             p[j] = zk_fp2_neg(zk_fp2_from_fp(mu[j]));
         }
-        if ((st = zk_fracsum_prove(p, q, m, x->t, x->threads, x->w, &Pt, &Qt, rt, &pt, &qt,
-                                   x->err)))
-            goto out;
+        st = zk_fracsum_prove(p, q, m, x->t, x->threads, x->w, &Pt, &Qt, rt, &pt, &qt, x->err);
     } else {
-        if ((st = zk_fracsum_verify(N, x->t, x->r, &Pw, &Qw, rw, &pw, &qw, x->err)) ||
-            (st = zk_fracsum_verify(m, x->t, x->r, &Pt, &Qt, rt, &pt, &qt, x->err)))
-            goto out;
+        st = zk_fracsum_verify(m, x->t, x->r, &Pt, &Qt, rt, &pt, &qt, x->err);
     }
-    if (zk_fp2_is_zero(Qw) || zk_fp2_is_zero(Qt) ||
-        !zk_fp2_is_zero(zk_fp2_add(zk_fp2_mul(Pw, Qt), zk_fp2_mul(Pt, Qw)))) {
+    if (st)
+        goto out;
+    if (zk_fp2_is_zero(Qt) ||
+        !zk_fp2_is_zero(zk_fp2_add(zk_fp2_mul(Psum, Qt), zk_fp2_mul(Pt, Qsum)))) {
         st = za_error_set(x->err, ZA_ERR_MISMATCH, "lookup: a looked-up row is not in its table");
         goto out;
     }
-    if ((st = expect(x, NULL, pw, ONE, "lookup: witness numerators are not one")))
-        goto out;
-    /* the witness side: the combined columns at rw, from the segments */
     {
-        zk_fp2 a = ZERO;
-        for (unsigned i = 0; i < c->n_segs && !st; i++) {
-            const zp_segment *s = &c->segs[i];
-            zk_fp2 sel = ONE;
-            for (unsigned j = s->log_len; j < N; j++)
-                sel = zk_fp2_mul(sel, ((SL.offset[i] >> j) & 1) ? rw[j] : zk_fp2_sub(ONE, rw[j]));
-            for (int k = 0; k < 4 && !st; k++) {
-                zk_fp2 v;
-                st = seg_claim(x, s, k, rw, &v);
-                a = zk_fp2_add(a, zk_fp2_mul(zk_fp2_mul(sel, bp[k]), v));
-            }
-        }
-        if (!st)
-            st = expect(x, NULL, qw, zk_fp2_sub(alpha, a),
-                        "lookup: the looked-up rows do not match the committed vectors");
-    }
-    /* the table side: mu from the commitment, the table by the verifier */
-    if (!st) {
         zk_fp2 muv, tv = ZERO;
         zp_vec_ref mr = { ZP_VEC_WITNESS, c->mu_vec, 0 };
         if ((st = claim(x, mr, rt, &muv)))
