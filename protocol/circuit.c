@@ -9,7 +9,7 @@
 #include "zk/mle.h"
 
 /* lookup tags (column 0 of the combined table) */
-enum { TAG_PAD = 0, TAG_RANGE = 1, TAG_MAX_I8 = 2, TAG_MAX_U8 = 3, TAG_FIRST_LAYER = 4 };
+enum { TAG_PAD = 0, TAG_RANGE = 1, TAG_FIRST_LAYER = 2 };
 
 #define RANGE_BITS 16
 
@@ -433,24 +433,32 @@ static za_status build_segments(builder *b)
             st = add_seg(b, &s);
             break;
         case ZP_L_MAX:
+            /* m_j = max(m_{j-1}, T_j): m_j - m_{j-1} and m_j - T_j in
+             * [0, 2^16) here, and their product zero (a zero-check in the
+             * proof), so m_j is one of the two and at least both */
             for (int j = 1; j < L->n_taps && !st; j++) {
-                memset(&s, 0, sizeof s);
-                s.log_len = Y->log_size;
-                s.col[0] = vconst(c->tensors[L->in].is_uint8 ? TAG_MAX_U8 : TAG_MAX_I8);
-                int t0h = 0, t0w = 0, th = j / L->kw, tw = j % L->kw;
-                if (j == 1) {
-                    s.col[1] = vr(ZP_VEC_WITNESS, L->taps);
-                    s.slice_bits[1] = (unsigned)((t0h << L->lg_kw) | t0w);
-                    s.slice_nbits[1] = L->lg_kh + L->lg_kw;
-                } else {
-                    s.col[1] = vr(ZP_VEC_WITNESS, L->chain[j - 2]);
+                zp_vec_ref cur = j == L->n_taps - 1 ? tref(c, L->out)
+                                                    : vr(ZP_VEC_WITNESS, L->chain[j - 1]);
+                for (int side = 0; side < 2 && !st; side++) {
+                    memset(&s, 0, sizeof s);
+                    s.log_len = Y->log_size;
+                    s.col[0] = vconst(TAG_RANGE);
+                    s.col[1] = cur;
+                    s.col[2] = vconst(0);
+                    s.col[3] = vconst(0);
+                    s.lin[1].n = 1;
+                    s.lin[1].coef[0] = -1;
+                    int tap = side ? j : 0; /* side 0: the previous maximum */
+                    if (side == 0 && j > 1) {
+                        s.lin[1].ref[0] = vr(ZP_VEC_WITNESS, L->chain[j - 2]);
+                    } else {
+                        s.lin[1].ref[0] = vr(ZP_VEC_WITNESS, L->taps);
+                        s.lin[1].slice_bits[0] =
+                            (unsigned)(((tap / L->kw) << L->lg_kw) | (tap % L->kw));
+                        s.lin[1].slice_nbits[0] = L->lg_kh + L->lg_kw;
+                    }
+                    st = add_seg(b, &s);
                 }
-                s.col[2] = vr(ZP_VEC_WITNESS, L->taps);
-                s.slice_bits[2] = (unsigned)((th << L->lg_kw) | tw);
-                s.slice_nbits[2] = L->lg_kh + L->lg_kw;
-                s.col[3] = j == L->n_taps - 1 ? tref(c, L->out)
-                                               : vr(ZP_VEC_WITNESS, L->chain[j - 1]);
-                st = add_seg(b, &s);
             }
             break;
         case ZP_L_ALIAS:
@@ -464,11 +472,6 @@ static za_status build_segments(builder *b)
 static uint64_t table_rows(zp_circuit *c)
 {
     uint64_t rows = 1 + ((uint64_t)1 << RANGE_BITS);
-    c->max_tables = 0;
-    for (unsigned l = 0; l < c->n_layers; l++)
-        if (c->layers[l].kind == ZP_L_MAX)
-            c->max_tables |= c->tensors[c->layers[l].in].is_uint8 ? 2 : 1;
-    rows += (uint64_t)((c->max_tables & 1) + (c->max_tables >> 1)) * 65536;
     for (unsigned l = 0; l < c->n_layers; l++) {
         zp_layer *L = &c->layers[l];
         L->table_row = rows;
@@ -682,14 +685,6 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
     } while (0)
     for (int64_t v = 0; v < (1 << RANGE_BITS); v++)
         ROW(TAG_RANGE, v, 0, 0);
-    if (c->max_tables & 1)
-        for (int64_t a = -128; a < 128; a++)
-            for (int64_t bb = -128; bb < 128; bb++)
-                ROW(TAG_MAX_I8, a, bb, a > bb ? a : bb);
-    if (c->max_tables & 2)
-        for (int64_t a = 0; a < 256; a++)
-            for (int64_t bb = 0; bb < 256; bb++)
-                ROW(TAG_MAX_U8, a, bb, a > bb ? a : bb);
     for (unsigned l = 0; l < c->n_layers; l++) {
         const zp_layer *L = &c->layers[l];
         if (L->kind == ZP_L_ADD) {

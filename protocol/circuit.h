@@ -155,7 +155,6 @@ typedef struct {
     zp_segment *segs;
     unsigned table_log_rows;
     uint64_t n_tags;
-    unsigned max_tables;          /* bit 0: the int8 max table, bit 1: uint8 */
     unsigned mu_vec;              /* witness vector: the table rows' multiplicities */
 } zp_circuit;
 

@@ -261,6 +261,30 @@ static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub
     return st;
 }
 
+/* The witness rows are split into chunks of 2^cl rows, one fraction-sum
+ * tree each (the verifier adds the roots); only the chunks that hold
+ * segment rows exist (the layout is dense from row 0, largest segment
+ * first).  cl minimises rows + 2^14 per chunk (a tree's fixed cost), at
+ * most 2^LOOKUP_CHUNK_LOG rows a chunk so that the prover's GKR layers
+ * stay small whatever the model. */
+#ifndef LOOKUP_CHUNK_LOG
+#define LOOKUP_CHUNK_LOG 22
+#endif
+
+static void lookup_chunks(const zk_multi_layout *SL, unsigned *cl, unsigned *nch)
+{
+    uint64_t used = 0, best = UINT64_MAX;
+    for (unsigned i = 0; i < SL->n_vecs; i++)
+        used += (uint64_t)1 << SL->log_len[i];
+    unsigned N = SL->log_total;
+    for (unsigned l = 1; l <= N && l <= LOOKUP_CHUNK_LOG; l++) {
+        uint64_t n = (used + ((uint64_t)1 << l) - 1) >> l;
+        uint64_t cost = (n << l) + (n << 14);
+        if ((N - l) <= 20 && cost < best)
+            best = cost, *cl = l, *nch = (unsigned)n;
+    }
+}
+
 /* The combined lookup columns (prover): every segment at its offset of the
  * layout of the segments; rows outside every segment are the pad row. */
 static za_status lookup_columns(ctx *x, zk_multi_layout *SL)
@@ -297,10 +321,25 @@ static za_status lookup_multiplicities(ctx *x)
         return st;
     zk_lookup_table T = { c->table_log_rows, 4,
                           { x->table[0], x->table[1], x->table[2], x->table[3] } };
-    size_t missing = 0;
-    zk_fp *mu = x->wit[c->mu_vec];
-    if ((st = zk_logup_count((const zk_fp *const *)x->cols, SL.log_total, &T, mu, &missing,
-                             x->err)))
+    size_t missing = 0, M = (size_t)1 << T.log_rows;
+    zk_fp *mu = x->wit[c->mu_vec], *part = malloc(sizeof(zk_fp) * M);
+    unsigned cl = 0, nch = 0;
+    lookup_chunks(&SL, &cl, &nch);
+    if (!part)
+        return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+    memset(mu, 0, sizeof(zk_fp) * M);
+    for (unsigned ch = 0; ch < nch && !st; ch++) {
+        const zk_fp *cc[4];
+        size_t miss = 0;
+        for (int k = 0; k < 4; k++)
+            cc[k] = x->cols[k] + ((size_t)ch << cl);
+        st = zk_logup_count(cc, cl, &T, part, &miss, x->err);
+        for (size_t j = 0; j < M && !st; j++)
+            mu[j] = zk_fp_add(mu[j], part[j]);
+        missing += miss;
+    }
+    free(part);
+    if (st)
         return st;
     if (missing && !x->cheat)
         return za_error_set(x->err, ZA_ERR_MISMATCH,
@@ -346,13 +385,8 @@ static za_status lookup_witness_side(ctx *x, const zk_multi_layout *SL, const zk
 }
 
 /* logUp by GKR (zk/fracsum.h): sum_i 1/(alpha - a_i) = sum_j mu_j/(alpha - T_j)
- * with a_i = sum_k beta^k col_k[i]; mu is in the witness commitment.  The
- * witness rows are split into chunks of at most 2^LOOKUP_CHUNK_LOG, one
- * fraction-sum tree each (the verifier adds the roots), so that the
- * prover's GKR layers stay small whatever the model. */
-#ifndef LOOKUP_CHUNK_LOG
-#define LOOKUP_CHUNK_LOG 22
-#endif
+ * with a_i = sum_k beta^k col_k[i] over the used chunks of rows
+ * (lookup_chunks); mu is in the witness commitment. */
 
 static za_status run_lookup(ctx *x)
 {
@@ -368,22 +402,23 @@ static za_status run_lookup(ctx *x)
         if ((st = zk_multi_layout_make(lens, c->n_segs, &SL, x->err)))
             return st;
     }
-    unsigned N = SL.log_total, m = c->table_log_rows;
-    unsigned cl = N > LOOKUP_CHUNK_LOG ? LOOKUP_CHUNK_LOG : N, nchunks = 1u << (N - cl);
+    unsigned N = SL.log_total, m = c->table_log_rows, cl = 0, nchunks = 0;
+    lookup_chunks(&SL, &cl, &nchunks);
     zk_fp2 beta = zk_transcript_challenge_fp2(x->t, "lookup/beta");
     zk_fp2 alpha = zk_transcript_challenge_fp2(x->t, "lookup/alpha");
     zk_fp2 bp[4] = { ONE, beta, zk_fp2_mul(beta, beta), ZERO };
     bp[3] = zk_fp2_mul(bp[2], beta);
     zk_fp2 Psum = ZERO, Qsum = ONE, Pt, Qt, rt[MAXV], pt, qt;
     zk_fp2 *q = NULL, *p = NULL;
-    size_t NN = (size_t)1 << N, M = (size_t)1 << m, CH = (size_t)1 << cl;
+    size_t M = (size_t)1 << m, CH = (size_t)1 << cl;
     if (x->prover) {
-        q = malloc(sizeof(zk_fp2) * (NN > M ? NN : M));
+        size_t used = (size_t)nchunks * CH;
+        q = malloc(sizeof(zk_fp2) * (used > M ? used : M));
         if (!q) {
             st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory (lookup of 2^%u rows)", N);
             goto out;
         }
-        for (size_t i = 0; i < NN; i++) {
+        for (size_t i = 0; i < used; i++) {
             zk_fp2 a = zk_fp2_from_fp(x->cols[0][i]);
             for (int k = 1; k < 4; k++)
                 a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], x->cols[k][i]));
@@ -814,8 +849,67 @@ static za_status max_layer(ctx *x, const zp_layer *L)
     if (st)
         return st;
     const zk_fp2 *ry = tau, *rkw = tau + Y->log_size, *rkh = rkw + L->lg_kw;
-    return view_reduce(x, L, VIEW_POOL, ry + zp_shape_var0(Y, 0), ry + zp_shape_var0(Y, 1),
-                       ry + zp_shape_var0(Y, 2), rkh, rkw, ry, 0, tv);
+    st = view_reduce(x, L, VIEW_POOL, ry + zp_shape_var0(Y, 0), ry + zp_shape_var0(Y, 1),
+                     ry + zp_shape_var0(Y, 2), rkh, rkw, ry, 0, tv);
+    /* (m_j - m_{j-1}) (m_j - T_j) = 0 for every step, by zero-checks of up
+     * to 8 steps each (the range lookups do the rest) */
+    for (int j0 = 1; j0 < L->n_taps && !st; j0 += 8) {
+        int j1 = j0 + 8 < L->n_taps ? j0 + 8 : L->n_taps;
+        zk_fp2 gamma = zk_transcript_challenge_fp2(x->t, "max/gamma"), gp = ONE;
+        /* tables: 3 per step (prev, tap, cur), not deduplicated */
+        zk_mle_ref tabs[24];
+        zk_sumcheck_term terms[32];
+        zp_vec_ref refs[24];
+        unsigned bits[24], nbits[24];
+        unsigned nt = 0, nterm = 0;
+        size_t ny = (size_t)1 << Y->log_size;
+        for (int j = j0; j < j1; j++) {
+            unsigned k0 = nt;
+            for (int role = 0; role < 3; role++) { /* prev, tap, cur */
+                zp_vec_ref r = wref(L->taps);
+                unsigned sb = 0, nb = 0;
+                if (role == 0 && j > 1) {
+                    r = wref(L->chain[j - 2]);
+                } else if (role == 2) {
+                    r = j == L->n_taps - 1 ? tref(x->c, L->out) : wref(L->chain[j - 1]);
+                } else {
+                    int tap = role == 1 ? j : 0;
+                    sb = (unsigned)(((tap / L->kw) << L->lg_kw) | (tap % L->kw));
+                    nb = L->lg_kh + L->lg_kw;
+                }
+                refs[nt] = r, bits[nt] = sb, nbits[nt] = nb;
+                tabs[nt] = zk_mle_ref_base(x->prover ? ref_data(x, r) + (size_t)sb * ny : NULL);
+                nt++;
+            }
+            /* (cur - prev)(cur - tap) = cur cur - cur tap - prev cur + prev tap */
+            terms[nterm++] = zk_sumcheck_term_make(gp, 2, k0 + 2, k0 + 2, 0, 0);
+            terms[nterm++] = zk_sumcheck_term_make(zk_fp2_neg(gp), 2, k0 + 2, k0 + 1, 0, 0);
+            terms[nterm++] = zk_sumcheck_term_make(zk_fp2_neg(gp), 2, k0, k0 + 2, 0, 0);
+            terms[nterm++] = zk_sumcheck_term_make(gp, 2, k0, k0 + 1, 0, 0);
+            gp = zk_fp2_mul(gp, gamma);
+        }
+        zk_sumcheck_instance inst = { Y->log_size, nt, tabs, nterm, terms };
+        zk_sumcheck_proof zp = { 0 };
+        zk_fp2 pt[MAXV], ev[24], cc = ZERO;
+        if (x->prover) {
+            st = zk_zerocheck_prove(&inst, x->t, x->threads, &zp, pt, ev, x->err);
+            if (!st)
+                zk_sumcheck_proof_write(x->w, &zp);
+        } else {
+            st = zk_sumcheck_proof_read(x->r, Y->log_size, 3, &zp);
+            if (st)
+                st = zk_reader_status(x->r);
+            else
+                st = zk_zerocheck_verify(Y->log_size, 2, &zp, x->t, pt, &cc, x->err);
+        }
+        zk_sumcheck_proof_free(&zp);
+        for (unsigned k = 0; k < nt && !st; k++)
+            st = slice_claim(x, refs[k], Y->log_size, bits[k], nbits[k], pt, &ev[k]);
+        if (!st && !x->prover &&
+            !zk_fp2_eq(zk_sumcheck_combine(terms, nterm, ev), cc))
+            st = layer_fail(x, L, "a running maximum is neither of its two candidates");
+    }
+    return st;
 }
 
 static za_status run_relations(ctx *x)
