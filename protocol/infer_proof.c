@@ -50,7 +50,6 @@ typedef struct {
     zk_fp **pub;   /* both: padded public tensors (per circuit tensor) */
     const zp_cheat *cheat;
     zk_fp *table[4]; /* the combined lookup table (zp_circuit_table) */
-    zk_fp *cols[4];  /* prover: the combined lookup columns */
     zk_multi_claim *wc, *tc; /* claims on witness / weight vectors */
     unsigned n_wc, n_tc, cap_wc, cap_tc;
 } ctx;
@@ -285,60 +284,62 @@ static void lookup_chunks(const zk_multi_layout *SL, unsigned *cl, unsigned *nch
     }
 }
 
-/* The combined lookup columns (prover): every segment at its offset of the
- * layout of the segments; rows outside every segment are the pad row. */
-static za_status lookup_columns(ctx *x, zk_multi_layout *SL)
+/* Rows [start, start + n) of the combined lookup columns (prover): each
+ * segment sits at its offset in the layout of the segments; rows outside
+ * every segment are the pad row. */
+static void lookup_rows(const ctx *x, const zk_multi_layout *SL, size_t start, size_t n,
+                        zk_fp *const *cols)
 {
     const zp_circuit *c = x->c;
+    for (int k = 0; k < 4; k++)
+        memset(cols[k], 0, sizeof(zk_fp) * n);
+    for (unsigned i = 0; i < c->n_segs; i++) {
+        const zp_segment *s = &c->segs[i];
+        size_t a = SL->offset[i], b = a + ((size_t)1 << s->log_len);
+        size_t lo = a > start ? a : start, hi = b < start + n ? b : start + n;
+        for (int k = 0; k < 4; k++)
+            for (size_t r = lo; r < hi; r++)
+                cols[k][r - start] = seg_value(x, s, k, r - a);
+    }
+}
+
+static za_status lookup_layout(const zp_circuit *c, zk_multi_layout *SL, za_error *err)
+{
     size_t lens[ZK_MULTI_MAX_VECS];
     for (unsigned i = 0; i < c->n_segs; i++)
         lens[i] = (size_t)1 << c->segs[i].log_len;
-    za_status st = zk_multi_layout_make(lens, c->n_segs, SL, x->err);
-    if (st || !x->prover)
-        return st;
-    size_t NN = (size_t)1 << SL->log_total;
-    for (int k = 0; k < 4; k++)
-        if (!(x->cols[k] = calloc(NN, sizeof(zk_fp))))
-            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory (lookup of 2^%u rows)",
-                                SL->log_total);
-    for (unsigned i = 0; i < c->n_segs; i++) {
-        const zp_segment *s = &c->segs[i];
-        size_t len = (size_t)1 << s->log_len;
-        for (int k = 0; k < 4; k++)
-            for (size_t j = 0; j < len; j++)
-                x->cols[k][SL->offset[i] + j] = seg_value(x, s, k, j);
-    }
-    return ZA_OK;
+    return zk_multi_layout_make(lens, c->n_segs, SL, err);
 }
 
-/* The multiplicities of the table rows (prover, before the commitment). */
+/* The multiplicities of the table rows (prover, before the commitment),
+ * chunk by chunk so that the combined columns never exist in full. */
 static za_status lookup_multiplicities(ctx *x)
 {
     const zp_circuit *c = x->c;
     zk_multi_layout SL;
-    za_status st = lookup_columns(x, &SL);
+    za_status st = lookup_layout(c, &SL, x->err);
     if (st)
         return st;
     zk_lookup_table T = { c->table_log_rows, 4,
                           { x->table[0], x->table[1], x->table[2], x->table[3] } };
-    size_t missing = 0, M = (size_t)1 << T.log_rows;
-    zk_fp *mu = x->wit[c->mu_vec], *part = malloc(sizeof(zk_fp) * M);
     unsigned cl = 0, nch = 0;
     lookup_chunks(&SL, &cl, &nch);
-    if (!part)
-        return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
-    memset(mu, 0, sizeof(zk_fp) * M);
+    size_t CH = (size_t)1 << cl, missing = 0;
+    zk_fp *mu = x->wit[c->mu_vec], *cols[4] = { 0 };
+    zk_lookup_index *ix = NULL;
+    memset(mu, 0, sizeof(zk_fp) << T.log_rows);
+    for (int k = 0; k < 4 && !st; k++)
+        if (!(cols[k] = malloc(sizeof(zk_fp) * CH)))
+            st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+    if (!st)
+        st = zk_lookup_index_new(&T, &ix, x->err);
     for (unsigned ch = 0; ch < nch && !st; ch++) {
-        const zk_fp *cc[4];
-        size_t miss = 0;
-        for (int k = 0; k < 4; k++)
-            cc[k] = x->cols[k] + ((size_t)ch << cl);
-        st = zk_logup_count(cc, cl, &T, part, &miss, x->err);
-        for (size_t j = 0; j < M && !st; j++)
-            mu[j] = zk_fp_add(mu[j], part[j]);
-        missing += miss;
+        lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
+        zk_lookup_index_count(ix, (const zk_fp *const *)cols, CH, mu, &missing);
     }
-    free(part);
+    zk_lookup_index_free(ix);
+    for (int k = 0; k < 4; k++)
+        free(cols[k]);
     if (st)
         return st;
     if (missing && !x->cheat)
@@ -395,13 +396,8 @@ static za_status run_lookup(ctx *x)
     za_status st;
     if (c->n_segs == 0)
         return ZA_OK;
-    {
-        size_t lens[ZK_MULTI_MAX_VECS];
-        for (unsigned i = 0; i < c->n_segs; i++)
-            lens[i] = (size_t)1 << c->segs[i].log_len;
-        if ((st = zk_multi_layout_make(lens, c->n_segs, &SL, x->err)))
-            return st;
-    }
+    if ((st = lookup_layout(c, &SL, x->err)))
+        return st;
     unsigned N = SL.log_total, m = c->table_log_rows, cl = 0, nchunks = 0;
     lookup_chunks(&SL, &cl, &nchunks);
     zk_fp2 beta = zk_transcript_challenge_fp2(x->t, "lookup/beta");
@@ -418,14 +414,24 @@ static za_status run_lookup(ctx *x)
             st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory (lookup of 2^%u rows)", N);
             goto out;
         }
-        for (size_t i = 0; i < used; i++) {
-            zk_fp2 a = zk_fp2_from_fp(x->cols[0][i]);
-            for (int k = 1; k < 4; k++)
-                a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], x->cols[k][i]));
-            q[i] = zk_fp2_sub(alpha, a);
+        zk_fp *cols[4] = { 0 };
+        for (int k = 0; k < 4 && !st; k++)
+            if (!(cols[k] = malloc(sizeof(zk_fp) * CH)))
+                st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        for (unsigned ch = 0; ch < nchunks && !st; ch++) {
+            lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
+            zk_fp2 *qc = q + (size_t)ch * CH;
+            for (size_t i = 0; i < CH; i++) {
+                zk_fp2 a = zk_fp2_from_fp(cols[0][i]);
+                for (int k = 1; k < 4; k++)
+                    a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], cols[k][i]));
+                qc[i] = zk_fp2_sub(alpha, a);
+            }
         }
         for (int k = 0; k < 4; k++)
-            free(x->cols[k]), x->cols[k] = NULL;
+            free(cols[k]);
+        if (st)
+            goto out;
     }
     for (unsigned ch = 0; ch < nchunks && !st; ch++) {
         zk_fp2 P, Q, r[MAXV], pw, qw, a;
@@ -1291,7 +1297,7 @@ out:
     zk_writer_free(&w);
     free(x.wc), free(x.tc);
     for (int k = 0; k < 4; k++)
-        free(x.table[k]), free(x.cols[k]);
+        free(x.table[k]);
     zk_multi_prover_free(mw);
     zk_multi_prover_free(mt);
     if (c) {

@@ -112,10 +112,10 @@ static int64_t index_find(const row_index *ix, const zk_lookup_table *T, const z
     }
 }
 
-static za_status multiplicities_impl(const zk_fp *const *a, unsigned n, const zk_lookup_table *T,
+static za_status multiplicities_impl(const zk_fp *const *a, size_t N, const zk_lookup_table *T,
                                     size_t *missing, zk_fp *mu, za_error *err)
 {
-    size_t rows = (size_t)1 << T->log_rows, N = (size_t)1 << n;
+    size_t rows = (size_t)1 << T->log_rows;
     memset(mu, 0, sizeof(zk_fp) * rows);
     if (!T->cols[0]) {
         for (size_t i = 0; i < N; i++) {
@@ -154,14 +154,52 @@ static za_status multiplicities_impl(const zk_fp *const *a, unsigned n, const zk
 static za_status multiplicities(const zk_fp *const *a, unsigned n, const zk_lookup_table *T,
                                 zk_fp *mu, za_error *err)
 {
-    return multiplicities_impl(a, n, T, NULL, mu, err);
+    return multiplicities_impl(a, (size_t)1 << n, T, NULL, mu, err);
 }
 
-za_status zk_logup_count(const zk_fp *const *witness_cols, unsigned n_vars,
+za_status zk_logup_count(const zk_fp *const *witness_cols, size_t n_rows,
                          const zk_lookup_table *table, zk_fp *mu, size_t *missing, za_error *err)
 {
     *missing = 0;
-    return multiplicities_impl(witness_cols, n_vars, table, missing, mu, err);
+    return multiplicities_impl(witness_cols, n_rows, table, missing, mu, err);
+}
+
+struct zk_lookup_index {
+    const zk_lookup_table *T;
+    row_index ix;
+};
+
+za_status zk_lookup_index_new(const zk_lookup_table *T, zk_lookup_index **out, za_error *err)
+{
+    zk_lookup_index *x = malloc(sizeof *x);
+    if (!x || (x->T = T, !index_build(&x->ix, T))) {
+        free(x);
+        return za_error_set(err, ZA_ERR_NOMEM, "logup: out of memory (table index)");
+    }
+    *out = x;
+    return ZA_OK;
+}
+
+void zk_lookup_index_count(const zk_lookup_index *x, const zk_fp *const *cols, size_t n_rows,
+                           zk_fp *mu, size_t *missing)
+{
+    zk_fp row[ZK_LOGUP_MAX_COLS];
+    for (size_t i = 0; i < n_rows; i++) {
+        for (unsigned k = 0; k < x->T->n_cols; k++)
+            row[k] = cols[k][i];
+        int64_t j = index_find(&x->ix, x->T, row);
+        if (j >= 0)
+            mu[j] = zk_fp_add(mu[j], 1);
+        else
+            (*missing)++;
+    }
+}
+
+void zk_lookup_index_free(zk_lookup_index *x)
+{
+    if (x)
+        free(x->ix.slot);
+    free(x);
 }
 
 /* ---- shared pieces of prover and verifier ---- */

@@ -79,11 +79,24 @@ za_status zk_logup_prove_with_multiplicities(const zk_fp *const *witness_cols, u
                                              zk_transcript *t, int threads, zk_writer *w,
                                              zk_logup_claims *out, za_error *err) ZA_WARN_UNUSED;
 
-/* The multiplicities of the witness rows in the table (2^m values into
- * mu), counting the rows that are not in the table in *missing instead of
- * failing.  For test provers that cheat on purpose. */
-za_status zk_logup_count(const zk_fp *const *witness_cols, unsigned n_vars,
+/* The multiplicities of the first n_rows witness rows in the table (2^m
+ * values into mu), counting the rows that are not in the table in *missing
+ * instead of failing (the caller decides: an honest prover refuses, a test
+ * prover may cheat on purpose). */
+za_status zk_logup_count(const zk_fp *const *witness_cols, size_t n_rows,
                          const zk_lookup_table *table, zk_fp *mu, size_t *missing,
                          za_error *err) ZA_WARN_UNUSED;
+
+/* An index of a table's rows (for provers that count multiplicities in
+ * pieces): zk_lookup_index_count ADDS the multiplicities of n_rows rows
+ * (given by column) to mu and counts the rows not in the table in
+ * *missing.  The table must outlive the index.  Columns must be given
+ * explicitly (not the implicit range table). */
+typedef struct zk_lookup_index zk_lookup_index;
+za_status zk_lookup_index_new(const zk_lookup_table *T, zk_lookup_index **out,
+                              za_error *err) ZA_WARN_UNUSED;
+void zk_lookup_index_count(const zk_lookup_index *ix, const zk_fp *const *cols, size_t n_rows,
+                           zk_fp *mu, size_t *missing);
+void zk_lookup_index_free(zk_lookup_index *ix);
 
 #endif

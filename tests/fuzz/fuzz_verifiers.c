@@ -1,7 +1,8 @@
 /* tests/fuzz/fuzz_verifiers.c - random bytes into every proof verifier.
  *
  * The first byte picks the verifier (polynomial commitment opening,
- * sumcheck, zero-check, logUp, multi-vector opening, container header); the
+ * sumcheck, zero-check, logUp, multi-vector opening, fraction-sum GKR,
+ * container header); the
  * rest is the proof.  Honest statements are fixed (a small committed vector,
  * a small range table), so the verifier runs its full parsing and checking
  * path on attacker-chosen bytes.  It must never crash, leak, hang or read out
@@ -14,7 +15,9 @@
 
 #include "zk/commit.h"
 #include "zk/encode.h"
+#include "zk/fracsum.h"
 #include "zk/logup.h"
+#include "zk/mle.h"
 #include "zk/pcs.h"
 #include "zk/sumcheck.h"
 
@@ -52,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup();
     if (size < 1)
         return 0;
-    uint8_t which = data[0] % 6;
+    uint8_t which = data[0] % 7;
     zk_reader r;
     za_error err;
     zk_reader_init(&r, data + 1, size - 1, "fuzz", &err);
@@ -106,6 +109,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cl[1].value = zk_fp2_make(3, 4);
         zk_pcs_absorb_commitment(&t, &multi_com);
         st = zk_multi_verify(&multi_com, &multi_layout, cl, 2, &t, &r, &err);
+        break;
+    }
+    case 5: {
+        /* the claims must match fixed leaves (q = i + 2, p = 1): a proof
+         * whose claims match is accepted only for the true root */
+        zk_fp2 P, Q, pc, qc, q[8];
+        for (int i = 0; i < 8; i++)
+            q[i] = zk_fp2_make((zk_fp)i + 2, 0);
+        st = zk_fracsum_verify(3, &t, &r, &P, &Q, point, &pc, &qc, &err);
+        if (st == ZA_OK && zk_fp2_eq(pc, zk_fp2_make(1, 0)) &&
+            zk_fp2_eq(qc, zk_mle_eval_ext(q, 3, point)) &&
+            !zk_fp2_eq(zk_fp2_mul(P, zk_fp2_make(2520, 0)),
+                       zk_fp2_mul(Q, zk_fp2_make(4609, 0))))
+            abort(); /* sum 1/(i+2), i < 8 = 4609/2520 */
+        st = ZA_ERR_MISMATCH;
         break;
     }
     default:
