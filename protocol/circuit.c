@@ -11,7 +11,6 @@
 /* lookup tags (column 0 of the combined table) */
 enum { TAG_PAD = 0, TAG_RANGE = 1, TAG_FIRST_LAYER = 2 };
 
-#define RANGE_BITS 16
 
 unsigned zp_shape_var0(const zp_shape *s, int d)
 {
@@ -136,7 +135,7 @@ static za_status add_threshold_vectors(builder *b, zp_layer *L)
     zp_circuit *c = b->c;
     unsigned lg = c->tensors[L->out].shape.log_size;
     L->acc = new_wit(b, lg);
-    L->limbs = new_wit(b, lg + 2);
+    L->limbs = new_wit(b, lg + (c->range_bits == 8 ? 3 : 2));
     L->tag = TAG_FIRST_LAYER + c->n_tags;
     c->n_tags += L->per_channel ? (uint64_t)c->tensors[L->out].shape.n[3] : 1;
     return ZA_OK;
@@ -401,23 +400,26 @@ static za_status build_segments(builder *b)
             s.tag_kind = L->per_channel ? 2 : 1;
             s.tag = L->tag;
             s.col[1] = tref(c, L->out);
-            /* lo = acc - l0 - 2^16 l1, hi = acc + l2 + 2^16 l3 (limb p is
-             * the slice p of the limbs vector) */
-            for (int k = 2; k < 4; k++) {
-                int64_t sign = k == 2 ? -1 : 1;
-                s.col[k] = vr(ZP_VEC_WITNESS, L->acc);
-                s.lin[k].n = 2;
-                for (int j = 0; j < 2; j++) {
-                    s.lin[k].ref[j] = vr(ZP_VEC_WITNESS, L->limbs);
-                    s.lin[k].coef[j] = sign * (j ? 65536 : 1);
-                    s.lin[k].slice_bits[j] = (unsigned)((k - 2) * 2 + j);
-                    s.lin[k].slice_nbits[j] = 2;
+            /* lo = acc - sum_j 2^(bj) l_j, hi = acc + sum_j 2^(bj) l_{nl+j}
+             * with nl = 32 / b limbs each (limb p is slice p of the limbs) */
+            {
+                unsigned bits = c->range_bits, nl = 32 / bits, pl = nl == 4 ? 3 : 2;
+                for (int k = 2; k < 4; k++) {
+                    int64_t sign = k == 2 ? -1 : 1;
+                    s.col[k] = vr(ZP_VEC_WITNESS, L->acc);
+                    s.lin[k].n = nl;
+                    for (unsigned j = 0; j < nl; j++) {
+                        s.lin[k].ref[j] = vr(ZP_VEC_WITNESS, L->limbs);
+                        s.lin[k].coef[j] = sign * ((int64_t)1 << (bits * j));
+                        s.lin[k].slice_bits[j] = (unsigned)(k - 2) * nl + j;
+                        s.lin[k].slice_nbits[j] = pl;
+                    }
                 }
             }
             if ((st = add_seg(b, &s)))
                 break;
             memset(&s, 0, sizeof s);
-            s.log_len = Y->log_size + 2;
+            s.log_len = Y->log_size + (c->range_bits == 8 ? 3 : 2);
             s.col[0] = vconst(TAG_RANGE);
             s.col[1] = vr(ZP_VEC_WITNESS, L->limbs);
             s.col[2] = vconst(0);
@@ -471,7 +473,7 @@ static za_status build_segments(builder *b)
 /* Table size: rows of every sub-table, plus the pad row. */
 static uint64_t table_rows(zp_circuit *c)
 {
-    uint64_t rows = 1 + ((uint64_t)1 << RANGE_BITS);
+    uint64_t rows = 1 + ((uint64_t)1 << c->range_bits);
     for (unsigned l = 0; l < c->n_layers; l++) {
         zp_layer *L = &c->layers[l];
         L->table_row = rows;
@@ -484,8 +486,9 @@ static uint64_t table_rows(zp_circuit *c)
     return rows;
 }
 
-za_status zp_circuit_compile(const zm_model *m, const zm_engine *e, zm_rounding r, unsigned batch,
-                             zp_circuit **out, za_error *err)
+static za_status compile_with(const zm_model *m, const zm_engine *e, zm_rounding r,
+                              unsigned batch, unsigned range_bits, zp_circuit **out,
+                              za_error *err)
 {
     *out = NULL;
     if (batch < 1 || batch > ZP_MAX_BATCH)
@@ -497,6 +500,7 @@ za_status zp_circuit_compile(const zm_model *m, const zm_engine *e, zm_rounding 
     if (!c)
         return za_error_set(err, ZA_ERR_NOMEM, "prover: out of memory");
     c->model = m, c->engine = e, c->rounding = r, c->batch = batch;
+    c->range_bits = range_bits;
     c->tensors = calloc(ZP_MAX_VECS, sizeof *c->tensors);
     c->layers = calloc(ZP_MAX_LAYERS, sizeof *c->layers);
     c->segs = calloc(ZP_MAX_SEGS, sizeof *c->segs);
@@ -612,6 +616,39 @@ done:
     return ZA_OK;
 }
 
+/* A rough prover cost: committed elements (padded to the commitment's
+ * power of two), plus lookup rows and table rows, which cost about five
+ * times as much each (measured: fraction-sum GKR vs Ligero commitment). */
+static double circuit_cost(const zp_circuit *c)
+{
+    uint64_t wit = 0, rows = 0;
+    for (unsigned v = 0; v < c->n_wit; v++)
+        wit += (uint64_t)1 << c->wit_log[v];
+    for (unsigned i = 0; i < c->n_segs; i++)
+        rows += (uint64_t)1 << c->segs[i].log_len;
+    uint64_t witpad = (uint64_t)1 << zk_mle_log2_ceil((size_t)wit);
+    return (double)witpad + 5.0 * (double)(rows + ((uint64_t)1 << c->table_log_rows));
+}
+
+za_status zp_circuit_compile(const zm_model *m, const zm_engine *e, zm_rounding r, unsigned batch,
+                             zp_circuit **out, za_error *err)
+{
+    /* both limb widths, keep the cheaper (deterministic: both parties
+     * choose the same) */
+    zp_circuit *c16 = NULL, *c8 = NULL;
+    za_status st = compile_with(m, e, r, batch, 16, &c16, err);
+    if (st)
+        return st;
+    if (compile_with(m, e, r, batch, 8, &c8, err) == ZA_OK && circuit_cost(c8) < circuit_cost(c16)) {
+        zp_circuit_free(c16);
+        *out = c8;
+        return ZA_OK;
+    }
+    zp_circuit_free(c8);
+    *out = c16;
+    return ZA_OK;
+}
+
 void zp_circuit_free(zp_circuit *c)
 {
     if (!c)
@@ -683,7 +720,7 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
         cols[3][r] = zk_fp_from_i64(d);                                                            \
         r++;                                                                                       \
     } while (0)
-    for (int64_t v = 0; v < (1 << RANGE_BITS); v++)
+    for (int64_t v = 0; v < ((int64_t)1 << c->range_bits); v++)
         ROW(TAG_RANGE, v, 0, 0);
     for (unsigned l = 0; l < c->n_layers; l++) {
         const zp_layer *L = &c->layers[l];

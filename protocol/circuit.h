@@ -24,7 +24,7 @@
  *
  * Vectors.  Witness vectors (per proof, one zk_multi_commit): every
  * non-public activation, and per layer its accumulators / sums (acc) and
- * the four 16-bit limbs of acc - lo and hi - acc, where [lo, hi] is the
+ * the 16-bit (or 8-bit) limbs of acc - lo and hi - acc, where [lo, hi] is the
  * interval of accumulators that give the element's output (the lookup
  * reads lo and hi as linear combinations of acc and the limbs); for
  * MAX_POOL the window taps and the running maxima; the lookup table's
@@ -101,7 +101,8 @@ typedef struct {
     unsigned w_vec, b_vec;
     zp_shape w_shape;         /* CONV: [1, OC, KH*.., ..] see circuit.c */
     /* monotone output function: per-group thresholds (CONV, DW, AVG) */
-    unsigned acc, limbs;      /* witness vectors: accumulators, the four limbs */
+    unsigned acc, limbs;      /* witness vectors: accumulators, the limbs (2 * 32/range_bits
+                                 parts in the high bits: acc - lo's, then hi - acc's) */
     int per_channel;          /* groups are the output channels */
     int32_t out_min, out_max; /* output range of the function */
     int64_t acc_min, acc_max; /* domain on which it is monotone and exact */
@@ -125,14 +126,14 @@ typedef struct {
     zp_shape shape;
     unsigned slice_bits[4];   /* extra high coordinates fixed to slice_bits (taps) */
     unsigned slice_nbits[4];
-    /* column k may add up to two more vectors (slices) times constants:
-     * the thresholds lo = acc - (l0 + 2^16 l1), hi = acc + l2 + 2^16 l3
-     * are such combinations, so they need no commitment of their own */
+    /* column k may add up to four more vectors (slices) times constants:
+     * the thresholds lo = acc - sum_j 2^(bj) l_j and hi = acc + sum_j
+     * 2^(bj) l'_j are such combinations, so they need no commitment */
     struct {
         unsigned n;
-        zp_vec_ref ref[2];
-        int64_t coef[2];
-        unsigned slice_bits[2], slice_nbits[2];
+        zp_vec_ref ref[4];
+        int64_t coef[4];
+        unsigned slice_bits[4], slice_nbits[4];
     } lin[4];
 } zp_segment;
 
@@ -156,6 +157,7 @@ typedef struct {
     unsigned table_log_rows;
     uint64_t n_tags;
     unsigned mu_vec;              /* witness vector: the table rows' multiplicities */
+    unsigned range_bits;          /* limb width: 16 or 8 (the cheaper for this model) */
 } zp_circuit;
 
 /* Compile.  model/engine must outlive the circuit. */

@@ -1102,11 +1102,12 @@ static za_status make_witness(ctx *x, const zp_layer *L)
                         break;
                     }
                     acc[i] = zk_fp_from_i64(s);
-                    uint64_t d1 = (uint64_t)(s - l), d2 = (uint64_t)(h - s);
-                    limbs[i] = d1 & 0xffff;
-                    limbs[ny + i] = d1 >> 16;
-                    limbs[2 * ny + i] = d2 & 0xffff;
-                    limbs[3 * ny + i] = d2 >> 16;
+                    uint64_t d[2] = { (uint64_t)(s - l), (uint64_t)(h - s) };
+                    unsigned bits = c->range_bits, nl = 32 / bits;
+                    for (unsigned side = 0; side < 2; side++)
+                        for (unsigned j = 0; j < nl; j++)
+                            limbs[(side * nl + j) * ny + i] =
+                                (d[side] >> (bits * j)) & (((uint64_t)1 << bits) - 1);
                 }
     return st;
 }

@@ -7,10 +7,24 @@
 
 #include "common/limits.h"
 #include "common/parallel.h"
+#include "common/sha256.h"
 #include "zk/mle.h"
 #include "zk/ntt.h"
 
 #define COL_BLOCK 8 /* columns gathered per pass when hashing (one cache line of each row) */
+
+/* Encoded matrices of at least this many elements are not kept: the
+ * commitment encodes and hashes them a block of rows at a time, and an
+ * opening re-encodes the rows to read the queried columns (the time of one
+ * more encoding, against 8 bytes per encoded element of memory - 4 GiB for
+ * 2^27 elements at rate 1/4). */
+static size_t lowmem_elems = (size_t)1 << 28;
+
+void zk_pcs_set_lowmem_elems(size_t n)
+{
+    lowmem_elems = n;
+}
+#define LOWMEM_BLOCK_BYTES ((size_t)64 << 20) /* encoded rows per pass */
 
 struct zk_pcs_prover {
     zk_pcs_params p;
@@ -125,6 +139,92 @@ static void hash_columns(void *vctx, size_t b, size_t e)
     free(buf);
 }
 
+/* ---- low-memory commitment: rows encoded a block at a time ---- */
+
+typedef struct {
+    const zk_fp *enc;  /* rows x nc block */
+    size_t rows, nc;
+    za_sha256_ctx *ctx; /* one per column */
+} stream_ctx;
+
+static void stream_hash(void *vctx, size_t b, size_t e)
+{
+    stream_ctx *c = vctx;
+    uint8_t buf[8 * 64];
+    for (size_t q = b; q < e; q++)
+        for (size_t i = 0; i < c->rows;) {
+            size_t m = 0;
+            for (; m < 64 && i < c->rows; m++, i++)
+                zk_fp_to_bytes(c->enc[i * c->nc + q], buf + 8 * m);
+            za_sha256_update(&c->ctx[q], buf, 8 * m);
+        }
+}
+
+static size_t block_rows(size_t R, size_t NC)
+{
+    size_t b = LOWMEM_BLOCK_BYTES / (sizeof(zk_fp) * NC);
+    b = b < 1 ? 1 : b;
+    return b < R ? b : R;
+}
+
+static za_status commit_streaming(zk_pcs_prover *pp, size_t R, size_t NC, int threads,
+                                  za_error *err)
+{
+    const zk_pcs_params *p = &pp->p;
+    size_t B = block_rows(R, NC), C = (size_t)1 << log_cols(p);
+    za_sha256_ctx *ctx = malloc(sizeof *ctx * NC);
+    zk_fp *buf = malloc(sizeof(zk_fp) * B * NC);
+    if (!ctx || !buf) {
+        free(ctx), free(buf);
+        return za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
+    }
+    static const uint8_t tag = 0x00; /* zk/merkle.h leaf domain */
+    for (size_t q = 0; q < NC; q++) {
+        za_sha256_init(&ctx[q]);
+        za_sha256_update(&ctx[q], &tag, 1);
+    }
+    for (size_t r0 = 0; r0 < R; r0 += B) {
+        size_t nb = R - r0 < B ? R - r0 : B;
+        zk_rs_encode_batch(pp->v + r0 * C, nb, log_cols(p), p->log_blowup, buf, threads);
+        stream_ctx sc = { buf, nb, NC, ctx };
+        za_parallel_for(NC, threads, stream_hash, &sc);
+    }
+    zk_digest *leaves = zk_merkle_leaves(&pp->tree);
+    for (size_t q = 0; q < NC; q++)
+        za_sha256_final(&ctx[q], leaves[q].h);
+    free(ctx), free(buf);
+    return ZA_OK;
+}
+
+/* Columns q[0..k) of the encoded matrix into cols (k x R), re-encoding the
+ * rows when the matrix was not kept. */
+static za_status read_columns(const zk_pcs_prover *pp, const uint64_t *q, size_t k, zk_fp *cols,
+                              za_error *err)
+{
+    const zk_pcs_params *p = &pp->p;
+    size_t R = (size_t)1 << p->log_rows, NC = (size_t)1 << (log_cols(p) + p->log_blowup);
+    size_t C = (size_t)1 << log_cols(p);
+    if (pp->enc) {
+        for (size_t i = 0; i < k; i++)
+            for (size_t r = 0; r < R; r++)
+                cols[i * R + r] = pp->enc[r * NC + q[i]];
+        return ZA_OK;
+    }
+    size_t B = block_rows(R, NC);
+    zk_fp *buf = malloc(sizeof(zk_fp) * B * NC);
+    if (!buf)
+        return za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
+    for (size_t r0 = 0; r0 < R; r0 += B) {
+        size_t nb = R - r0 < B ? R - r0 : B;
+        zk_rs_encode_batch(pp->v + r0 * C, nb, log_cols(p), p->log_blowup, buf, pp->threads);
+        for (size_t i = 0; i < k; i++)
+            for (size_t r = 0; r < nb; r++)
+                cols[i * R + r0 + r] = buf[r * NC + q[i]];
+    }
+    free(buf);
+    return ZA_OK;
+}
+
 za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
                         zk_pcs_prover **out, zk_pcs_commitment *com, za_error *err)
 {
@@ -140,15 +240,27 @@ za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
     pp->v = v;
     pp->threads = threads;
     size_t R = (size_t)1 << p->log_rows, NC = (size_t)1 << (log_cols(p) + p->log_blowup);
-    pp->enc = malloc(sizeof(zk_fp) * R * NC);
-    if (!pp->enc || zk_merkle_alloc(&pp->tree, NC) != ZA_OK) {
+    if (zk_merkle_alloc(&pp->tree, NC) != ZA_OK) {
         zk_pcs_prover_free(pp);
-        return za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory for a %zu x %zu encoded matrix",
-                            R, NC);
+        return za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
     }
-    zk_rs_encode_batch(v, R, log_cols(p), p->log_blowup, pp->enc, threads);
-    hash_ctx hc = { pp->enc, R, NC, zk_merkle_leaves(&pp->tree) };
-    za_parallel_for((NC + COL_BLOCK - 1) / COL_BLOCK, threads, hash_columns, &hc);
+    if (R * NC >= lowmem_elems) {
+        za_status st = commit_streaming(pp, R, NC, threads, err);
+        if (st) {
+            zk_pcs_prover_free(pp);
+            return st;
+        }
+    } else {
+        pp->enc = malloc(sizeof(zk_fp) * R * NC);
+        if (!pp->enc) {
+            zk_pcs_prover_free(pp);
+            return za_error_set(err, ZA_ERR_NOMEM,
+                                "pcs: out of memory for a %zu x %zu encoded matrix", R, NC);
+        }
+        zk_rs_encode_batch(v, R, log_cols(p), p->log_blowup, pp->enc, threads);
+        hash_ctx hc = { pp->enc, R, NC, zk_merkle_leaves(&pp->tree) };
+        za_parallel_for((NC + COL_BLOCK - 1) / COL_BLOCK, threads, hash_columns, &hc);
+    }
     zk_merkle_compute(&pp->tree, threads);
     com->params = *p;
     com->root = zk_merkle_root(&pp->tree);
@@ -268,12 +380,11 @@ static za_status open_impl(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 
 {
     const zk_pcs_params *p = &pp->p;
     size_t R = (size_t)1 << p->log_rows, C = (size_t)1 << log_cols(p);
-    size_t NC = C << p->log_blowup;
     za_status st = ZA_OK;
     zk_fp2 *gamma = malloc(sizeof(zk_fp2) * R), *erow = malloc(sizeof(zk_fp2) * R);
     zk_fp2 *wv = malloc(sizeof(zk_fp2) * C), *uv = malloc(sizeof(zk_fp2) * C);
     uint64_t *q = malloc(sizeof(uint64_t) * p->n_queries);
-    zk_fp *col = malloc(sizeof(zk_fp) * R);
+    zk_fp *col = malloc(sizeof(zk_fp) * R * p->n_queries);
     zk_digest *sib = malloc(sizeof(zk_digest) * ((size_t)p->n_queries * (log_cols(p) + p->log_blowup) + 1));
     if (!gamma || !erow || !wv || !uv || !q || !col || !sib) {
         st = za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
@@ -303,11 +414,10 @@ static za_status open_impl(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 
     zk_transcript_absorb_fp2(t, "pcs/w", wv, C);
     zk_transcript_absorb_fp2(t, "pcs/u", uv, C);
     size_t k = draw_queries(t, p, q);
-    for (size_t i = 0; i < k; i++) {
-        for (size_t r = 0; r < R; r++)
-            col[r] = pp->enc[r * NC + q[i]];
-        zk_write_fp_array(w, col, R);
-    }
+    if ((st = read_columns(pp, q, k, col, err)))
+        goto out;
+    for (size_t i = 0; i < k; i++)
+        zk_write_fp_array(w, col + i * R, R);
     size_t n_sib = 0;
     st = zk_merkle_open(&pp->tree, q, k, sib, (size_t)p->n_queries * (log_cols(p) + p->log_blowup) + 1,
                         &n_sib, err);

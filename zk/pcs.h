@@ -81,6 +81,12 @@ za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
                         zk_pcs_prover **out, zk_pcs_commitment *com, za_error *err) ZA_WARN_UNUSED;
 void zk_pcs_prover_free(zk_pcs_prover *pp);
 
+/* Encoded matrices of at least n elements (default 2^28: 2 GiB) are not
+ * kept in memory: they are hashed a block of rows at a time and re-encoded
+ * at opening time.  Proofs are identical either way.  Process-wide; for
+ * tests and memory-constrained provers.  Set it before committing. */
+void zk_pcs_set_lowmem_elems(size_t n);
+
 /* Absorb a commitment (parameters and root) into a transcript; both sides
  * call this before drawing any challenge that the committed vector must not
  * depend on. */
