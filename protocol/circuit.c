@@ -137,7 +137,7 @@ static za_status add_threshold_vectors(builder *b, zp_layer *L)
     L->acc = new_wit(b, lg);
     L->limbs = new_wit(b, lg + (c->range_bits == 8 ? 3 : 2));
     L->tag = TAG_FIRST_LAYER + c->n_tags;
-    c->n_tags += L->per_channel ? (uint64_t)c->tensors[L->out].shape.n[3] : 1;
+    c->n_tags += (uint64_t)L->n_groups;
     return ZA_OK;
 }
 
@@ -293,6 +293,25 @@ static za_status compile_op(builder *b, int i)
         const zm_conv_params *p = &k->p.conv;
         L->per_channel = 1;
         L->out_min = p->act_min, L->out_max = p->act_max;
+        /* channels with the same multiplier share their thresholds (a
+         * per-tensor quantized layer has one group) */
+        L->group = malloc(sizeof(int32_t) * (size_t)p->oc);
+        L->group_rep = malloc(sizeof(int32_t) * (size_t)p->oc);
+        if (!L->group || !L->group_rep) {
+            free(L->group), free(L->group_rep);
+            L->group = L->group_rep = NULL;
+            return za_error_set(b->err, ZA_ERR_NOMEM, "prover: out of memory");
+        }
+        L->n_groups = 0;
+        for (int ch = 0; ch < p->oc; ch++) {
+            int32_t g = 0;
+            while (g < L->n_groups && (p->rq[L->group_rep[g]].m0 != p->rq[ch].m0 ||
+                                       p->rq[L->group_rep[g]].shift != p->rq[ch].shift))
+                g++;
+            if (g == L->n_groups)
+                L->group_rep[L->n_groups++] = ch;
+            L->group[ch] = g;
+        }
         int32_t smax = 0;
         for (int g = 0; g < p->oc; g++)
             smax = p->rq[g].shift > smax ? p->rq[g].shift : smax;
@@ -306,6 +325,7 @@ static za_status compile_op(builder *b, int i)
         L->b_vec = new_wts(b, zk_mle_log2_ceil((size_t)p->oc));
     } else { /* AVG (pool or mean) */
         L->per_channel = 0;
+        L->n_groups = 1;
         shape_set(&L->w_shape, 1, L->kh, L->kw, Y->n[3]);
         if (o->opcode == ZM_OP_MEAN) {
             const zm_mean_params *p = &k->p.mean;
@@ -399,6 +419,7 @@ static za_status build_segments(builder *b)
         case ZP_L_AVG:
             s.tag_kind = L->per_channel ? 2 : 1;
             s.tag = L->tag;
+            s.group = L->group;
             s.col[1] = tref(c, L->out);
             /* lo = acc - sum_j 2^(bj) l_j, hi = acc + sum_j 2^(bj) l_{nl+j}
              * with nl = 32 / b limbs each (limb p is slice p of the limbs) */
@@ -480,7 +501,7 @@ static uint64_t table_rows(zp_circuit *c)
         if (L->kind == ZP_L_ADD)
             rows += 65536;
         else if (L->kind != ZP_L_MAX && L->kind != ZP_L_ALIAS)
-            rows += (uint64_t)(L->per_channel ? c->tensors[L->out].shape.n[3] : 1) *
+            rows += (uint64_t)L->n_groups *
                     (uint64_t)(L->out_max - L->out_min + 1);
     }
     return rows;
@@ -654,6 +675,8 @@ void zp_circuit_free(zp_circuit *c)
     if (!c)
         return;
     free(c->tensors);
+    for (unsigned l = 0; c->layers && l < c->n_layers; l++)
+        free(c->layers[l].group), free(c->layers[l].group_rep);
     free(c->layers);
     free(c->segs);
     free(c->tensor_of);
@@ -736,9 +759,9 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
         }
         if (L->kind == ZP_L_MAX || L->kind == ZP_L_ALIAS)
             continue;
-        int64_t groups = L->per_channel ? c->tensors[L->out].shape.n[3] : 1;
         layer_fn_ctx f = layer_fn_init(c, L);
-        for (int64_t g = 0; g < groups; g++) {
+        for (int64_t gi = 0; gi < L->n_groups; gi++) {
+            int64_t g = L->per_channel ? L->group_rep[gi] : 0; /* a channel of the group */
             /* thresholds: bucket k = [first(k), first(k+1) - 1]; the next
              * threshold is guessed one bucket width further */
             int64_t lo = first_at_least(&f, g, L->acc_min, L->acc_max, L->out_min, L->acc_min);
@@ -752,7 +775,7 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
                     width = nx - lo;
                 /* an empty bucket gives hi = lo - 1: no accumulator fits */
                 int64_t start = kk == L->out_min ? L->acc_min : lo;
-                ROW((int64_t)(L->tag + (uint64_t)g), kk, start, nx - 1);
+                ROW((int64_t)(L->tag + (uint64_t)gi), kk, start, nx - 1);
                 lo = nx;
             }
         }
@@ -835,24 +858,22 @@ zk_fp2 zp_mle_valid(const zp_shape *s, const zk_fp2 *r)
     return v;
 }
 
-zk_fp2 zp_mle_channel_tag(const zp_shape *s, uint64_t tag, int per_channel, const zk_fp2 *r)
+zk_fp2 zp_mle_channel_tag(const zp_shape *s, uint64_t tag, const int32_t *group, const zk_fp2 *r)
 {
     zk_fp2 v = zk_fp2_make(1, 0);
     for (int d = 0; d < 3; d++)
         v = zk_fp2_mul(v, zp_mle_prefix(r + zp_shape_var0(s, d), s->lg[d], s->n[d]));
     zk_fp2 ch;
-    if (!per_channel) {
+    if (!group) {
         ch = zk_fp2_mul_fp(zp_mle_prefix(r, s->lg[3], s->n[3]), zk_fp_from_i64((int64_t)tag));
     } else {
-        /* sum_{c < C} eq(r_c, c) (tag + c) = tag * prefix + sum_c c eq(r_c, c);
-         * sum_c c eq = sum_j 2^j * [sum over c < C with bit j] - computed
-         * directly, C is small */
+        /* sum_{c < C} eq(r_c, c) (tag + group[c]), directly: C is small */
         zk_fp2 acc = zk_fp2_make(0, 0);
         for (int64_t cc = 0; cc < s->n[3]; cc++) {
             zk_fp2 e = zk_fp2_make(1, 0);
             for (unsigned j = 0; j < s->lg[3]; j++)
                 e = zk_fp2_mul(e, ((cc >> j) & 1) ? r[j] : zk_fp2_sub(zk_fp2_make(1, 0), r[j]));
-            acc = zk_fp2_add(acc, zk_fp2_mul_fp(e, zk_fp_from_i64((int64_t)tag + cc)));
+            acc = zk_fp2_add(acc, zk_fp2_mul_fp(e, zk_fp_from_i64((int64_t)tag + group[cc])));
         }
         ch = acc;
     }

@@ -103,7 +103,10 @@ typedef struct {
     /* monotone output function: per-group thresholds (CONV, DW, AVG) */
     unsigned acc, limbs;      /* witness vectors: accumulators, the limbs (2 * 32/range_bits
                                  parts in the high bits: acc - lo's, then hi - acc's) */
-    int per_channel;          /* groups are the output channels */
+    int per_channel;          /* groups are sets of output channels */
+    int32_t n_groups;         /* channels with the same output function share one */
+    int32_t *group;           /* per output channel: its group (per_channel only) */
+    int32_t *group_rep;       /* per group: a channel of it */
     int32_t out_min, out_max; /* output range of the function */
     int64_t acc_min, acc_max; /* domain on which it is monotone and exact */
     uint64_t tag;             /* first lookup tag of this layer */
@@ -121,8 +124,9 @@ typedef struct {
     zp_vec_ref col[4];
     /* column 0 structure when not CONST: valid(i) * (tag + channel(i)) or
      * valid(i) * tag over `shape` */
-    int tag_kind;             /* 0: col[0] is CONST; 1: valid*tag; 2: valid*(tag+channel) */
+    int tag_kind;             /* 0: col[0] is CONST; 1: valid*tag; 2: valid*(tag+group(channel)) */
     uint64_t tag;
+    const int32_t *group;     /* tag_kind 2: channel -> group */
     zp_shape shape;
     unsigned slice_bits[4];   /* extra high coordinates fixed to slice_bits (taps) */
     unsigned slice_nbits[4];
@@ -176,6 +180,7 @@ za_status zp_circuit_weights(const zp_circuit *c, zk_fp **vecs, za_error *err) Z
 /* Structural MLEs the verifier evaluates itself. */
 zk_fp2 zp_mle_prefix(const zk_fp2 *r, unsigned nbits, int64_t n);   /* sum_{i<n} eq(r, i) */
 zk_fp2 zp_mle_valid(const zp_shape *s, const zk_fp2 *r);
-zk_fp2 zp_mle_channel_tag(const zp_shape *s, uint64_t tag, int per_channel, const zk_fp2 *r);
+/* valid(x) * (tag + group[channel(x)]) (group NULL: valid(x) * tag) */
+zk_fp2 zp_mle_channel_tag(const zp_shape *s, uint64_t tag, const int32_t *group, const zk_fp2 *r);
 
 #endif
