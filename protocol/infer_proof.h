@@ -52,6 +52,13 @@ typedef struct {
     size_t index;
     int64_t delta;
     int64_t mu_row;   /* >= 0: add 1 to this lookup table row's multiplicity */
+    /* >= 0: add acc_delta to accumulator acc_index of layer acc_layer
+     * BEFORE its limbs are derived, so that the lookups still pass (when the
+     * new value stays in its output's interval) and only the layer's
+     * sumcheck can catch it */
+    int acc_layer;
+    size_t acc_index;
+    int64_t acc_delta;
 } zp_cheat;
 
 /* Prove one batch.  m is the real model (its commitment must equal mc:

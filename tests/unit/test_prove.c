@@ -1,0 +1,378 @@
+/* tests/unit/test_prove.c - proofs of whole models (protocol/infer_proof.h).
+ *
+ * On the real models of ../shared (skipped with a message when absent):
+ *   - completeness: keras-mnist (DEPTHWISE, CONV, MAX_POOL, FC, SOFTMAX tail,
+ *     QUANTIZE head) in both rounding profiles, batch 1 and 2; ResNet-8 (ADD,
+ *     AVERAGE_POOL, RESHAPE); hello_world; the verified outputs equal the
+ *     engine's byte for byte;
+ *   - soundness, one cheating prover per relation kind: an activation, an
+ *     accumulator, a limb (the remainder of the threshold check), a lookup
+ *     multiplicity, a weight, a bias, a MAX_POOL tap and running maximum, an
+ *     ADD output, an average-pool sum, a padding entry, the claimed (cut)
+ *     output - every one is rejected;
+ *   - a proof checked under another model commitment, with other input
+ *     bytes, truncated, or with a byte flipped at ~300 positions spread over
+ *     the whole proof, is rejected (and never crashes: ASan/UBSan);
+ *   - model commitments are deterministic and survive encode/decode.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/engine.h"
+#include "model/model.h"
+#include "model/testinput.h"
+#include "protocol/circuit.h"
+#include "protocol/infer_proof.h"
+#include "protocol/model_commit.h"
+#include "tests/unit/testutil.h"
+
+typedef struct {
+    zm_model *m;
+    zm_engine *e;
+    zp_model_commitment mc;
+    zp_circuit *c; /* batch 1 */
+    uint8_t *input;
+    size_t in_bytes;
+} fixture;
+
+static int load(const char *rel, zm_rounding r, fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    const char *path = zt_shared_path(rel);
+    if (!path) {
+        print_message("skipped: ../shared not found (%s)\n", rel);
+        return 0;
+    }
+    za_error err;
+    assert_int_equal(zm_model_load_file(path, &f->m, &err), ZA_OK);
+    assert_int_equal(zm_engine_create(f->m, r, &f->e, &err), ZA_OK);
+    assert_int_equal(zp_model_commit(f->m, r, 2, &f->mc, &err), ZA_OK);
+    assert_int_equal(zp_circuit_compile(f->m, f->e, r, 1, &f->c, &err), ZA_OK);
+    f->in_bytes = (size_t)f->m->tensors[f->m->inputs[0]].n_bytes;
+    f->input = malloc(f->in_bytes * 2);
+    assert_int_equal(zm_make_input("random:1", f->input, f->in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_make_input("random:2", f->input + f->in_bytes, f->in_bytes, &err), ZA_OK);
+    return 1;
+}
+
+static void unload(fixture *f)
+{
+    zp_circuit_free(f->c);
+    zp_model_commitment_free(&f->mc);
+    zm_engine_free(f->e);
+    zm_model_free(f->m);
+    free(f->input);
+}
+
+static zp_cheat no_cheat(void)
+{
+    zp_cheat c = { -1, -1, -1, 0, 0, -1, -1, 0, 0 };
+    return c;
+}
+
+static za_status prove(fixture *f, unsigned batch, const zp_cheat *cheat, uint8_t **proof,
+                       size_t *len)
+{
+    za_error err;
+    za_status st = zp_prove(f->m, &f->mc, batch, f->input, f->in_bytes * batch, 2, cheat, proof,
+                            len, NULL, &err);
+    if (st)
+        print_message("prove: %s\n", err.msg);
+    return st;
+}
+
+static za_status verify(const fixture *f, const uint8_t *proof, size_t len, zp_verified *v)
+{
+    za_error err;
+    zp_verified tmp;
+    za_status st = zp_verify(&f->mc, proof, len, 2, v ? v : &tmp, &err);
+    if (!st && !v)
+        zp_verified_free(&tmp);
+    return st;
+}
+
+/* the engine's output 0 on sample b */
+static void engine_output(fixture *f, unsigned b, uint8_t *out)
+{
+    za_error err;
+    assert_int_equal(zm_engine_set_input(f->e, 0, f->input + f->in_bytes * b, f->in_bytes, &err),
+                     ZA_OK);
+    assert_int_equal(zm_engine_run(f->e, &err), ZA_OK);
+    const zm_tensor *t = &f->m->tensors[f->m->outputs[0]];
+    memcpy(out, zm_engine_output(f->e, 0), (size_t)t->n_bytes);
+}
+
+static void check_complete(fixture *f, unsigned batch)
+{
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    assert_int_equal(prove(f, batch, NULL, &proof, &len), ZA_OK);
+    zp_verified v;
+    assert_int_equal(verify(f, proof, len, &v), ZA_OK);
+    assert_int_equal(v.batch, batch);
+    assert_memory_equal(v.inputs, f->input, f->in_bytes * batch);
+    uint8_t want[4096];
+    assert_true(v.out_bytes <= sizeof want);
+    for (unsigned b = 0; b < batch; b++) {
+        engine_output(f, b, want);
+        assert_memory_equal(v.outputs + v.out_bytes * b, want, v.out_bytes);
+        assert_int_equal(v.argmax[b], zm_argmax(&f->m->tensors[f->m->outputs[0]], want));
+    }
+    zp_verified_free(&v);
+    free(proof);
+}
+
+static void test_complete_mnist(void **state)
+{
+    (void)state;
+    for (int r = 0; r < 2; r++) {
+        fixture f;
+        if (!load("models/keras-mnist-to-tpu/mnist.tflite",
+                  r ? ZM_ROUNDING_REFERENCE : ZM_ROUNDING_TFLITE, &f))
+            return;
+        check_complete(&f, 1);
+        if (r == 0)
+            check_complete(&f, 2);
+        unload(&f);
+    }
+}
+
+static void test_complete_resnet_and_small(void **state)
+{
+    (void)state;
+    const char *models[] = { "models/mlcommons-tiny/pretrainedResnet_quant.tflite",
+                             "models/tflite-micro/hello_world_int8.tflite" };
+    for (int i = 0; i < 2; i++) {
+        fixture f;
+        if (!load(models[i], ZM_ROUNDING_TFLITE, &f))
+            return;
+        check_complete(&f, 1);
+        unload(&f);
+    }
+}
+
+static void test_commitment(void **state)
+{
+    (void)state;
+    fixture f;
+    if (!load("models/keras-mnist-to-tpu/mnist.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    za_error err;
+    zp_model_commitment again, back;
+    uint8_t *a = NULL, *b = NULL;
+    size_t la = 0, lb = 0;
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &again, &err), ZA_OK);
+    assert_int_equal(zp_model_commitment_encode(&f.mc, &a, &la, &err), ZA_OK);
+    assert_int_equal(zp_model_commitment_encode(&again, &b, &lb, &err), ZA_OK);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la); /* deterministic */
+    assert_int_equal(zp_model_commitment_decode(a, la, "c", &back, &err), ZA_OK);
+    assert_memory_equal(back.model_id, f.mc.model_id, 32);
+    /* the descriptor holds no weight byte of the model */
+    const zm_op *conv = NULL;
+    for (int i = 0; i < f.m->n_ops; i++)
+        if (f.m->ops[i].opcode == ZM_OP_CONV_2D)
+            conv = &f.m->ops[i];
+    assert_non_null(conv);
+    const zm_tensor *w = &f.m->tensors[conv->inputs[1]];
+    size_t off = (size_t)(w->data - f.m->file);
+    for (int64_t k = 0; k < w->n_bytes; k++)
+        assert_int_equal(back.descriptor[off + (size_t)k], 0);
+    /* a changed id byte is refused */
+    a[12] ^= 1;
+    zp_model_commitment bad;
+    assert_int_not_equal(zp_model_commitment_decode(a, la, "c", &bad, &err), ZA_OK);
+    zp_model_commitment_free(&again);
+    zp_model_commitment_free(&back);
+    free(a), free(b);
+    unload(&f);
+}
+
+/* A cheating prover must still produce a proof, and it must be rejected
+ * (with a message containing `why` when given). */
+static void expect_rejected_by(fixture *f, zp_cheat ch, const char *what, const char *why)
+{
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    assert_int_equal(prove(f, 1, &ch, &proof, &len), ZA_OK);
+    za_error err;
+    zp_verified v;
+    za_status st = zp_verify(&f->mc, proof, len, 2, &v, &err);
+    if (st == ZA_OK) {
+        zp_verified_free(&v);
+        fail_msg("a cheating prover (%s) was accepted", what);
+    }
+    print_message("rejected (%s): %s\n", what, err.msg);
+    if (why && !strstr(err.msg, why))
+        fail_msg("%s: rejected for '%s', expected '%s'", what, err.msg, why);
+    free(proof);
+}
+
+static void expect_rejected(fixture *f, zp_cheat ch, const char *what)
+{
+    expect_rejected_by(f, ch, what, NULL);
+}
+
+static int layer_index(const zp_circuit *c, const zp_layer *L)
+{
+    return (int)(L - c->layers);
+}
+
+static const zp_layer *layer_of(const zp_circuit *c, zp_layer_kind kind, int nth)
+{
+    for (unsigned l = 0; l < c->n_layers; l++)
+        if (c->layers[l].kind == kind && nth-- == 0)
+            return &c->layers[l];
+    fail_msg("no layer of kind %d", kind);
+    return NULL;
+}
+
+static void test_soundness_mnist(void **state)
+{
+    (void)state;
+    fixture f;
+    if (!load("models/keras-mnist-to-tpu/mnist.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    const zp_circuit *c = f.c;
+    const zp_layer *dw = layer_of(c, ZP_L_DW, 0), *conv = layer_of(c, ZP_L_CONV, 0),
+                   *mx = layer_of(c, ZP_L_MAX, 0), *fc = layer_of(c, ZP_L_CONV, 1);
+    const zp_tensor *dw_out = &c->tensors[dw->out];
+    assert_false(dw_out->is_public);
+    size_t valid = zp_shape_index(&dw_out->shape, 0, 3, 5, 7);
+    size_t padded = zp_shape_index(&dw_out->shape, 0, dw_out->shape.n[1], 0, 0); /* h = 26 */
+    assert_true(padded < ((size_t)1 << dw_out->shape.log_size));
+    size_t ny_conv = (size_t)1 << c->tensors[conv->out].shape.log_size;
+    zp_cheat ch;
+
+    ch = no_cheat(), ch.wit_vec = (int)dw_out->wvec, ch.index = valid, ch.delta = 1;
+    expect_rejected(&f, ch, "an activation of the depthwise output");
+    ch = no_cheat(), ch.wit_vec = (int)dw_out->wvec, ch.index = padded, ch.delta = 1;
+    expect_rejected(&f, ch, "a padding entry of an activation");
+    ch = no_cheat(), ch.wit_vec = (int)conv->acc, ch.index = 77, ch.delta = 1;
+    expect_rejected(&f, ch, "an accumulator of the convolution");
+    ch = no_cheat(), ch.wit_vec = (int)dw->acc, ch.index = 5, ch.delta = -1;
+    expect_rejected(&f, ch, "an accumulator of the depthwise convolution");
+    /* accumulators changed with consistent limbs: only the sumchecks see it
+     * (mnist's CONV has a RELU, so element 0's accumulator is almost surely
+     * deep inside a wide bucket) */
+    for (int64_t d = -1; d <= 1; d += 2) {
+        ch = no_cheat(), ch.acc_layer = layer_index(c, conv), ch.acc_index = 0, ch.acc_delta = d;
+        expect_rejected_by(&f, ch, "a CONV accumulator with consistent limbs", "matrix product");
+        ch = no_cheat(), ch.acc_layer = layer_index(c, dw), ch.acc_index = 0, ch.acc_delta = d;
+        expect_rejected_by(&f, ch, "a DW accumulator with consistent limbs", "window sum");
+        ch = no_cheat(), ch.acc_layer = layer_index(c, fc), ch.acc_index = 0, ch.acc_delta = d;
+        expect_rejected_by(&f, ch, "an FC accumulator with consistent limbs", "matrix product");
+    }
+    ch = no_cheat(), ch.wit_vec = (int)conv->limbs, ch.index = 77, ch.delta = 1;
+    expect_rejected(&f, ch, "a low limb of acc - lo");
+    ch = no_cheat(), ch.wit_vec = (int)conv->limbs, ch.index = 3 * ny_conv + 77, ch.delta = 1;
+    expect_rejected(&f, ch, "a high limb of hi - acc");
+    ch = no_cheat(), ch.mu_row = (int64_t)conv->table_row + 3;
+    expect_rejected(&f, ch, "a lookup multiplicity");
+    ch = no_cheat(), ch.wts_vec = (int)conv->w_vec, ch.index = 0, ch.delta = 1;
+    expect_rejected(&f, ch, "a weight");
+    ch = no_cheat(), ch.wts_vec = (int)fc->b_vec, ch.index = 1, ch.delta = 1;
+    expect_rejected(&f, ch, "a bias");
+    ch = no_cheat(), ch.wts_vec = (int)dw->w_vec, ch.index = 2, ch.delta = 1;
+    expect_rejected(&f, ch, "a depthwise weight");
+    ch = no_cheat(), ch.wit_vec = (int)mx->taps, ch.index = 9, ch.delta = 1;
+    expect_rejected(&f, ch, "a max-pool tap");
+    ch = no_cheat(), ch.wit_vec = (int)mx->chain[0], ch.index = 9, ch.delta = 1;
+    expect_rejected(&f, ch, "a running maximum");
+    ch = no_cheat(), ch.wit_vec = (int)c->tensors[mx->out].wvec, ch.index = 9, ch.delta = 1;
+    expect_rejected(&f, ch, "a max-pool output");
+    ch = no_cheat(), ch.cut_index = 0, ch.index = 3, ch.delta = 1;
+    expect_rejected(&f, ch, "the claimed logits");
+    unload(&f);
+}
+
+static void test_soundness_resnet(void **state)
+{
+    (void)state;
+    fixture f;
+    if (!load("models/mlcommons-tiny/pretrainedResnet_quant.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    const zp_circuit *c = f.c;
+    const zp_layer *add = layer_of(c, ZP_L_ADD, 0), *avg = layer_of(c, ZP_L_AVG, 0);
+    zp_cheat ch = no_cheat();
+    ch.wit_vec = (int)c->tensors[add->out].wvec, ch.index = 40, ch.delta = 1;
+    expect_rejected(&f, ch, "an ADD output");
+    ch = no_cheat(), ch.wit_vec = (int)avg->acc, ch.index = 3, ch.delta = 1;
+    expect_rejected(&f, ch, "an average-pool sum");
+    ch = no_cheat(), ch.acc_layer = layer_index(c, avg), ch.acc_index = 0, ch.acc_delta = 1;
+    expect_rejected(&f, ch, "an average-pool sum with consistent limbs");
+    ch = no_cheat(), ch.wit_vec = (int)c->tensors[avg->out].wvec, ch.index = 3, ch.delta = 1;
+    expect_rejected(&f, ch, "an average-pool output");
+    unload(&f);
+}
+
+static void test_tampered_proofs(void **state)
+{
+    (void)state;
+    fixture f, g;
+    if (!load("models/tflite-micro/hello_world_int8.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    assert_int_equal(prove(&f, 1, NULL, &proof, &len), ZA_OK);
+    assert_int_equal(verify(&f, proof, len, NULL), ZA_OK);
+    /* flips spread over the whole proof */
+    long flips = zt_iters(300);
+    uint64_t s = zt_seed("prove-flips");
+    for (long i = 0; i < flips; i++) {
+        size_t at = (size_t)((uint64_t)i * len / (uint64_t)flips) + zt_next(&s) % (len / flips + 1);
+        if (at >= len)
+            at = len - 1;
+        uint8_t bit = (uint8_t)(1u << (zt_next(&s) % 8));
+        proof[at] ^= bit;
+        if (verify(&f, proof, len, NULL) == ZA_OK)
+            fail_msg("a proof with byte %zu flipped was accepted", at);
+        proof[at] ^= bit;
+    }
+    for (size_t cut = 0; cut < len; cut += len / 17 + 1)
+        assert_int_not_equal(verify(&f, proof, cut, NULL), ZA_OK);
+    assert_int_not_equal(verify(&f, proof, 0, NULL), ZA_OK);
+    /* another input in place of the proven one (the header holds it) */
+    uint8_t *other = malloc(len);
+    memcpy(other, proof, len);
+    size_t in_at = 4 + 2 + 2 + 4 + 4 + 32 + 4; /* container, version, id, batch */
+    other[in_at] ^= 0x10;
+    assert_int_not_equal(verify(&f, other, len, NULL), ZA_OK);
+    free(other);
+    /* another model's commitment */
+    if (load("models/keras-mnist-to-tpu/mnist.tflite", ZM_ROUNDING_TFLITE, &g)) {
+        za_error err;
+        zp_verified v;
+        assert_int_not_equal(zp_verify(&g.mc, proof, len, 2, &v, &err), ZA_OK);
+        unload(&g);
+    }
+    /* the same model, the other rounding profile: another model id */
+    zp_model_commitment ref;
+    za_error err;
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_REFERENCE, 1, &ref, &err), ZA_OK);
+    zp_verified v;
+    assert_int_not_equal(zp_verify(&ref, proof, len, 2, &v, &err), ZA_OK);
+    zp_model_commitment_free(&ref);
+    free(proof);
+    unload(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_complete_mnist),
+        cmocka_unit_test(test_complete_resnet_and_small),
+        cmocka_unit_test(test_commitment),
+        cmocka_unit_test(test_soundness_mnist),
+        cmocka_unit_test(test_soundness_resnet),
+        cmocka_unit_test(test_tampered_proofs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
