@@ -38,7 +38,6 @@ za_status zk_fracsum_prove(zk_fp2 *p, zk_fp2 *q, unsigned n, zk_transcript *t,
         return za_error_set(err, ZA_ERR_ARG, "fracsum: 2^%u leaves", n);
     /* layers[k] for k < n: 2^k nodes each (p and q); layer n = the leaves */
     zk_fp2 *lp[ZK_FRACSUM_MAX_VARS + 1] = { 0 }, *lq[ZK_FRACSUM_MAX_VARS + 1] = { 0 };
-    zk_fp2 *eq = NULL;
     za_status st = ZA_OK;
     for (unsigned k = 0; k < n && !st; k++) {
         lp[k] = malloc(sizeof(zk_fp2) << k);
@@ -46,8 +45,6 @@ za_status zk_fracsum_prove(zk_fp2 *p, zk_fp2 *q, unsigned n, zk_transcript *t,
         if (!lp[k] || !lq[k])
             st = za_error_set(err, ZA_ERR_NOMEM, "fracsum: out of memory");
     }
-    if (!st && !(eq = malloc(sizeof(zk_fp2) << (n - 1))))
-        st = za_error_set(err, ZA_ERR_NOMEM, "fracsum: out of memory");
     if (st)
         goto out;
     lp[n] = p;
@@ -71,35 +68,30 @@ za_status zk_fracsum_prove(zk_fp2 *p, zk_fp2 *q, unsigned n, zk_transcript *t,
             v[0] = cp ? cp[0] : ONE, v[1] = cp ? cp[1] : ONE, v[2] = cq[0], v[3] = cq[1];
         } else {
             zk_fp2 lambda = zk_transcript_challenge_fp2(t, "fracsum/lambda");
-            zk_eq_table_mt(r, k, eq, threads);
-            zk_mle_ref tabs[5] = { zk_mle_ref_ext_inplace(eq), zk_mle_ref_ext_inplace(cq),
-                                   zk_mle_ref_ext_inplace(cq + half), zk_mle_ref_ext_inplace(cp),
-                                   zk_mle_ref_ext_inplace(cp ? cp + half : NULL) };
+            /* sum_x eq(r, x) (p0 q1 + p1 q0 + lambda q0 q1), eq never built */
+            zk_mle_ref tabs[4] = { zk_mle_ref_ext_inplace(cq), zk_mle_ref_ext_inplace(cq + half),
+                                   zk_mle_ref_ext_inplace(cp), zk_mle_ref_ext_inplace(cp ? cp + half : NULL) };
             zk_sumcheck_term terms[3];
-            unsigned nt;
             if (cp) {
-                terms[0] = zk_sumcheck_term_make(ONE, 3, 0, 3, 2, 0);  /* eq p0 q1 */
-                terms[1] = zk_sumcheck_term_make(ONE, 3, 0, 4, 1, 0);  /* eq p1 q0 */
-                terms[2] = zk_sumcheck_term_make(lambda, 3, 0, 1, 2, 0);
-                nt = 3;
+                terms[0] = zk_sumcheck_term_make(ONE, 2, 2, 1, 0, 0);  /* p0 q1 */
+                terms[1] = zk_sumcheck_term_make(ONE, 2, 3, 0, 0, 0);  /* p1 q0 */
             } else {
-                terms[0] = zk_sumcheck_term_make(ONE, 2, 0, 2, 0, 0);  /* eq q1 */
-                terms[1] = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);  /* eq q0 */
-                terms[2] = zk_sumcheck_term_make(lambda, 3, 0, 1, 2, 0);
-                nt = 3;
+                terms[0] = zk_sumcheck_term_make(ONE, 1, 1, 0, 0, 0);  /* q1 */
+                terms[1] = zk_sumcheck_term_make(ONE, 1, 0, 0, 0, 0);  /* q0 */
             }
-            zk_sumcheck_instance inst = { k, cp ? 5 : 3, tabs, nt, terms };
+            terms[2] = zk_sumcheck_term_make(lambda, 2, 0, 1, 0, 0);
+            zk_sumcheck_instance inst = { k, cp ? 4 : 2, tabs, 3, terms };
             zk_sumcheck_proof sp = { 0 };
-            zk_fp2 ev[5];
-            st = zk_sumcheck_prove(&inst, zk_fp2_add(pc, zk_fp2_mul(lambda, qc)), t, threads,
-                                   &sp, s, ev, err);
+            zk_fp2 ev[4];
+            st = zk_eqsum_prove(&inst, r, zk_fp2_add(pc, zk_fp2_mul(lambda, qc)), t, threads, &sp,
+                                s, ev, err);
             if (!st)
                 zk_sumcheck_proof_write(w, &sp);
             zk_sumcheck_proof_free(&sp);
             if (st)
                 break;
-            v[2] = ev[1], v[3] = ev[2];
-            v[0] = cp ? ev[3] : ONE, v[1] = cp ? ev[4] : ONE;
+            v[2] = ev[0], v[3] = ev[1];
+            v[0] = cp ? ev[2] : ONE, v[1] = cp ? ev[3] : ONE;
         }
         zk_write_fp2_array(w, v, 4);
         absorb_layer_values(t, v);
@@ -118,7 +110,6 @@ za_status zk_fracsum_prove(zk_fp2 *p, zk_fp2 *q, unsigned n, zk_transcript *t,
 out:
     for (unsigned k = 0; k < n; k++)
         free(lp[k]), free(lq[k]);
-    free(eq);
     return st;
 }
 
@@ -141,8 +132,8 @@ za_status zk_fracsum_verify(unsigned n, zk_transcript *t, zk_reader *rd, zk_fp2 
             za_status st = zk_sumcheck_proof_read(rd, k, 3, &sp);
             if (st)
                 return zk_reader_status(rd);
-            st = zk_sumcheck_verify(k, 3, zk_fp2_add(pc, zk_fp2_mul(lambda, qc)), &sp, t, s,
-                                    &fin, err);
+            st = zk_eqsum_verify(k, 2, r, zk_fp2_add(pc, zk_fp2_mul(lambda, qc)), &sp, t, s,
+                                 &fin, err);
             zk_sumcheck_proof_free(&sp);
             if (st)
                 return st;
@@ -155,11 +146,9 @@ za_status zk_fracsum_verify(unsigned n, zk_transcript *t, zk_reader *rd, zk_fp2 
             if (!zk_fp2_eq(pp, pc) || !zk_fp2_eq(qq, qc))
                 return za_error_set(err, ZA_ERR_MISMATCH, "fracsum: the root does not match "
                                                           "its children");
-        } else {
-            zk_fp2 e = zk_eq_eval(r, s, k);
-            if (!zk_fp2_eq(fin, zk_fp2_mul(e, zk_fp2_add(pp, zk_fp2_mul(lambda, qq)))))
-                return za_error_set(err, ZA_ERR_MISMATCH,
-                                    "fracsum: layer %u does not match its children", k);
+        } else if (!zk_fp2_eq(fin, zk_fp2_add(pp, zk_fp2_mul(lambda, qq)))) {
+            return za_error_set(err, ZA_ERR_MISMATCH,
+                                "fracsum: layer %u does not match its children", k);
         }
         absorb_layer_values(t, v);
         zk_fp2 mu = zk_transcript_challenge_fp2(t, "fracsum/mu");

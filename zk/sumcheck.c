@@ -839,18 +839,16 @@ static void absorb_zerocheck(zk_transcript *t, unsigned n, unsigned dc, zk_fp2 *
     zk_transcript_challenge_fp2_vec(t, "zerocheck/tau", tau, n);
 }
 
-static za_status zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript *t, int threads,
-                                 zk_sumcheck_proof *proof, zk_fp2 *point, zk_fp2 *evals,
-                                 int direct_h1, za_error *err)
+/* The sumcheck of eq(tau, x) * C(x) with sum `claim0` (a zero-check when
+ * claim0 = 0 and tau is fresh), without materializing eq(tau, .). */
+static za_status eqsum_prove(const zk_sumcheck_instance *inst, const zk_fp2 *tau,
+                             zk_fp2 claim0, zk_transcript *t, int threads,
+                             zk_sumcheck_proof *proof, zk_fp2 *point, zk_fp2 *evals,
+                             int direct_h1, za_error *err)
 {
-    memset(proof, 0, sizeof *proof);
-    za_status st = zk_sumcheck_instance_check(inst, err);
-    if (st)
-        return st;
     const unsigned n = inst->n_vars, dc = zk_sumcheck_degree(inst->terms, inst->n_terms);
     const unsigned d = dc + 1;
-    zk_fp2 tau[ZK_SUMCHECK_MAX_VARS];
-    absorb_zerocheck(t, n, dc, tau);
+    za_status st;
     engine e;
     if ((st = engine_init(&e, inst, threads, 1, err)))
         return st;
@@ -868,8 +866,8 @@ static za_status zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript
     zk_fp wg[MAX_PTS + 1], wh[MAX_PTS + 1];
     interp_weights(d, wg);
     interp_weights(dc, wh);
-    absorb_start(t, n, d, zk_fp2_make(0, 0));
-    zk_fp2 claim = zk_fp2_make(0, 0), pref = zk_fp2_make(1, 0), r = zk_fp2_make(0, 0);
+    absorb_start(t, n, d, claim0);
+    zk_fp2 claim = claim0, pref = zk_fp2_make(1, 0), r = zk_fp2_make(0, 0);
     zk_fp2 S[ZK_SUMCHECK_MAX_TERMS * MAX_PTS];
     unsigned wa_prev = ~0u;
     for (unsigned k = 0; k < n; k++) {
@@ -923,6 +921,50 @@ static za_status zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript
     engine_free(&e);
     free(wlo);
     free(whi);
+    return ZA_OK;
+}
+
+static za_status zerocheck_prove(const zk_sumcheck_instance *inst, zk_transcript *t, int threads,
+                                 zk_sumcheck_proof *proof, zk_fp2 *point, zk_fp2 *evals,
+                                 int direct_h1, za_error *err)
+{
+    memset(proof, 0, sizeof *proof);
+    za_status st = zk_sumcheck_instance_check(inst, err);
+    if (st)
+        return st;
+    const unsigned n = inst->n_vars, dc = zk_sumcheck_degree(inst->terms, inst->n_terms);
+    zk_fp2 tau[ZK_SUMCHECK_MAX_VARS];
+    absorb_zerocheck(t, n, dc, tau);
+    return eqsum_prove(inst, tau, zk_fp2_make(0, 0), t, threads, proof, point, evals, direct_h1,
+                       err);
+}
+
+za_status zk_eqsum_prove(const zk_sumcheck_instance *inst, const zk_fp2 *tau, zk_fp2 claim,
+                         zk_transcript *t, int threads, zk_sumcheck_proof *proof, zk_fp2 *point,
+                         zk_fp2 *evals, za_error *err)
+{
+    memset(proof, 0, sizeof *proof);
+    za_status st = zk_sumcheck_instance_check(inst, err);
+    if (st)
+        return st;
+    return eqsum_prove(inst, tau, claim, t, threads, proof, point, evals, 0, err);
+}
+
+za_status zk_eqsum_verify(unsigned n_vars, unsigned degree_c, const zk_fp2 *tau, zk_fp2 claim,
+                          const zk_sumcheck_proof *proof, zk_transcript *t, zk_fp2 *point,
+                          zk_fp2 *c_claim, za_error *err)
+{
+    if (degree_c < 1 || degree_c > ZK_SUMCHECK_MAX_FACTORS || n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "eqsum: unsupported statement (%u variables, "
+                            "degree %u)", n_vars, degree_c);
+    zk_fp2 fin;
+    za_status st = zk_sumcheck_verify(n_vars, degree_c + 1, claim, proof, t, point, &fin, err);
+    if (st)
+        return st;
+    zk_fp2 eqv = zk_eq_eval(tau, point, n_vars);
+    if (zk_fp2_is_zero(eqv))
+        return za_error_set(err, ZA_ERR_MISMATCH, "eqsum: degenerate point, eq(tau, r) = 0");
+    *c_claim = zk_fp2_mul(fin, zk_fp2_inv(eqv));
     return ZA_OK;
 }
 

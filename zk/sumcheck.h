@@ -162,6 +162,21 @@ za_status zk_zerocheck_verify(unsigned n_vars, unsigned degree_c, const zk_sumch
                               zk_transcript *t, zk_fp2 *point, zk_fp2 *c_claim, za_error *err)
     ZA_WARN_UNUSED;
 
+/* ---- sum of eq(tau, x) * C(x) for a given tau ----
+ * The zero-check's machinery for a caller-chosen tau (e.g. the point of an
+ * earlier claim, as in GKR) and any claimed sum: proves
+ *     sum_x eq(tau, x) C(x) = claim
+ * as a sumcheck of degree dC + 1 (absorbing n, the degree and the claim
+ * first, like zk_sumcheck_prove), never building eq(tau, .).  The verifier
+ * returns c_claim = final / eq(tau, point), the value C must have at the
+ * point; it rejects eq(tau, point) = 0.  Soundness: (n (dC + 1))/|F_p2|. */
+za_status zk_eqsum_prove(const zk_sumcheck_instance *inst, const zk_fp2 *tau, zk_fp2 claim,
+                         zk_transcript *t, int threads, zk_sumcheck_proof *proof, zk_fp2 *point,
+                         zk_fp2 *evals, za_error *err) ZA_WARN_UNUSED;
+za_status zk_eqsum_verify(unsigned n_vars, unsigned degree_c, const zk_fp2 *tau, zk_fp2 claim,
+                          const zk_sumcheck_proof *proof, zk_transcript *t, zk_fp2 *point,
+                          zk_fp2 *c_claim, za_error *err) ZA_WARN_UNUSED;
+
 /* ---- many evaluation claims of one polynomial -> one ----
  * Claims V(z_k) = v_k, k < m, for one table V of 2^n entries (points
  * z = m * n coordinates, z_k at z + k*n).  Both sides absorb n, m, the
