@@ -388,6 +388,25 @@ static za_status lookup_witness_side(ctx *x, const zk_multi_layout *SL, const zk
     return st;
 }
 
+/* q[i] = alpha - sum_k beta^k col_k[i] */
+typedef struct {
+    const zk_fp *const *cols;
+    const zk_fp2 *bp;
+    zk_fp2 alpha;
+    zk_fp2 *q;
+} denom_ctx;
+
+static void denom_range(void *vc, size_t b, size_t e)
+{
+    const denom_ctx *d = vc;
+    for (size_t i = b; i < e; i++) {
+        zk_fp2 a = zk_fp2_from_fp(d->cols[0][i]);
+        for (int k = 1; k < 4; k++)
+            a = zk_fp2_add(a, zk_fp2_mul_fp(d->bp[k], d->cols[k][i]));
+        d->q[i] = zk_fp2_sub(d->alpha, a);
+    }
+}
+
 /* logUp by GKR (zk/fracsum.h): sum_i 1/(alpha - a_i) = sum_j mu_j/(alpha - T_j)
  * with a_i = sum_k beta^k col_k[i] over the used chunks of rows
  * (lookup_chunks); mu is in the witness commitment. */
@@ -423,13 +442,8 @@ static za_status run_lookup(ctx *x)
                 st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
         for (unsigned ch = 0; ch < nchunks && !st; ch++) {
             lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
-            zk_fp2 *qc = q + (size_t)ch * CH;
-            for (size_t i = 0; i < CH; i++) {
-                zk_fp2 a = zk_fp2_from_fp(cols[0][i]);
-                for (int k = 1; k < 4; k++)
-                    a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], cols[k][i]));
-                qc[i] = zk_fp2_sub(alpha, a);
-            }
+            denom_ctx dc = { (const zk_fp *const *)cols, bp, alpha, q + (size_t)ch * CH };
+            za_parallel_for(CH, CH >= ((size_t)1 << 14) ? x->threads : 1, denom_range, &dc);
         }
         for (int k = 0; k < 4; k++)
             free(cols[k]);

@@ -4,20 +4,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/parallel.h"
 #include "zk/mle.h"
 #include "zk/sumcheck.h"
 
 static const zk_fp2 ONE = { 1, 0 };
 
-/* Layer k (2^k nodes) from layer k+1 (p may be NULL: all ones). */
-static void combine(const zk_fp2 *p1, const zk_fp2 *q1, size_t half, zk_fp2 *p, zk_fp2 *q)
+typedef struct {
+    const zk_fp2 *p1, *q1;
+    size_t half;
+    zk_fp2 *p, *q;
+} combine_ctx;
+
+static void combine_range(void *vc, size_t b, size_t e)
 {
-    for (size_t x = 0; x < half; x++) {
+    const combine_ctx *c = vc;
+    const zk_fp2 *p1 = c->p1, *q1 = c->q1;
+    size_t half = c->half;
+    for (size_t x = b; x < e; x++) {
         zk_fp2 a0 = p1 ? p1[x] : ONE, a1 = p1 ? p1[x + half] : ONE;
         zk_fp2 b0 = q1[x], b1 = q1[x + half];
-        p[x] = zk_fp2_add(zk_fp2_mul(a0, b1), zk_fp2_mul(a1, b0));
-        q[x] = zk_fp2_mul(b0, b1);
+        c->p[x] = zk_fp2_add(zk_fp2_mul(a0, b1), zk_fp2_mul(a1, b0));
+        c->q[x] = zk_fp2_mul(b0, b1);
     }
+}
+
+/* Layer k (2^k nodes) from layer k+1 (p may be NULL: all ones). */
+static void combine(const zk_fp2 *p1, const zk_fp2 *q1, size_t half, zk_fp2 *p, zk_fp2 *q,
+                    int threads)
+{
+    combine_ctx c = { p1, q1, half, p, q };
+    if (half >= ((size_t)1 << 14) && threads != 1)
+        za_parallel_for(half, threads, combine_range, &c);
+    else
+        combine_range(&c, 0, half);
 }
 
 static void absorb_layer_values(zk_transcript *t, const zk_fp2 v[4])
@@ -50,7 +70,7 @@ za_status zk_fracsum_prove(zk_fp2 *p, zk_fp2 *q, unsigned n, zk_transcript *t,
     lp[n] = p;
     lq[n] = q;
     for (int k = (int)n - 1; k >= 0; k--)
-        combine(lp[k + 1], lq[k + 1], (size_t)1 << k, lp[k], lq[k]);
+        combine(lp[k + 1], lq[k + 1], (size_t)1 << k, lp[k], lq[k], threads);
     *P = lp[0][0], *Q = lq[0][0];
     zk_write_fp2(w, *P);
     zk_write_fp2(w, *Q);
