@@ -148,6 +148,7 @@ static za_status compile_op(builder *b, int i)
     const zm_op *o = &m->ops[i];
     const zm_kernel *k = zm_engine_kernel(c->engine, i);
     za_status st;
+    int int8bit_in;
     if (c->n_layers >= ZP_MAX_LAYERS)
         return cerr(b, i, "too many layers");
     zp_layer *L = &c->layers[c->n_layers];
@@ -247,6 +248,32 @@ static za_status compile_op(builder *b, int i)
         L->window = p->count;
         break;
     }
+    case ZM_OP_QUANTIZE: {
+        const zm_quantize_params *p = &k->p.quant;
+        int8bit_in = (p->in_type == ZM_INT8 || p->in_type == ZM_UINT8);
+        if (!int8bit_in || (p->out_type != ZM_INT8 && p->out_type != ZM_UINT8) ||
+            !shape_eq(X, Y))
+            return cerr(b, i, "only QUANTIZE between 8-bit types is supported in the middle");
+        L->kind = ZP_L_MAP;
+        L->tag = TAG_FIRST_LAYER + c->n_tags;
+        c->n_tags += 1;
+        c->n_layers++;
+        return ZA_OK;
+    }
+    case ZM_OP_TRANSPOSE: {
+        const zm_shape_params *p = &k->p.shape;
+        if (p->rank != 4 || p->perm[0] != 0)
+            return cerr(b, i, "only a TRANSPOSE of a 4-D tensor that keeps the batch axis "
+                              "first is supported in the middle");
+        L->kind = ZP_L_PERMUTE;
+        for (int a = 0; a < 4; a++) {
+            L->perm[a] = p->perm[a];
+            if (X->n[p->perm[a]] != Y->n[a])
+                return cerr(b, i, "unexpected geometry");
+        }
+        c->n_layers++;
+        return ZA_OK;
+    }
     case ZM_OP_ADD: {
         const zm_add_params *p = &k->p.add;
         if (p->broadcast)
@@ -267,7 +294,7 @@ static za_status compile_op(builder *b, int i)
     default:
         return cerr(b, i, "not supported by the prover yet (supported in the middle of a "
                           "model: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, "
-                          "MAX_POOL_2D, MEAN, ADD, RESHAPE, PAD)");
+                          "MAX_POOL_2D, MEAN, ADD, QUANTIZE, TRANSPOSE, RESHAPE, PAD)");
     }
     L->lg_kh = zk_mle_log2_ceil((size_t)L->kh);
     L->lg_kw = zk_mle_log2_ceil((size_t)L->kw);
@@ -447,6 +474,16 @@ static za_status build_segments(builder *b)
             s.col[3] = vconst(0);
             st = add_seg(b, &s);
             break;
+        case ZP_L_MAP:
+            s.tag_kind = 1;
+            s.tag = L->tag;
+            s.col[1] = tref(c, L->in);
+            s.col[2] = tref(c, L->out);
+            s.col[3] = vconst(0);
+            st = add_seg(b, &s);
+            break;
+        case ZP_L_PERMUTE:
+            break;
         case ZP_L_ADD:
             s.tag_kind = 1;
             s.tag = L->tag;
@@ -500,6 +537,10 @@ static uint64_t table_rows(zp_circuit *c)
         L->table_row = rows;
         if (L->kind == ZP_L_ADD)
             rows += 65536;
+        else if (L->kind == ZP_L_MAP)
+            rows += 256;
+        else if (L->kind == ZP_L_PERMUTE)
+            ;
         else if (L->kind != ZP_L_MAX && L->kind != ZP_L_ALIAS)
             rows += (uint64_t)L->n_groups *
                     (uint64_t)(L->out_max - L->out_min + 1);
@@ -757,7 +798,21 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
                 }
             continue;
         }
-        if (L->kind == ZP_L_MAX || L->kind == ZP_L_ALIAS)
+        if (L->kind == ZP_L_MAP) {
+            /* the engine's own kernel on all 256 inputs */
+            zm_kernel k2 = *zm_engine_kernel(c->engine, L->op_index);
+            uint8_t in[256], out[256];
+            int iu8 = k2.p.quant.in_type == ZM_UINT8, ou8 = k2.p.quant.out_type == ZM_UINT8;
+            for (int v = 0; v < 256; v++)
+                in[v] = (uint8_t)v;
+            k2.p.quant.n = 256;
+            const void *ins[1] = { in };
+            k2.run(&k2, ins, out);
+            for (int v = 0; v < 256; v++)
+                ROW((int64_t)L->tag, iu8 ? v : (int8_t)in[v], ou8 ? out[v] : (int8_t)out[v], 0);
+            continue;
+        }
+        if (L->kind == ZP_L_MAX || L->kind == ZP_L_ALIAS || L->kind == ZP_L_PERMUTE)
             continue;
         layer_fn_ctx f = layer_fn_init(c, L);
         for (int64_t gi = 0; gi < L->n_groups; gi++) {

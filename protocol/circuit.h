@@ -85,7 +85,9 @@ typedef enum {
     ZP_L_AVG,      /* AVERAGE_POOL_2D, MEAN over H and W */
     ZP_L_MAX,      /* MAX_POOL_2D */
     ZP_L_ADD,      /* ADD of two same-shape tensors */
-    ZP_L_ALIAS     /* RESHAPE whose padded layout is unchanged */
+    ZP_L_ALIAS,    /* RESHAPE whose padded layout is unchanged */
+    ZP_L_MAP,      /* QUANTIZE between 8-bit types: a 256-row table of the engine's own map */
+    ZP_L_PERMUTE   /* TRANSPOSE of a 4-D tensor that keeps the batch axis first */
 } zp_layer_kind;
 
 typedef struct {
@@ -116,6 +118,7 @@ typedef struct {
     unsigned taps;
     unsigned chain[64];       /* chain[j] = max of taps 0..j+1, j < n_taps - 2 */
     int n_taps;
+    int perm[4];              /* PERMUTE: output axis a is input axis perm[a] */
 } zp_layer;
 
 /* One group of rows of the combined lookup: four columns. */

@@ -934,6 +934,23 @@ static za_status max_layer(ctx *x, const zp_layer *L)
     return st;
 }
 
+/* out[b, ..] = in[b, ..] with the axes permuted: at a random point of the
+ * output, out~(rho) = in~(rho with each axis's coordinates moved). */
+static za_status permute_layer(ctx *x, const zp_layer *L)
+{
+    const zp_shape *X = &x->c->tensors[L->in].shape, *Y = &x->c->tensors[L->out].shape;
+    zk_fp2 rho[MAXV], pt[MAXV], a, b;
+    zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, Y->log_size);
+    for (int d = 0; d < 4; d++) {
+        int src = L->perm[d];
+        memcpy(pt + zp_shape_var0(X, src), rho + zp_shape_var0(Y, d), sizeof(zk_fp2) * Y->lg[d]);
+    }
+    za_status st = claim(x, tref(x->c, L->out), rho, &a);
+    if (!st)
+        st = claim(x, tref(x->c, L->in), pt, &b);
+    return st ? st : expect(x, L, a, b, "the output is not the transposed input");
+}
+
 static za_status run_relations(ctx *x)
 {
     double t0 = za_now_s();
@@ -951,6 +968,9 @@ static za_status run_relations(ctx *x)
             break;
         case ZP_L_MAX:
             st = max_layer(x, L);
+            break;
+        case ZP_L_PERMUTE:
+            st = permute_layer(x, L);
             break;
         default:
             break;

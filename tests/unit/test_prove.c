@@ -31,6 +31,7 @@
 #include "protocol/circuit.h"
 #include "protocol/infer_proof.h"
 #include "protocol/model_commit.h"
+#include "tests/support/tflite_builder.h"
 #include "tests/unit/testutil.h"
 
 typedef struct {
@@ -364,6 +365,91 @@ static void test_tampered_proofs(void **state)
     unload(&f);
 }
 
+/* A synthetic int8 model with TRANSPOSE and QUANTIZE between weighted
+ * layers (no shared model has them in the middle):
+ * input [1,6,5,3] -> CONV 3x3 SAME (4) -> TRANSPOSE (0,2,1,3) -> QUANTIZE
+ * (another scale) -> FULLY_CONNECTED (3). */
+static void build_permute_model(uint8_t **buf, size_t *len)
+{
+    tb_model *tb = tb_new();
+    uint64_t r = 12345;
+    float s_in = 0.02f, s_w = 0.01f, s_c = 0.05f, s_q = 0.07f, s_fw = 0.02f, s_o = 0.1f;
+    int64_t zp_in = -3, zp0 = 0, zp_c = 5, zp_q = -7, zp_o = 2;
+    int32_t ish[4] = { 1, 6, 5, 3 }, csh[4] = { 1, 6, 5, 4 }, tsh[4] = { 1, 5, 6, 4 };
+    int32_t wsh[4] = { 4, 3, 3, 3 }, bsh[1] = { 4 }, fsh[2] = { 3, 120 }, fbsh[1] = { 3 };
+    int32_t osh[2] = { 1, 3 }, psh[1] = { 4 }, perm[4] = { 0, 2, 1, 3 };
+    int8_t w[108], fw[360];
+    int32_t bias[4], fbias[3];
+    for (int i = 0; i < 108; i++)
+        w[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 360; i++)
+        fw[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 4; i++)
+        bias[i] = (int32_t)(zt_next(&r) % 2001) - 1000;
+    for (int i = 0; i < 3; i++)
+        fbias[i] = (int32_t)(zt_next(&r) % 2001) - 1000;
+    float sb = s_in * s_w, sfb = s_q * s_fw;
+    int x = tb_tensor(tb, "x", TB_INT8, 4, ish, 0, 1, &s_in, &zp_in, 0);
+    int wt = tb_tensor(tb, "w", TB_INT8, 4, wsh, tb_buffer(tb, w, sizeof w), 1, &s_w, &zp0, 0);
+    int bt = tb_tensor(tb, "b", TB_INT32, 1, bsh, tb_buffer(tb, bias, sizeof bias), 1, &sb, &zp0, 0);
+    int c = tb_tensor(tb, "conv", TB_INT8, 4, csh, 0, 1, &s_c, &zp_c, 0);
+    int pt = tb_tensor(tb, "perm", TB_INT32, 1, psh, tb_buffer(tb, perm, sizeof perm), 0, NULL,
+                       NULL, 0);
+    int t = tb_tensor(tb, "transposed", TB_INT8, 4, tsh, 0, 1, &s_c, &zp_c, 0);
+    int q = tb_tensor(tb, "requantized", TB_INT8, 4, tsh, 0, 1, &s_q, &zp_q, 0);
+    int fwt = tb_tensor(tb, "fw", TB_INT8, 2, fsh, tb_buffer(tb, fw, sizeof fw), 1, &s_fw, &zp0, 0);
+    int fbt = tb_tensor(tb, "fb", TB_INT32, 1, fbsh, tb_buffer(tb, fbias, sizeof fbias), 1, &sfb,
+                        &zp0, 0);
+    int y = tb_tensor(tb, "y", TB_INT8, 2, osh, 0, 1, &s_o, &zp_o, 0);
+    tb_options o = tb_opt_conv2d(TB_PAD_SAME, 1, 1, TB_ACT_RELU, 1, 1);
+    o.version = 3;
+    int32_t ci[3] = { x, wt, bt };
+    tb_op(tb, TB_OP_CONV_2D, 3, ci, 1, &c, &o);
+    o = tb_opt_empty(TB_OPT_TRANSPOSE);
+    o.version = 2;
+    int32_t ti[2] = { c, pt };
+    tb_op(tb, TB_OP_TRANSPOSE, 2, ti, 1, &t, &o);
+    o = tb_opt_none();
+    o.version = 2;
+    tb_op(tb, TB_OP_QUANTIZE, 1, &t, 1, &q, &o);
+    o = tb_opt_fc(TB_ACT_NONE, 0);
+    o.version = 4;
+    int32_t fi[3] = { q, fwt, fbt };
+    tb_op(tb, TB_OP_FULLY_CONNECTED, 3, fi, 1, &y, &o);
+    tb_io(tb, 1, &x, 1, &y);
+    assert_int_equal(tb_finish(tb, buf, len), 0);
+    tb_free(tb);
+}
+
+static void test_permute_and_map(void **state)
+{
+    (void)state;
+    uint8_t *buf = NULL;
+    size_t blen = 0;
+    build_permute_model(&buf, &blen);
+    fixture f;
+    memset(&f, 0, sizeof f);
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(buf, blen, "permute", &f.m, &err), ZA_OK);
+    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
+    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
+    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
+    f.input = malloc(f.in_bytes * 2);
+    assert_int_equal(zm_make_input("random:5", f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_make_input("random:6", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    check_complete(&f, 1);
+    check_complete(&f, 2);
+    const zp_layer *perm = layer_of(f.c, ZP_L_PERMUTE, 0), *map = layer_of(f.c, ZP_L_MAP, 0);
+    zp_cheat ch = no_cheat();
+    ch.wit_vec = (int)f.c->tensors[perm->out].wvec, ch.index = 6, ch.delta = 1;
+    expect_rejected(&f, ch, "a transposed element");
+    ch = no_cheat(), ch.wit_vec = (int)f.c->tensors[map->out].wvec, ch.index = 6, ch.delta = 1;
+    expect_rejected(&f, ch, "a requantized element");
+    unload(&f);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_soundness_mnist),
         cmocka_unit_test(test_soundness_resnet),
         cmocka_unit_test(test_tampered_proofs),
+        cmocka_unit_test(test_permute_and_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
