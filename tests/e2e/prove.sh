@@ -2,8 +2,8 @@
 # tests/e2e/prove.sh - seller commit-model / prove and buyer verify-proof on
 # the real models of ../shared, through the command-line tools.
 #   - every model but MobileNet v2 (its proof is a benchmark: make bench):
-#     commit, prove on random:1, verify; the verified output must equal
-#     `seller infer`'s;
+#     commit, prove the golden inputs (zeros, random:1, random:2) in one
+#     batch, verify; every verified output must equal `seller infer`'s;
 #   - real inputs: person_detect on person.bmp + no_person.bmp in one batch,
 #     keras-mnist on the first four MNIST test digits in one batch, both
 #     rounding profiles;
@@ -78,8 +78,11 @@ for m in $(cd "$SHARED/models" && ls */*.tflite | sort); do
             ok || bad "$name: multi-input prove/verify"
         continue
     fi
-    "$S" make-input --model "$model" --rule random:1 --out "$tmp/$name.in" > /dev/null
-    prove_check "$name" "$model" tflite "$tmp/$name.in"
+    # the golden inputs (../shared/golden/outputs.tsv), one batch
+    for rule in zeros random:1 random:2; do
+        "$S" make-input --model "$model" --rule "$rule" --out "$tmp/$name.${rule/:/}.in" > /dev/null
+    done
+    prove_check "$name" "$model" tflite "$tmp/$name.zeros.in" "$tmp/$name.random1.in" "$tmp/$name.random2.in"
 done
 
 # real inputs: person_detect on its two images (BMP rows bottom-up)
