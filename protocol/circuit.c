@@ -161,8 +161,10 @@ static za_status compile_op(builder *b, int i)
     if (o->opcode == ZM_OP_PAD) {
         /* fused into the convolution that reads it (checked there) */
         const zm_tensor *in = &m->tensors[o->inputs[0]], *pads = &m->tensors[o->inputs[1]];
-        if (in->rank != 4 || !pads->data || pads->type != ZM_INT32 || b->consumers[out_t] != 1)
-            return cerr(b, i, "only a 4-D PAD read by one convolution is supported");
+        if (in->rank != 4 || !pads->data || pads->type != ZM_INT32 || b->consumers[out_t] != 1 ||
+            c->tensor_of[out_t] >= 0)
+            return cerr(b, i, "only a 4-D PAD read by one convolution (and not revealed) is "
+                              "supported");
         const int32_t *p = (const int32_t *)pads->data;
         int32_t v[8];
         memcpy(v, p, sizeof v);
@@ -180,7 +182,18 @@ static za_status compile_op(builder *b, int i)
             return st;
         if (!shape_eq(&so, &c->tensors[tin].shape))
             return cerr(b, i, "a RESHAPE that moves elements is not supported by the prover yet");
-        c->tensor_of[out_t] = (int)tin;
+        if (c->tensor_of[out_t] < 0) {
+            c->tensor_of[out_t] = (int)tin; /* an alias: same elements, same layout */
+            return ZA_OK;
+        }
+        /* the output is a tensor of its own (revealed): bind it to the input
+         * with the identity permutation */
+        L->kind = ZP_L_PERMUTE;
+        L->in = tin;
+        L->out = (unsigned)c->tensor_of[out_t];
+        for (int a = 0; a < 4; a++)
+            L->perm[a] = a;
+        c->n_layers++;
         return ZA_OK;
     }
 
@@ -649,6 +662,22 @@ static za_status compile_with(const zm_model *m, const zm_engine *e, zm_rounding
         }
     for (int i = first; i <= last && !st; i++)
         st = compile_op(&b, i);
+    /* every revealed tensor must be bound by some relation: one that no
+     * relation reads would be whatever the prover says */
+    for (unsigned t = 0; t < c->n_tensors && !st; t++) {
+        if (!c->tensors[t].is_cut)
+            continue;
+        int bound = 0;
+        for (unsigned l = 0; l < c->n_layers && !bound; l++) {
+            const zp_layer *L = &c->layers[l];
+            bound = L->in == t || L->out == t || (L->kind == ZP_L_ADD && L->in2 == t);
+        }
+        if (!bound)
+            st = za_error_set(err, ZA_ERR_UNSUPPORTED,
+                              "prover: the revealed tensor \"%s\" is not bound by any proven "
+                              "relation (this graph is not supported yet)",
+                              m->tensors[c->tensors[t].model_tensor].name);
+    }
     if (!st)
         st = build_segments(&b);
     if (!st) {

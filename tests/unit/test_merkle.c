@@ -139,10 +139,14 @@ static void rnd_tree(uint64_t *s, unsigned depth, zk_merkle *t, int threads)
     size_t n = (size_t)1 << depth;
     zk_digest *leaves = malloc(n * sizeof *leaves);
     assert_non_null(leaves);
-    uint8_t buf[40];
+    uint8_t buf[48];
     for (size_t i = 0; i < n; i++) {
-        size_t len = 1 + i % 37;
-        rnd_bytes(s, buf, len);
+        /* distinct leaves (the index first), of varying lengths: two equal
+         * leaves would make "swap two leaf digests" a no-op */
+        size_t len = 8 + i % 37;
+        for (int b = 0; b < 8; b++)
+            buf[b] = (uint8_t)(i >> (8 * b));
+        rnd_bytes(s, buf + 8, len - 8);
         zk_merkle_leaf_hash(buf, len, &leaves[i]);
     }
     assert_int_equal(zk_merkle_build(t, leaves, n, threads), ZA_OK);
