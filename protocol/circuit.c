@@ -287,6 +287,34 @@ static za_status compile_op(builder *b, int i)
         c->n_layers++;
         return ZA_OK;
     }
+    case ZM_OP_CONCATENATION: {
+        const zm_tensor *mo = &m->tensors[out_t];
+        int axis = o->opt.concat.axis < 0 ? o->opt.concat.axis + mo->rank : o->opt.concat.axis;
+        if (axis <= 0 || o->n_inputs > ZP_MAX_CONCAT)
+            return cerr(b, i, "only CONCATENATION of up to 16 inputs along a non-batch axis is "
+                              "supported in the middle");
+        L->kind = ZP_L_CONCAT;
+        L->cat_axis = 4 - mo->rank + axis;
+        L->n_cat = o->n_inputs;
+        int32_t off = 0;
+        for (int j = 0; j < o->n_inputs; j++) {
+            int tj = o->inputs[j];
+            if (tj < 0 || b->pad_src[tj] >= 0)
+                return cerr(b, i, "an input that is absent or a PAD output");
+            if ((st = get_tensor(b, i, tj, 0, &L->cat_in[j])))
+                return st;
+            const zp_shape *S = &c->tensors[L->cat_in[j]].shape;
+            for (int d = 0; d < 4; d++)
+                if (d != L->cat_axis && S->n[d] != Y->n[d])
+                    return cerr(b, i, "unexpected geometry");
+            L->cat_off[j] = off;
+            off += S->n[L->cat_axis];
+        }
+        if (off != Y->n[L->cat_axis])
+            return cerr(b, i, "unexpected geometry");
+        c->n_layers++;
+        return ZA_OK;
+    }
     case ZM_OP_ADD: {
         const zm_add_params *p = &k->p.add;
         if (p->broadcast)
@@ -307,7 +335,8 @@ static za_status compile_op(builder *b, int i)
     default:
         return cerr(b, i, "not supported by the prover yet (supported in the middle of a "
                           "model: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, "
-                          "MAX_POOL_2D, MEAN, ADD, QUANTIZE, TRANSPOSE, RESHAPE, PAD)");
+                          "MAX_POOL_2D, MEAN, ADD, QUANTIZE, TRANSPOSE, CONCATENATION, RESHAPE, "
+                          "PAD)");
     }
     L->lg_kh = zk_mle_log2_ceil((size_t)L->kh);
     L->lg_kw = zk_mle_log2_ceil((size_t)L->kw);
@@ -496,6 +525,7 @@ static za_status build_segments(builder *b)
             st = add_seg(b, &s);
             break;
         case ZP_L_PERMUTE:
+        case ZP_L_CONCAT:
             break;
         case ZP_L_ADD:
             s.tag_kind = 1;
@@ -552,7 +582,7 @@ static uint64_t table_rows(zp_circuit *c)
             rows += 65536;
         else if (L->kind == ZP_L_MAP)
             rows += 256;
-        else if (L->kind == ZP_L_PERMUTE)
+        else if (L->kind == ZP_L_PERMUTE || L->kind == ZP_L_CONCAT)
             ;
         else if (L->kind != ZP_L_MAX && L->kind != ZP_L_ALIAS)
             rows += (uint64_t)L->n_groups *
@@ -671,6 +701,8 @@ static za_status compile_with(const zm_model *m, const zm_engine *e, zm_rounding
         for (unsigned l = 0; l < c->n_layers && !bound; l++) {
             const zp_layer *L = &c->layers[l];
             bound = L->in == t || L->out == t || (L->kind == ZP_L_ADD && L->in2 == t);
+            for (int j = 0; L->kind == ZP_L_CONCAT && j < L->n_cat; j++)
+                bound |= L->cat_in[j] == t;
         }
         if (!bound)
             st = za_error_set(err, ZA_ERR_UNSUPPORTED,
@@ -841,7 +873,8 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
                 ROW((int64_t)L->tag, iu8 ? v : (int8_t)in[v], ou8 ? out[v] : (int8_t)out[v], 0);
             continue;
         }
-        if (L->kind == ZP_L_MAX || L->kind == ZP_L_ALIAS || L->kind == ZP_L_PERMUTE)
+        if (L->kind == ZP_L_MAX || L->kind == ZP_L_ALIAS || L->kind == ZP_L_PERMUTE ||
+            L->kind == ZP_L_CONCAT)
             continue;
         layer_fn_ctx f = layer_fn_init(c, L);
         for (int64_t gi = 0; gi < L->n_groups; gi++) {

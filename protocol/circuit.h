@@ -87,8 +87,11 @@ typedef enum {
     ZP_L_ADD,      /* ADD of two same-shape tensors */
     ZP_L_ALIAS,    /* RESHAPE whose padded layout is unchanged */
     ZP_L_MAP,      /* QUANTIZE between 8-bit types: a 256-row table of the engine's own map */
-    ZP_L_PERMUTE   /* TRANSPOSE of a 4-D tensor that keeps the batch axis first */
+    ZP_L_PERMUTE,  /* TRANSPOSE of a 4-D tensor that keeps the batch axis first */
+    ZP_L_CONCAT    /* CONCATENATION along a non-batch axis */
 } zp_layer_kind;
+
+#define ZP_MAX_CONCAT 16
 
 typedef struct {
     zp_layer_kind kind;
@@ -119,6 +122,9 @@ typedef struct {
     unsigned chain[64];       /* chain[j] = max of taps 0..j+1, j < n_taps - 2 */
     int n_taps;
     int perm[4];              /* PERMUTE: output axis a is input axis perm[a] */
+    int cat_axis, n_cat;      /* CONCAT: the 4-D axis, the inputs and their offsets */
+    unsigned cat_in[ZP_MAX_CONCAT];
+    int32_t cat_off[ZP_MAX_CONCAT];
 } zp_layer;
 
 /* One group of rows of the combined lookup: four columns. */

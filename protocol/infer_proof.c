@@ -951,6 +951,100 @@ static za_status permute_layer(ctx *x, const zp_layer *L)
     return st ? st : expect(x, L, a, b, "the output is not the transposed input");
 }
 
+/* out = the inputs side by side along one axis: at a random point rho of
+ * the output, out~(rho) = sum_j S_j with
+ *     S_j = sum_c in_j~(rho_other, c) * eq(rho_axis, off_j + c)
+ * one degree-2 sumcheck over input j's axis each, ending in a claim on
+ * in_j; the verifier evaluates the shifted eq itself (O(length)). */
+static za_status concat_layer(ctx *x, const zp_layer *L)
+{
+    const zp_circuit *c = x->c;
+    const zp_shape *Y = &c->tensors[L->out].shape;
+    int ax = L->cat_axis;
+    zk_fp2 rho[MAXV], a, total = ZERO;
+    zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, Y->log_size);
+    za_status st = claim(x, tref(c, L->out), rho, &a);
+    const zk_fp2 *ra = rho + zp_shape_var0(Y, ax);
+    unsigned la = Y->lg[ax];
+    for (int j = 0; j < L->n_cat && !st; j++) {
+        const zp_shape *S = &c->tensors[L->cat_in[j]].shape;
+        unsigned lj = S->lg[ax], n = S->log_size;
+        size_t nj = (size_t)1 << lj;
+        int32_t len = S->n[ax];
+        /* E[cc] = eq(rho_axis, off + cc) for cc < len */
+        zk_fp2 *E = ext_alloc(nj), *T = ext_alloc(nj), *ea = ext_alloc((size_t)1 << la);
+        if (!E || !T || !ea) {
+            free(E), free(T), free(ea);
+            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        }
+        zk_eq_table(ra, la, ea);
+        for (int32_t cc = 0; cc < len; cc++)
+            E[cc] = ea[L->cat_off[j] + cc];
+        /* the point of in_j: rho's coordinates on the other axes */
+        zk_fp2 pt[MAXV], sj = ZERO, rk[MAXV], ev[2], fin = ZERO, tv;
+        for (int d = 0; d < 4; d++)
+            if (d != ax)
+                memcpy(pt + zp_shape_var0(S, d), rho + zp_shape_var0(Y, d),
+                       sizeof(zk_fp2) * S->lg[d]);
+        if (x->prover) {
+            /* T[cc] = sum over the other axes of eq(rho_other, .) in_j */
+            const zk_fp *v = ref_data(x, tref(c, L->cat_in[j]));
+            zk_fp2 *eo = ext_alloc((size_t)1 << (n - lj));
+            if (!eo) {
+                free(E), free(T), free(ea);
+                return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+            }
+            /* the other axes' coordinates, in order, low to high */
+            zk_fp2 ro[MAXV];
+            unsigned k = 0, v0 = zp_shape_var0(S, ax);
+            for (unsigned q = 0; q < n; q++)
+                if (q < v0 || q >= v0 + lj)
+                    ro[k++] = pt[q];
+            zk_eq_table(ro, n - lj, eo);
+            size_t lowmask = ((size_t)1 << v0) - 1;
+            for (size_t i = 0; i < ((size_t)1 << n); i++) {
+                if (!v[i])
+                    continue;
+                size_t cc = (i >> v0) & (nj - 1);
+                size_t other = (i & lowmask) | ((i >> (v0 + lj)) << v0);
+                T[cc] = zk_fp2_add(T[cc], zk_fp2_mul_fp(eo[other], v[i]));
+            }
+            free(eo);
+            for (size_t cc = 0; cc < nj; cc++)
+                sj = zk_fp2_add(sj, zk_fp2_mul(T[cc], E[cc]));
+        }
+        st = xfer(x, &sj, "concatenation part");
+        if (!st && lj == 0) {
+            st = claim(x, tref(c, L->cat_in[j]), pt, &tv);
+            if (!st)
+                st = expect(x, L, sj, zk_fp2_mul(tv, E[0]), "a concatenated input does not match");
+        } else if (!st) {
+            zk_mle_ref tabs[2] = { zk_mle_ref_ext_inplace(x->prover ? T : NULL),
+                                   zk_mle_ref_ext(NULL) };
+            zk_fp2 *E2 = x->prover ? ext_alloc(nj) : NULL;
+            if (x->prover) {
+                memcpy(E2, E, sizeof(zk_fp2) * nj);
+                tabs[1] = zk_mle_ref_ext_inplace(E2);
+            }
+            zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
+            zk_sumcheck_instance inst = { lj, 2, tabs, 1, &term };
+            st = sumcheck(x, &inst, sj, rk, ev, &fin);
+            free(E2);
+            if (!st) {
+                memcpy(pt + zp_shape_var0(S, ax), rk, sizeof(zk_fp2) * lj);
+                st = claim(x, tref(c, L->cat_in[j]), pt, &tv);
+            }
+            if (!st) {
+                zk_fp2 ev_e = zk_mle_eval_ext(E, lj, rk);
+                st = expect(x, L, fin, zk_fp2_mul(tv, ev_e), "a concatenated input does not match");
+            }
+        }
+        total = zk_fp2_add(total, sj);
+        free(E), free(T), free(ea);
+    }
+    return st ? st : expect(x, L, a, total, "the output is not the concatenation of the inputs");
+}
+
 static za_status run_relations(ctx *x)
 {
     double t0 = za_now_s();
@@ -971,6 +1065,9 @@ static za_status run_relations(ctx *x)
             break;
         case ZP_L_PERMUTE:
             st = permute_layer(x, L);
+            break;
+        case ZP_L_CONCAT:
+            st = concat_layer(x, L);
             break;
         default:
             break;

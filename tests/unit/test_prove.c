@@ -421,6 +421,96 @@ static void build_permute_model(uint8_t **buf, size_t *len)
     tb_free(tb);
 }
 
+/* CONCATENATION in the middle: input [1,4,4,2] -> CONV 1x1 (3) and CONV
+ * 3x3 SAME (5) -> CONCAT on channels [1,4,4,8] -> CONCAT with itself on H
+ * [1,8,4,8] -> FULLY_CONNECTED (3). */
+static void build_concat_model(uint8_t **buf, size_t *len)
+{
+    tb_model *tb = tb_new();
+    uint64_t r = 777;
+    float s_in = 0.03f, s_w = 0.01f, s_c = 0.04f, s_fw = 0.02f, s_o = 0.1f;
+    int64_t zp_in = 4, zp0 = 0, zp_c = -9, zp_o = 1;
+    int32_t ish[4] = { 1, 4, 4, 2 }, ash[4] = { 1, 4, 4, 3 }, bsh4[4] = { 1, 4, 4, 5 };
+    int32_t csh[4] = { 1, 4, 4, 8 }, dsh[4] = { 1, 8, 4, 8 };
+    int32_t w1s[4] = { 3, 1, 1, 2 }, w2s[4] = { 5, 3, 3, 2 }, b1s[1] = { 3 }, b2s[1] = { 5 };
+    int32_t fws[2] = { 3, 256 }, fbs[1] = { 3 }, osh[2] = { 1, 3 };
+    int8_t w1[6], w2[90], fw[768];
+    int32_t b1[3], b2[5], fb[3];
+    for (int i = 0; i < 6; i++)
+        w1[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 90; i++)
+        w2[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 768; i++)
+        fw[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 3; i++)
+        b1[i] = (int32_t)(zt_next(&r) % 801) - 400, fb[i] = (int32_t)(zt_next(&r) % 801) - 400;
+    for (int i = 0; i < 5; i++)
+        b2[i] = (int32_t)(zt_next(&r) % 801) - 400;
+    float sb = s_in * s_w, sfb = s_c * s_fw;
+    int x = tb_tensor(tb, "x", TB_INT8, 4, ish, 0, 1, &s_in, &zp_in, 0);
+    int w1t = tb_tensor(tb, "w1", TB_INT8, 4, w1s, tb_buffer(tb, w1, sizeof w1), 1, &s_w, &zp0, 0);
+    int b1t = tb_tensor(tb, "b1", TB_INT32, 1, b1s, tb_buffer(tb, b1, sizeof b1), 1, &sb, &zp0, 0);
+    int w2t = tb_tensor(tb, "w2", TB_INT8, 4, w2s, tb_buffer(tb, w2, sizeof w2), 1, &s_w, &zp0, 0);
+    int b2t = tb_tensor(tb, "b2", TB_INT32, 1, b2s, tb_buffer(tb, b2, sizeof b2), 1, &sb, &zp0, 0);
+    int a = tb_tensor(tb, "a", TB_INT8, 4, ash, 0, 1, &s_c, &zp_c, 0);
+    int bb = tb_tensor(tb, "b", TB_INT8, 4, bsh4, 0, 1, &s_c, &zp_c, 0);
+    int cat = tb_tensor(tb, "cat", TB_INT8, 4, csh, 0, 1, &s_c, &zp_c, 0);
+    int cat2 = tb_tensor(tb, "cat2", TB_INT8, 4, dsh, 0, 1, &s_c, &zp_c, 0);
+    int fwt = tb_tensor(tb, "fw", TB_INT8, 2, fws, tb_buffer(tb, fw, sizeof fw), 1, &s_fw, &zp0, 0);
+    int fbt = tb_tensor(tb, "fb", TB_INT32, 1, fbs, tb_buffer(tb, fb, sizeof fb), 1, &sfb, &zp0, 0);
+    int y = tb_tensor(tb, "y", TB_INT8, 2, osh, 0, 1, &s_o, &zp_o, 0);
+    tb_options o = tb_opt_conv2d(TB_PAD_SAME, 1, 1, TB_ACT_NONE, 1, 1);
+    o.version = 3;
+    int32_t i1[3] = { x, w1t, b1t }, i2[3] = { x, w2t, b2t };
+    tb_op(tb, TB_OP_CONV_2D, 3, i1, 1, &a, &o);
+    tb_op(tb, TB_OP_CONV_2D, 3, i2, 1, &bb, &o);
+    o = tb_opt_concat(3, TB_ACT_NONE);
+    o.version = 2;
+    int32_t ci[2] = { a, bb };
+    tb_op(tb, TB_OP_CONCATENATION, 2, ci, 1, &cat, &o);
+    o = tb_opt_concat(1, TB_ACT_NONE);
+    o.version = 2;
+    int32_t ci2[2] = { cat, cat };
+    tb_op(tb, TB_OP_CONCATENATION, 2, ci2, 1, &cat2, &o);
+    o = tb_opt_fc(TB_ACT_NONE, 0);
+    o.version = 4;
+    int32_t fi[3] = { cat2, fwt, fbt };
+    tb_op(tb, TB_OP_FULLY_CONNECTED, 3, fi, 1, &y, &o);
+    tb_io(tb, 1, &x, 1, &y);
+    assert_int_equal(tb_finish(tb, buf, len), 0);
+    tb_free(tb);
+}
+
+static void test_concat(void **state)
+{
+    (void)state;
+    uint8_t *buf = NULL;
+    size_t blen = 0;
+    build_concat_model(&buf, &blen);
+    fixture f;
+    memset(&f, 0, sizeof f);
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(buf, blen, "concat", &f.m, &err), ZA_OK);
+    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
+    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
+    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
+    f.input = malloc(f.in_bytes * 2);
+    assert_int_equal(zm_make_input("random:7", f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_make_input("random:8", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    check_complete(&f, 1);
+    check_complete(&f, 2);
+    const zp_layer *c1 = layer_of(f.c, ZP_L_CONCAT, 0), *c2 = layer_of(f.c, ZP_L_CONCAT, 1);
+    zp_cheat ch = no_cheat();
+    ch.wit_vec = (int)f.c->tensors[c1->out].wvec, ch.index = 5, ch.delta = 1;
+    expect_rejected_by(&f, ch, "a channel-concatenated element", "concatenation");
+    ch = no_cheat(), ch.wit_vec = (int)f.c->tensors[c2->out].wvec;
+    ch.index = zp_shape_index(&f.c->tensors[c2->out].shape, 0, 6, 1, 2), ch.delta = -1;
+    expect_rejected_by(&f, ch, "an H-concatenated element", "concatenation");
+    unload(&f);
+    free(buf);
+}
+
 static void test_permute_and_map(void **state)
 {
     (void)state;
@@ -460,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_soundness_resnet),
         cmocka_unit_test(test_tampered_proofs),
         cmocka_unit_test(test_permute_and_map),
+        cmocka_unit_test(test_concat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
