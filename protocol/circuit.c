@@ -180,8 +180,15 @@ static za_status compile_op(builder *b, int i)
         zp_shape so;
         if ((st = get_tensor(b, i, o->inputs[0], 0, &tin)) || (st = tensor_shape(b, i, out_t, &so)))
             return st;
-        if (!shape_eq(&so, &c->tensors[tin].shape))
-            return cerr(b, i, "a RESHAPE that moves elements is not supported by the prover yet");
+        if (!shape_eq(&so, &c->tensors[tin].shape)) {
+            /* a re-indexing: bound by a sumcheck over the input */
+            if ((st = get_tensor(b, i, out_t, 0, &L->out)))
+                return st;
+            L->kind = ZP_L_RESHAPE;
+            L->in = tin;
+            c->n_layers++;
+            return ZA_OK;
+        }
         if (c->tensor_of[out_t] < 0) {
             c->tensor_of[out_t] = (int)tin; /* an alias: same elements, same layout */
             return ZA_OK;
@@ -526,6 +533,7 @@ static za_status build_segments(builder *b)
             break;
         case ZP_L_PERMUTE:
         case ZP_L_CONCAT:
+        case ZP_L_RESHAPE:
             break;
         case ZP_L_ADD:
             s.tag_kind = 1;
@@ -582,7 +590,7 @@ static uint64_t table_rows(zp_circuit *c)
             rows += 65536;
         else if (L->kind == ZP_L_MAP)
             rows += 256;
-        else if (L->kind == ZP_L_PERMUTE || L->kind == ZP_L_CONCAT)
+        else if (L->kind == ZP_L_PERMUTE || L->kind == ZP_L_CONCAT || L->kind == ZP_L_RESHAPE)
             ;
         else if (L->kind != ZP_L_MAX && L->kind != ZP_L_ALIAS)
             rows += (uint64_t)L->n_groups *
@@ -874,7 +882,7 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
             continue;
         }
         if (L->kind == ZP_L_MAX || L->kind == ZP_L_ALIAS || L->kind == ZP_L_PERMUTE ||
-            L->kind == ZP_L_CONCAT)
+            L->kind == ZP_L_CONCAT || L->kind == ZP_L_RESHAPE)
             continue;
         layer_fn_ctx f = layer_fn_init(c, L);
         for (int64_t gi = 0; gi < L->n_groups; gi++) {

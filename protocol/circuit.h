@@ -88,7 +88,8 @@ typedef enum {
     ZP_L_ALIAS,    /* RESHAPE whose padded layout is unchanged */
     ZP_L_MAP,      /* QUANTIZE between 8-bit types: a 256-row table of the engine's own map */
     ZP_L_PERMUTE,  /* TRANSPOSE of a 4-D tensor that keeps the batch axis first */
-    ZP_L_CONCAT    /* CONCATENATION along a non-batch axis */
+    ZP_L_CONCAT,   /* CONCATENATION along a non-batch axis */
+    ZP_L_RESHAPE   /* RESHAPE that moves elements in the padded layout (e.g. a flatten) */
 } zp_layer_kind;
 
 #define ZP_MAX_CONCAT 16

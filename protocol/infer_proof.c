@@ -1045,6 +1045,57 @@ static za_status concat_layer(ctx *x, const zp_layer *L)
     return st ? st : expect(x, L, a, total, "the output is not the concatenation of the inputs");
 }
 
+/* A RESHAPE that moves elements: element e of each sample keeps its
+ * row-major position, in different padded layouts.  At a random point rho
+ * of the output, out~(rho) = sum_i in[i] s[i] with s[i] = eq(rho, pos_out(i))
+ * on the valid positions: one degree-2 sumcheck over the input; the
+ * verifier evaluates s~ itself in O(elements). */
+static za_status reshape_layer(ctx *x, const zp_layer *L)
+{
+    const zp_shape *X = &x->c->tensors[L->in].shape, *Y = &x->c->tensors[L->out].shape;
+    zk_fp2 rho[MAXV], a, pt[MAXV], ev[2], fin, xv;
+    zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, Y->log_size);
+    za_status st = claim(x, tref(x->c, L->out), rho, &a);
+    if (st)
+        return st;
+    size_t NX = (size_t)1 << X->log_size;
+    zk_fp2 *ey = ext_alloc((size_t)1 << Y->log_size), *sv = ext_alloc(NX), *s2 = NULL;
+    if (!ey || !sv) {
+        free(ey), free(sv);
+        return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+    }
+    zk_eq_table_mt(rho, Y->log_size, ey, x->threads);
+    int64_t E = (int64_t)X->n[1] * X->n[2] * X->n[3];
+    for (int32_t b = 0; b < X->n[0]; b++)
+        for (int64_t e = 0; e < E; e++) {
+            int64_t xc = e % X->n[3], xw = (e / X->n[3]) % X->n[2], xh = e / ((int64_t)X->n[3] * X->n[2]);
+            int64_t yc = e % Y->n[3], yw = (e / Y->n[3]) % Y->n[2], yh = e / ((int64_t)Y->n[3] * Y->n[2]);
+            sv[zp_shape_index(X, b, xh, xw, xc)] = ey[zp_shape_index(Y, b, yh, yw, yc)];
+        }
+    free(ey);
+    zk_mle_ref tabs[2] = { zk_mle_ref_base(x->prover ? ref_data(x, tref(x->c, L->in)) : NULL),
+                           zk_mle_ref_ext(NULL) };
+    if (x->prover) {
+        if (!(s2 = ext_alloc(NX))) {
+            free(sv);
+            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        }
+        memcpy(s2, sv, sizeof(zk_fp2) * NX);
+        tabs[1] = zk_mle_ref_ext_inplace(s2);
+    }
+    zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
+    zk_sumcheck_instance inst = { X->log_size, 2, tabs, 1, &term };
+    st = sumcheck(x, &inst, a, pt, ev, &fin);
+    free(s2);
+    if (!st)
+        st = claim(x, tref(x->c, L->in), pt, &xv);
+    if (!st)
+        st = expect(x, L, fin, zk_fp2_mul(xv, zk_mle_eval_ext_mt(sv, X->log_size, pt, x->threads)),
+                    "the output is not the reshaped input");
+    free(sv);
+    return st;
+}
+
 static za_status run_relations(ctx *x)
 {
     double t0 = za_now_s();
@@ -1068,6 +1119,9 @@ static za_status run_relations(ctx *x)
             break;
         case ZP_L_CONCAT:
             st = concat_layer(x, L);
+            break;
+        case ZP_L_RESHAPE:
+            st = reshape_layer(x, L);
             break;
         default:
             break;

@@ -511,6 +511,82 @@ static void test_concat(void **state)
     free(buf);
 }
 
+/* A Keras-style flatten: input [1,5,3,6] -> CONV 3x3 SAME (6) -> RESHAPE
+ * [1,90] -> FULLY_CONNECTED (4): the RESHAPE moves elements in the padded
+ * layout ([1,8,4,8] to [1,1,1,128]). */
+static void build_flatten_model(uint8_t **buf, size_t *len)
+{
+    tb_model *tb = tb_new();
+    uint64_t r = 4242;
+    float s_in = 0.03f, s_w = 0.01f, s_c = 0.04f, s_fw = 0.02f, s_o = 0.1f;
+    int64_t zp_in = 4, zp0 = 0, zp_c = -9, zp_o = 1;
+    int32_t ish[4] = { 1, 5, 3, 6 }, csh[4] = { 1, 5, 3, 6 }, wsh[4] = { 6, 3, 3, 6 };
+    int32_t bsh[1] = { 6 }, rsh[2] = { 1, 90 }, newshape[2] = { 1, 90 }, nsh[1] = { 2 };
+    int32_t fws[2] = { 4, 90 }, fbs[1] = { 4 }, osh[2] = { 1, 4 };
+    int8_t w[324], fw[360];
+    int32_t bias[6], fb[4];
+    for (int i = 0; i < 324; i++)
+        w[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 360; i++)
+        fw[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 6; i++)
+        bias[i] = (int32_t)(zt_next(&r) % 801) - 400;
+    for (int i = 0; i < 4; i++)
+        fb[i] = (int32_t)(zt_next(&r) % 801) - 400;
+    float sb = s_in * s_w, sfb = s_c * s_fw;
+    int x = tb_tensor(tb, "x", TB_INT8, 4, ish, 0, 1, &s_in, &zp_in, 0);
+    int wt = tb_tensor(tb, "w", TB_INT8, 4, wsh, tb_buffer(tb, w, sizeof w), 1, &s_w, &zp0, 0);
+    int bt = tb_tensor(tb, "b", TB_INT32, 1, bsh, tb_buffer(tb, bias, sizeof bias), 1, &sb, &zp0, 0);
+    int cv = tb_tensor(tb, "conv", TB_INT8, 4, csh, 0, 1, &s_c, &zp_c, 0);
+    int ns = tb_tensor(tb, "shape", TB_INT32, 1, nsh, tb_buffer(tb, newshape, sizeof newshape), 0,
+                       NULL, NULL, 0);
+    int fl = tb_tensor(tb, "flat", TB_INT8, 2, rsh, 0, 1, &s_c, &zp_c, 0);
+    int fwt = tb_tensor(tb, "fw", TB_INT8, 2, fws, tb_buffer(tb, fw, sizeof fw), 1, &s_fw, &zp0, 0);
+    int fbt = tb_tensor(tb, "fb", TB_INT32, 1, fbs, tb_buffer(tb, fb, sizeof fb), 1, &sfb, &zp0, 0);
+    int y = tb_tensor(tb, "y", TB_INT8, 2, osh, 0, 1, &s_o, &zp_o, 0);
+    tb_options o = tb_opt_conv2d(TB_PAD_SAME, 1, 1, TB_ACT_RELU, 1, 1);
+    o.version = 3;
+    int32_t ci[3] = { x, wt, bt };
+    tb_op(tb, TB_OP_CONV_2D, 3, ci, 1, &cv, &o);
+    o = tb_opt_reshape(2, newshape);
+    int32_t ri[2] = { cv, ns };
+    tb_op(tb, TB_OP_RESHAPE, 2, ri, 1, &fl, &o);
+    o = tb_opt_fc(TB_ACT_NONE, 0);
+    o.version = 4;
+    int32_t fi[3] = { fl, fwt, fbt };
+    tb_op(tb, TB_OP_FULLY_CONNECTED, 3, fi, 1, &y, &o);
+    tb_io(tb, 1, &x, 1, &y);
+    assert_int_equal(tb_finish(tb, buf, len), 0);
+    tb_free(tb);
+}
+
+static void test_flatten(void **state)
+{
+    (void)state;
+    uint8_t *buf = NULL;
+    size_t blen = 0;
+    build_flatten_model(&buf, &blen);
+    fixture f;
+    memset(&f, 0, sizeof f);
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(buf, blen, "flatten", &f.m, &err), ZA_OK);
+    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
+    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
+    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
+    f.input = malloc(f.in_bytes * 2);
+    assert_int_equal(zm_make_input("random:9", f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_make_input("random:10", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    check_complete(&f, 1);
+    check_complete(&f, 2);
+    const zp_layer *rs = layer_of(f.c, ZP_L_RESHAPE, 0);
+    zp_cheat ch = no_cheat();
+    ch.wit_vec = (int)f.c->tensors[rs->out].wvec, ch.index = 50, ch.delta = 1;
+    expect_rejected_by(&f, ch, "a flattened element", "reshaped");
+    unload(&f);
+    free(buf);
+}
+
 static void test_permute_and_map(void **state)
 {
     (void)state;
@@ -551,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_tampered_proofs),
         cmocka_unit_test(test_permute_and_map),
         cmocka_unit_test(test_concat),
+        cmocka_unit_test(test_flatten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
