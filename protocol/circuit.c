@@ -250,9 +250,15 @@ static za_status compile_op(builder *b, int i)
         const zm_pool_params *p = &k->p.pool;
         L->kind = o->opcode == ZM_OP_MAX_POOL_2D ? ZP_L_MAX : ZP_L_AVG;
         L->kh = p->kh, L->kw = p->kw, L->sh = p->stride_h, L->sw = p->stride_w;
-        if (p->pad_top || p->pad_left || (p->oh - 1) * p->stride_h + p->kh > p->ih ||
-            (p->ow - 1) * p->stride_w + p->kw > p->iw)
-            return cerr(b, i, "pooling windows that cross the border are not supported yet");
+        L->pad_top = p->pad_top, L->pad_left = p->pad_left;
+        if (L->kind == ZP_L_AVG &&
+            (p->pad_top || p->pad_left || (p->oh - 1) * p->stride_h + p->kh > p->ih ||
+             (p->ow - 1) * p->stride_w + p->kw > p->iw))
+            return cerr(b, i, "average-pool windows that cross the border are not supported "
+                              "yet");
+        /* MAX reads its taps shifted to be non-negative (the view subtracts
+         * in_zp): a tap outside the input reads 0, below every real one */
+        L->in_zp = p->is_uint8 ? 0 : -128;
         if (Y->n[3] != X->n[3])
             return cerr(b, i, "unexpected geometry");
         L->window = (int64_t)p->kh * p->kw;
@@ -360,7 +366,7 @@ static za_status compile_op(builder *b, int i)
         if (L->n_taps < 2 || L->n_taps > 64)
             return cerr(b, i, "MAX_POOL windows of 2 to 64 taps are supported");
         L->taps = new_wit(b, Y->log_size + L->lg_kh + L->lg_kw);
-        for (int j = 0; j + 2 < L->n_taps; j++)
+        for (int j = 0; j + 1 < L->n_taps; j++) /* the last one is out - in_zp */
             L->chain[j] = new_wit(b, Y->log_size);
         c->n_layers++;
         return ZA_OK;
@@ -548,8 +554,7 @@ static za_status build_segments(builder *b)
              * [0, 2^16) here, and their product zero (a zero-check in the
              * proof), so m_j is one of the two and at least both */
             for (int j = 1; j < L->n_taps && !st; j++) {
-                zp_vec_ref cur = j == L->n_taps - 1 ? tref(c, L->out)
-                                                    : vr(ZP_VEC_WITNESS, L->chain[j - 1]);
+                zp_vec_ref cur = vr(ZP_VEC_WITNESS, L->chain[j - 1]);
                 for (int side = 0; side < 2 && !st; side++) {
                     memset(&s, 0, sizeof s);
                     s.log_len = Y->log_size;

@@ -118,9 +118,11 @@ typedef struct {
     uint64_t tag;             /* first lookup tag of this layer */
     uint64_t table_row;       /* first row of its sub-table */
     int64_t window;           /* AVG: elements per window */
-    /* MAX: the taps [KH'][KW'][out shape] and the running maxima */
+    /* MAX: the taps [KH'][KW'][out shape], shifted by -in_zp so that taps
+     * outside the input (0) are below every real one, and the running
+     * maxima; the last one is the output shifted the same way */
     unsigned taps;
-    unsigned chain[64];       /* chain[j] = max of taps 0..j+1, j < n_taps - 2 */
+    unsigned chain[64];       /* chain[j] = max of taps 0..j+1, j < n_taps - 1 */
     int n_taps;
     int perm[4];              /* PERMUTE: output axis a is input axis perm[a] */
     int cat_axis, n_cat;      /* CONCAT: the 4-D axis, the inputs and their offsets */

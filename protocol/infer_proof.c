@@ -872,7 +872,19 @@ static za_status max_layer(ctx *x, const zp_layer *L)
         return st;
     const zk_fp2 *ry = tau, *rkw = tau + Y->log_size, *rkh = rkw + L->lg_kw;
     st = view_reduce(x, L, VIEW_POOL, ry + zp_shape_var0(Y, 0), ry + zp_shape_var0(Y, 1),
-                     ry + zp_shape_var0(Y, 2), rkh, rkw, ry, 0, tv);
+                     ry + zp_shape_var0(Y, 2), rkh, rkw, ry, L->in_zp, tv);
+    /* the last running maximum is the output, shifted */
+    if (!st) {
+        zk_fp2 rho[MAXV], ml, ov;
+        zk_transcript_challenge_fp2_vec(x->t, "max/rho", rho, Y->log_size);
+        st = claim(x, wref(L->chain[L->n_taps - 2]), rho, &ml);
+        if (!st)
+            st = claim(x, tref(x->c, L->out), rho, &ov);
+        if (!st)
+            st = expect(x, L, ml,
+                        zk_fp2_sub(ov, zk_fp2_mul(fp2i(L->in_zp), zp_mle_valid(Y, rho))),
+                        "the output is not the window's maximum");
+    }
     /* (m_j - m_{j-1}) (m_j - T_j) = 0 for every step, by zero-checks of up
      * to 8 steps each (the range lookups do the rest) */
     for (int j0 = 1; j0 < L->n_taps && !st; j0 += 8) {
@@ -893,7 +905,7 @@ static za_status max_layer(ctx *x, const zp_layer *L)
                 if (role == 0 && j > 1) {
                     r = wref(L->chain[j - 2]);
                 } else if (role == 2) {
-                    r = j == L->n_taps - 1 ? tref(x->c, L->out) : wref(L->chain[j - 1]);
+                    r = wref(L->chain[j - 1]);
                 } else {
                     int tap = role == 1 ? j : 0;
                     sb = (unsigned)(((tap / L->kw) << L->lg_kw) | (tap % L->kw));
@@ -1214,18 +1226,23 @@ static za_status make_witness(ctx *x, const zp_layer *L)
     if (L->kind == ZP_L_MAX) {
         size_t ny = (size_t)1 << Y->log_size;
         zk_fp *T = x->wit[L->taps];
+        zk_fp off = zk_fp_from_i64(-(int64_t)L->in_zp);
         for (int32_t b = 0; b < Y->n[0]; b++)
             for (int32_t oh = 0; oh < Y->n[1]; oh++)
                 for (int32_t ow = 0; ow < Y->n[2]; ow++)
                     for (int32_t kh = 0; kh < L->kh; kh++)
                         for (int32_t kw = 0; kw < L->kw; kw++) {
+                            int64_t ih = (int64_t)oh * L->sh + kh - L->pad_top;
+                            int64_t iw = (int64_t)ow * L->sw + kw - L->pad_left;
+                            if (ih < 0 || ih >= X->n[1] || iw < 0 || iw >= X->n[2])
+                                continue; /* outside: 0 */
                             size_t slice = ((size_t)kh << L->lg_kw) | (size_t)kw;
-                            const zk_fp *row =
-                                xv + zp_shape_index(X, b, oh * L->sh + kh, ow * L->sw + kw, 0);
+                            const zk_fp *row = xv + zp_shape_index(X, b, ih, iw, 0);
                             zk_fp *dst = T + slice * ny + zp_shape_index(Y, b, oh, ow, 0);
-                            memcpy(dst, row, sizeof(zk_fp) * (size_t)Y->n[3]);
+                            for (int32_t ch = 0; ch < Y->n[3]; ch++)
+                                dst[ch] = zk_fp_add(row[ch], off);
                         }
-        for (int j = 1; j + 1 < L->n_taps; j++) {
+        for (int j = 1; j < L->n_taps; j++) {
             const zk_fp *prev = j == 1 ? T : x->wit[L->chain[j - 2]];
             size_t slice = ((size_t)(j / L->kw) << L->lg_kw) | (size_t)(j % L->kw);
             const zk_fp *tap = T + slice * ny;
@@ -1233,6 +1250,7 @@ static za_status make_witness(ctx *x, const zp_layer *L)
             for (size_t i = 0; i < ny; i++)
                 cur[i] = zk_fp_to_i64(prev[i]) > zk_fp_to_i64(tap[i]) ? prev[i] : tap[i];
         }
+        (void)yv;
         return ZA_OK;
     }
     if (L->kind != ZP_L_CONV && L->kind != ZP_L_DW && L->kind != ZP_L_AVG)

@@ -587,6 +587,90 @@ static void test_flatten(void **state)
     free(buf);
 }
 
+/* MAX_POOL with SAME padding (windows cross the border): input [1,5,5,3]
+ * -> CONV 3x3 SAME (4) -> MAX_POOL 3x3 SAME stride 2 [1,3,3,4] -> FC (3).
+ * The convolution has no activation, so many values are negative and a
+ * border window's maximum must ignore the positions outside the input. */
+static void build_maxsame_model(uint8_t **buf, size_t *len)
+{
+    tb_model *tb = tb_new();
+    uint64_t r = 99;
+    float s_in = 0.03f, s_w = 0.01f, s_c = 0.04f, s_fw = 0.02f, s_o = 0.1f;
+    int64_t zp_in = 4, zp0 = 0, zp_c = 0, zp_o = 1;
+    int32_t ish[4] = { 1, 5, 5, 3 }, csh[4] = { 1, 5, 5, 4 }, psh[4] = { 1, 3, 3, 4 };
+    int32_t wsh[4] = { 4, 3, 3, 3 }, bsh[1] = { 4 }, fws[2] = { 3, 36 }, fbs[1] = { 3 };
+    int32_t osh[2] = { 1, 3 };
+    int8_t w[108], fw[108];
+    int32_t bias[4], fb[3];
+    /* small weights and a negative bias: outputs around -60 */
+    for (int i = 0; i < 108; i++)
+        w[i] = (int8_t)(zt_next(&r) % 21 - 10), fw[i] = (int8_t)(zt_next(&r) % 255 - 127);
+    for (int i = 0; i < 4; i++)
+        bias[i] = (int32_t)(zt_next(&r) % 801) - 8400;
+    for (int i = 0; i < 3; i++)
+        fb[i] = (int32_t)(zt_next(&r) % 801) - 400;
+    float sb = s_in * s_w, sfb = s_c * s_fw;
+    int x = tb_tensor(tb, "x", TB_INT8, 4, ish, 0, 1, &s_in, &zp_in, 0);
+    int wt = tb_tensor(tb, "w", TB_INT8, 4, wsh, tb_buffer(tb, w, sizeof w), 1, &s_w, &zp0, 0);
+    int bt = tb_tensor(tb, "b", TB_INT32, 1, bsh, tb_buffer(tb, bias, sizeof bias), 1, &sb, &zp0, 0);
+    int cv = tb_tensor(tb, "conv", TB_INT8, 4, csh, 0, 1, &s_c, &zp_c, 0);
+    int pl = tb_tensor(tb, "pool", TB_INT8, 4, psh, 0, 1, &s_c, &zp_c, 0);
+    int fwt = tb_tensor(tb, "fw", TB_INT8, 2, fws, tb_buffer(tb, fw, sizeof fw), 1, &s_fw, &zp0, 0);
+    int fbt = tb_tensor(tb, "fb", TB_INT32, 1, fbs, tb_buffer(tb, fb, sizeof fb), 1, &sfb, &zp0, 0);
+    int y = tb_tensor(tb, "y", TB_INT8, 2, osh, 0, 1, &s_o, &zp_o, 0);
+    tb_options o = tb_opt_conv2d(TB_PAD_SAME, 1, 1, TB_ACT_NONE, 1, 1);
+    o.version = 3;
+    int32_t ci[3] = { x, wt, bt };
+    tb_op(tb, TB_OP_CONV_2D, 3, ci, 1, &cv, &o);
+    o = tb_opt_pool2d(TB_PAD_SAME, 2, 2, 3, 3, TB_ACT_NONE);
+    o.version = 2;
+    tb_op(tb, TB_OP_MAX_POOL_2D, 1, &cv, 1, &pl, &o);
+    o = tb_opt_fc(TB_ACT_NONE, 0);
+    o.version = 4;
+    int32_t fi[3] = { pl, fwt, fbt };
+    tb_op(tb, TB_OP_FULLY_CONNECTED, 3, fi, 1, &y, &o);
+    tb_io(tb, 1, &x, 1, &y);
+    assert_int_equal(tb_finish(tb, buf, len), 0);
+    tb_free(tb);
+}
+
+static void test_maxpool_same(void **state)
+{
+    (void)state;
+    uint8_t *buf = NULL;
+    size_t blen = 0;
+    build_maxsame_model(&buf, &blen);
+    fixture f;
+    memset(&f, 0, sizeof f);
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(buf, blen, "maxsame", &f.m, &err), ZA_OK);
+    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
+    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
+    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
+    f.input = malloc(f.in_bytes * 2);
+    assert_int_equal(zm_make_input("random:11", f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_make_input("random:12", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    /* the case that matters: some window maximum is negative */
+    assert_int_equal(zm_engine_set_input(f.e, 0, f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_engine_run(f.e, &err), ZA_OK);
+    const zp_layer *mx = layer_of(f.c, ZP_L_MAX, 0);
+    const int8_t *pool = zm_engine_tensor(f.e, f.c->tensors[mx->out].model_tensor);
+    int negative = 0;
+    for (int i = 0; i < 36; i++)
+        negative += pool[i] < 0;
+    assert_true(negative > 0);
+    check_complete(&f, 1);
+    check_complete(&f, 2);
+    zp_cheat ch = no_cheat();
+    ch.wit_vec = (int)f.c->tensors[mx->out].wvec, ch.index = 0, ch.delta = 1;
+    expect_rejected(&f, ch, "a border window's maximum");
+    ch = no_cheat(), ch.wit_vec = (int)mx->chain[mx->n_taps - 2], ch.index = 1, ch.delta = 1;
+    expect_rejected(&f, ch, "the last running maximum");
+    unload(&f);
+    free(buf);
+}
+
 static void test_permute_and_map(void **state)
 {
     (void)state;
@@ -628,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_permute_and_map),
         cmocka_unit_test(test_concat),
         cmocka_unit_test(test_flatten),
+        cmocka_unit_test(test_maxpool_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
