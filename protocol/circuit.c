@@ -141,6 +141,21 @@ static za_status add_threshold_vectors(builder *b, zp_layer *L)
     return ZA_OK;
 }
 
+/* Taps of the pooling window at output (oh, ow) that fall inside the input. */
+static int64_t window_count(const zp_layer *L, const zp_shape *X, int oh, int ow)
+{
+    int64_t nh = 0, nw = 0;
+    for (int kh = 0; kh < L->kh; kh++) {
+        int64_t ih = (int64_t)oh * L->sh + kh - L->pad_top;
+        nh += ih >= 0 && ih < X->n[1];
+    }
+    for (int kw = 0; kw < L->kw; kw++) {
+        int64_t iw = (int64_t)ow * L->sw + kw - L->pad_left;
+        nw += iw >= 0 && iw < X->n[2];
+    }
+    return nh * nw;
+}
+
 static za_status compile_op(builder *b, int i)
 {
     zp_circuit *c = b->c;
@@ -251,11 +266,7 @@ static za_status compile_op(builder *b, int i)
         L->kind = o->opcode == ZM_OP_MAX_POOL_2D ? ZP_L_MAX : ZP_L_AVG;
         L->kh = p->kh, L->kw = p->kw, L->sh = p->stride_h, L->sw = p->stride_w;
         L->pad_top = p->pad_top, L->pad_left = p->pad_left;
-        if (L->kind == ZP_L_AVG &&
-            (p->pad_top || p->pad_left || (p->oh - 1) * p->stride_h + p->kh > p->ih ||
-             (p->ow - 1) * p->stride_w + p->kw > p->iw))
-            return cerr(b, i, "average-pool windows that cross the border are not supported "
-                              "yet");
+
         /* MAX reads its taps shifted to be non-negative (the view subtracts
          * in_zp): a tap outside the input reads 0, below every real one */
         L->in_zp = p->is_uint8 ? 0 : -128;
@@ -419,6 +430,33 @@ static za_status compile_op(builder *b, int i)
             const zm_pool_params *p = &k->p.pool;
             L->out_min = p->act_min, L->out_max = p->act_max;
             L->acc_max = L->window * 256;
+            /* windows that cross the border divide by how many taps are
+             * inside: one group of thresholds per distinct count */
+            int border = 0;
+            for (int oh = 0; oh < Y->n[1]; oh++)
+                for (int ow = 0; ow < Y->n[2]; ow++)
+                    border |= window_count(L, X, oh, ow) != L->window;
+            if (border) {
+                size_t np = (size_t)Y->n[1] * (size_t)Y->n[2];
+                L->sgroup = malloc(sizeof(int32_t) * np);
+                L->group_count = malloc(sizeof(int64_t) * np);
+                if (!L->sgroup || !L->group_count) {
+                    free(L->sgroup), free(L->group_count);
+                    L->sgroup = NULL, L->group_count = NULL;
+                    return za_error_set(b->err, ZA_ERR_NOMEM, "prover: out of memory");
+                }
+                L->n_groups = 0;
+                for (int oh = 0; oh < Y->n[1]; oh++)
+                    for (int ow = 0; ow < Y->n[2]; ow++) {
+                        int64_t cnt = window_count(L, X, oh, ow);
+                        int32_t g = 0;
+                        while (g < L->n_groups && L->group_count[g] != cnt)
+                            g++;
+                        if (g == L->n_groups)
+                            L->group_count[L->n_groups++] = cnt;
+                        L->sgroup[oh * Y->n[2] + ow] = g;
+                    }
+            }
         }
         L->acc_min = -L->acc_max;
     }
@@ -450,7 +488,8 @@ static int32_t layer_fn(const layer_fn_ctx *f, int64_t g, int64_t acc)
     if (f->opcode == ZM_OP_MEAN)
         return zm_mean_finish(&f->k->p.mean, (int32_t)acc);
     if (f->opcode == ZM_OP_AVERAGE_POOL_2D)
-        return zm_pool_average_finish(&f->k->p.pool, acc, f->L->window);
+        return zm_pool_average_finish(&f->k->p.pool, acc,
+                                      f->L->sgroup ? f->L->group_count[g] : f->L->window);
     const zm_conv_params *p = &f->k->p.conv;
     return zm_requantize((int32_t)acc, p->rq[g], f->single, p->out_zp, p->act_min, p->act_max);
 }
@@ -499,9 +538,9 @@ static za_status build_segments(builder *b)
         case ZP_L_CONV:
         case ZP_L_DW:
         case ZP_L_AVG:
-            s.tag_kind = L->per_channel ? 2 : 1;
+            s.tag_kind = L->per_channel ? 2 : (L->sgroup ? 3 : 1);
             s.tag = L->tag;
-            s.group = L->group;
+            s.group = L->per_channel ? L->group : L->sgroup;
             s.col[1] = tref(c, L->out);
             /* lo = acc - sum_j 2^(bj) l_j, hi = acc + sum_j 2^(bj) l_{nl+j}
              * with nl = 32 / b limbs each (limb p is slice p of the limbs) */
@@ -791,7 +830,8 @@ void zp_circuit_free(zp_circuit *c)
         return;
     free(c->tensors);
     for (unsigned l = 0; c->layers && l < c->n_layers; l++)
-        free(c->layers[l].group), free(c->layers[l].group_rep);
+        free(c->layers[l].group), free(c->layers[l].group_rep), free(c->layers[l].sgroup),
+            free(c->layers[l].group_count);
     free(c->layers);
     free(c->segs);
     free(c->tensor_of);
@@ -891,7 +931,8 @@ za_status zp_circuit_table(const zp_circuit *c, zk_fp *cols[4], za_error *err)
             continue;
         layer_fn_ctx f = layer_fn_init(c, L);
         for (int64_t gi = 0; gi < L->n_groups; gi++) {
-            int64_t g = L->per_channel ? L->group_rep[gi] : 0; /* a channel of the group */
+            /* a channel of the group, or the spatial group itself */
+            int64_t g = L->per_channel ? L->group_rep[gi] : gi;
             /* thresholds: bucket k = [first(k), first(k+1) - 1]; the next
              * threshold is guessed one bucket width further */
             int64_t lo = first_at_least(&f, g, L->acc_min, L->acc_max, L->out_min, L->acc_min);
@@ -1008,4 +1049,26 @@ zk_fp2 zp_mle_channel_tag(const zp_shape *s, uint64_t tag, const int32_t *group,
         ch = acc;
     }
     return zk_fp2_mul(v, ch);
+}
+
+zk_fp2 zp_mle_spatial_tag(const zp_shape *s, uint64_t tag, const int32_t *sgroup, const zk_fp2 *r)
+{
+    zk_fp2 one = zk_fp2_make(1, 0);
+    zk_fp2 v = zk_fp2_mul(zp_mle_prefix(r + zp_shape_var0(s, 0), s->lg[0], s->n[0]),
+                          zp_mle_prefix(r + zp_shape_var0(s, 3), s->lg[3], s->n[3]));
+    const zk_fp2 *rh = r + zp_shape_var0(s, 1), *rw = r + zp_shape_var0(s, 2);
+    zk_fp2 acc = zk_fp2_make(0, 0);
+    for (int64_t h = 0; h < s->n[1]; h++) {
+        zk_fp2 eh = one;
+        for (unsigned j = 0; j < s->lg[1]; j++)
+            eh = zk_fp2_mul(eh, ((h >> j) & 1) ? rh[j] : zk_fp2_sub(one, rh[j]));
+        for (int64_t w = 0; w < s->n[2]; w++) {
+            zk_fp2 e = eh;
+            for (unsigned j = 0; j < s->lg[2]; j++)
+                e = zk_fp2_mul(e, ((w >> j) & 1) ? rw[j] : zk_fp2_sub(one, rw[j]));
+            acc = zk_fp2_add(acc, zk_fp2_mul_fp(e, zk_fp_from_i64((int64_t)tag +
+                                                                  sgroup[h * s->n[2] + w])));
+        }
+    }
+    return zk_fp2_mul(v, acc);
 }

@@ -113,6 +113,8 @@ typedef struct {
     int32_t n_groups;         /* channels with the same output function share one */
     int32_t *group;           /* per output channel: its group (per_channel only) */
     int32_t *group_rep;       /* per group: a channel of it */
+    int32_t *sgroup;          /* AVG with border windows: per output (h, w), its group */
+    int64_t *group_count;     /* ... and per group, its window's element count */
     int32_t out_min, out_max; /* output range of the function */
     int64_t acc_min, acc_max; /* domain on which it is monotone and exact */
     uint64_t tag;             /* first lookup tag of this layer */
@@ -136,9 +138,10 @@ typedef struct {
     zp_vec_ref col[4];
     /* column 0 structure when not CONST: valid(i) * (tag + channel(i)) or
      * valid(i) * tag over `shape` */
-    int tag_kind;             /* 0: col[0] is CONST; 1: valid*tag; 2: valid*(tag+group(channel)) */
+    int tag_kind;             /* 0: col[0] is CONST; 1: valid*tag; 2: valid*(tag+group(channel));
+                                 3: valid*(tag+sgroup(h, w)) */
     uint64_t tag;
-    const int32_t *group;     /* tag_kind 2: channel -> group */
+    const int32_t *group;     /* tag_kind 2: channel -> group; 3: h*W + w -> group */
     zp_shape shape;
     unsigned slice_bits[4];   /* extra high coordinates fixed to slice_bits (taps) */
     unsigned slice_nbits[4];
@@ -194,5 +197,7 @@ zk_fp2 zp_mle_prefix(const zk_fp2 *r, unsigned nbits, int64_t n);   /* sum_{i<n}
 zk_fp2 zp_mle_valid(const zp_shape *s, const zk_fp2 *r);
 /* valid(x) * (tag + group[channel(x)]) (group NULL: valid(x) * tag) */
 zk_fp2 zp_mle_channel_tag(const zp_shape *s, uint64_t tag, const int32_t *group, const zk_fp2 *r);
+/* valid(x) * (tag + sgroup[h(x) * W + w(x)]) */
+zk_fp2 zp_mle_spatial_tag(const zp_shape *s, uint64_t tag, const int32_t *sgroup, const zk_fp2 *r);
 
 #endif

@@ -222,7 +222,9 @@ static zk_fp seg_value(const ctx *x, const zp_segment *s, int k, size_t i)
         if ((int64_t)c >= sh->n[3] || (int64_t)w >= sh->n[2] || (int64_t)h >= sh->n[1] ||
             (int64_t)b >= sh->n[0])
             return 0;
-        return zk_fp_from_i64((int64_t)s->tag + (s->tag_kind == 2 ? s->group[c] : 0));
+        int64_t g = s->tag_kind == 2 ? s->group[c]
+                    : s->tag_kind == 3 ? s->group[h * (size_t)sh->n[2] + w] : 0;
+        return zk_fp_from_i64((int64_t)s->tag + g);
     }
     zk_fp v;
     if (ref.kind == ZP_VEC_CONST)
@@ -249,7 +251,9 @@ static za_status slice_claim(ctx *x, zp_vec_ref ref, unsigned log_len, unsigned 
 static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub, zk_fp2 *val)
 {
     if (k == 0 && s->tag_kind) {
-        *val = zp_mle_channel_tag(&s->shape, s->tag, s->tag_kind == 2 ? s->group : NULL, sub);
+        *val = s->tag_kind == 3
+                   ? zp_mle_spatial_tag(&s->shape, s->tag, s->group, sub)
+                   : zp_mle_channel_tag(&s->shape, s->tag, s->tag_kind == 2 ? s->group : NULL, sub);
         return ZA_OK;
     }
     za_status st = slice_claim(x, s->col[k], s->log_len, s->slice_bits[k], s->slice_nbits[k],
@@ -1295,7 +1299,8 @@ static za_status make_witness(ctx *x, const zp_layer *L)
                         &c->layers[x->cheat->acc_layer] == L && x->cheat->acc_index == i)
                         s += x->cheat->acc_delta;
                     int64_t out = zk_fp_to_i64(yv[i]);
-                    int64_t g = L->per_channel ? L->group[oc] : 0;
+                    int64_t g = L->per_channel ? L->group[oc]
+                                : L->sgroup ? L->sgroup[oh * Y->n[2] + ow] : 0;
                     if (out < L->out_min || out > L->out_max) {
                         st = layer_fail(x, L, "prover: an output outside the activation range");
                         break;

@@ -591,7 +591,7 @@ static void test_flatten(void **state)
  * -> CONV 3x3 SAME (4) -> MAX_POOL 3x3 SAME stride 2 [1,3,3,4] -> FC (3).
  * The convolution has no activation, so many values are negative and a
  * border window's maximum must ignore the positions outside the input. */
-static void build_maxsame_model(uint8_t **buf, size_t *len)
+static void build_pool_same_model(uint8_t **buf, size_t *len, int avg)
 {
     tb_model *tb = tb_new();
     uint64_t r = 99;
@@ -624,7 +624,7 @@ static void build_maxsame_model(uint8_t **buf, size_t *len)
     tb_op(tb, TB_OP_CONV_2D, 3, ci, 1, &cv, &o);
     o = tb_opt_pool2d(TB_PAD_SAME, 2, 2, 3, 3, TB_ACT_NONE);
     o.version = 2;
-    tb_op(tb, TB_OP_MAX_POOL_2D, 1, &cv, 1, &pl, &o);
+    tb_op(tb, avg ? TB_OP_AVERAGE_POOL_2D : TB_OP_MAX_POOL_2D, 1, &cv, 1, &pl, &o);
     o = tb_opt_fc(TB_ACT_NONE, 0);
     o.version = 4;
     int32_t fi[3] = { pl, fwt, fbt };
@@ -639,7 +639,7 @@ static void test_maxpool_same(void **state)
     (void)state;
     uint8_t *buf = NULL;
     size_t blen = 0;
-    build_maxsame_model(&buf, &blen);
+    build_pool_same_model(&buf, &blen, 0);
     fixture f;
     memset(&f, 0, sizeof f);
     za_error err;
@@ -667,6 +667,39 @@ static void test_maxpool_same(void **state)
     expect_rejected(&f, ch, "a border window's maximum");
     ch = no_cheat(), ch.wit_vec = (int)mx->chain[mx->n_taps - 2], ch.index = 1, ch.delta = 1;
     expect_rejected(&f, ch, "the last running maximum");
+    unload(&f);
+    free(buf);
+}
+
+/* AVERAGE_POOL with SAME padding: border windows divide by fewer taps, so
+ * their outputs use other thresholds (one group per count). */
+static void test_avgpool_same(void **state)
+{
+    (void)state;
+    uint8_t *buf = NULL;
+    size_t blen = 0;
+    build_pool_same_model(&buf, &blen, 1);
+    fixture f;
+    memset(&f, 0, sizeof f);
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(buf, blen, "avgsame", &f.m, &err), ZA_OK);
+    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
+    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
+    const zp_layer *avg = layer_of(f.c, ZP_L_AVG, 0);
+    assert_non_null(avg->sgroup);
+    assert_true(avg->n_groups >= 3); /* 9, 6 and 4 taps */
+    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
+    f.input = malloc(f.in_bytes * 2);
+    assert_int_equal(zm_make_input("random:13", f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_make_input("random:14", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    check_complete(&f, 1);
+    check_complete(&f, 2);
+    zp_cheat ch = no_cheat();
+    ch.wit_vec = (int)f.c->tensors[avg->out].wvec, ch.index = 0, ch.delta = 1;
+    expect_rejected(&f, ch, "a border window's average");
+    ch = no_cheat(), ch.acc_layer = (int)(avg - f.c->layers), ch.acc_index = 0, ch.acc_delta = 1;
+    expect_rejected(&f, ch, "a border window's sum with consistent limbs");
     unload(&f);
     free(buf);
 }
@@ -713,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_concat),
         cmocka_unit_test(test_flatten),
         cmocka_unit_test(test_maxpool_same),
+        cmocka_unit_test(test_avgpool_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
