@@ -1450,6 +1450,8 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
         goto out;
     tm = za_now_s();
     S.witness_s = tm - t0;
+    za_log_info("prove: witness of %u layers ready (%.1f s); committing", c->n_layers,
+                S.witness_s);
 
     /* header */
     size_t mark = zk_writer_begin_container(&w, ZK_KIND_INFERENCE_PROOF);
@@ -1492,9 +1494,12 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
                      seg, c->table_log_rows);
     }
     S.commit_s = za_now_s() - tm, tm = za_now_s();
+    za_log_info("prove: committed (%.1f s); lookups and layer relations", S.commit_s);
     if ((st = run_relations(&x)))
         goto out;
     S.relations_s = za_now_s() - tm, tm = za_now_s();
+    za_log_info("prove: relations done (%.1f s); opening %u + %u claims", S.relations_s, x.n_wc,
+                x.n_tc);
     if ((x.n_wc && (st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err))) ||
         (x.n_tc && (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err))))
         goto out;
