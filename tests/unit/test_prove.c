@@ -365,6 +365,22 @@ static void test_tampered_proofs(void **state)
     unload(&f);
 }
 
+/* Load a model built in memory (batch-1 circuit, two inputs by rule). */
+static void load_built(fixture *f, const uint8_t *buf, size_t blen, const char *name,
+                       const char *rule1, const char *rule2)
+{
+    za_error err;
+    memset(f, 0, sizeof *f);
+    assert_int_equal(zm_model_load_buffer(buf, blen, name, &f->m, &err), ZA_OK);
+    assert_int_equal(zm_engine_create(f->m, ZM_ROUNDING_TFLITE, &f->e, &err), ZA_OK);
+    assert_int_equal(zp_model_commit(f->m, ZM_ROUNDING_TFLITE, 1, &f->mc, &err), ZA_OK);
+    assert_int_equal(zp_circuit_compile(f->m, f->e, ZM_ROUNDING_TFLITE, 1, &f->c, &err), ZA_OK);
+    f->in_bytes = (size_t)f->m->tensors[f->m->inputs[0]].n_bytes;
+    f->input = malloc(f->in_bytes * 2);
+    assert_int_equal(zm_make_input(rule1, f->input, f->in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_make_input(rule2, f->input + f->in_bytes, f->in_bytes, &err), ZA_OK);
+}
+
 /* A synthetic int8 model with TRANSPOSE and QUANTIZE between weighted
  * layers (no shared model has them in the middle):
  * input [1,6,5,3] -> CONV 3x3 SAME (4) -> TRANSPOSE (0,2,1,3) -> QUANTIZE
@@ -488,16 +504,7 @@ static void test_concat(void **state)
     size_t blen = 0;
     build_concat_model(&buf, &blen);
     fixture f;
-    memset(&f, 0, sizeof f);
-    za_error err;
-    assert_int_equal(zm_model_load_buffer(buf, blen, "concat", &f.m, &err), ZA_OK);
-    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
-    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
-    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
-    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
-    f.input = malloc(f.in_bytes * 2);
-    assert_int_equal(zm_make_input("random:7", f.input, f.in_bytes, &err), ZA_OK);
-    assert_int_equal(zm_make_input("random:8", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    load_built(&f, buf, blen, "concat", "random:7", "random:8");
     check_complete(&f, 1);
     check_complete(&f, 2);
     const zp_layer *c1 = layer_of(f.c, ZP_L_CONCAT, 0), *c2 = layer_of(f.c, ZP_L_CONCAT, 1);
@@ -567,16 +574,7 @@ static void test_flatten(void **state)
     size_t blen = 0;
     build_flatten_model(&buf, &blen);
     fixture f;
-    memset(&f, 0, sizeof f);
-    za_error err;
-    assert_int_equal(zm_model_load_buffer(buf, blen, "flatten", &f.m, &err), ZA_OK);
-    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
-    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
-    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
-    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
-    f.input = malloc(f.in_bytes * 2);
-    assert_int_equal(zm_make_input("random:9", f.input, f.in_bytes, &err), ZA_OK);
-    assert_int_equal(zm_make_input("random:10", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    load_built(&f, buf, blen, "flatten", "random:9", "random:10");
     check_complete(&f, 1);
     check_complete(&f, 2);
     const zp_layer *rs = layer_of(f.c, ZP_L_RESHAPE, 0);
@@ -641,16 +639,8 @@ static void test_maxpool_same(void **state)
     size_t blen = 0;
     build_pool_same_model(&buf, &blen, 0);
     fixture f;
-    memset(&f, 0, sizeof f);
+    load_built(&f, buf, blen, "maxsame", "random:11", "random:12");
     za_error err;
-    assert_int_equal(zm_model_load_buffer(buf, blen, "maxsame", &f.m, &err), ZA_OK);
-    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
-    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
-    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
-    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
-    f.input = malloc(f.in_bytes * 2);
-    assert_int_equal(zm_make_input("random:11", f.input, f.in_bytes, &err), ZA_OK);
-    assert_int_equal(zm_make_input("random:12", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
     /* the case that matters: some window maximum is negative */
     assert_int_equal(zm_engine_set_input(f.e, 0, f.input, f.in_bytes, &err), ZA_OK);
     assert_int_equal(zm_engine_run(f.e, &err), ZA_OK);
@@ -680,19 +670,10 @@ static void test_avgpool_same(void **state)
     size_t blen = 0;
     build_pool_same_model(&buf, &blen, 1);
     fixture f;
-    memset(&f, 0, sizeof f);
-    za_error err;
-    assert_int_equal(zm_model_load_buffer(buf, blen, "avgsame", &f.m, &err), ZA_OK);
-    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
-    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
-    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
+    load_built(&f, buf, blen, "avgsame", "random:13", "random:14");
     const zp_layer *avg = layer_of(f.c, ZP_L_AVG, 0);
     assert_non_null(avg->sgroup);
     assert_true(avg->n_groups >= 3); /* 9, 6 and 4 taps */
-    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
-    f.input = malloc(f.in_bytes * 2);
-    assert_int_equal(zm_make_input("random:13", f.input, f.in_bytes, &err), ZA_OK);
-    assert_int_equal(zm_make_input("random:14", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
     check_complete(&f, 1);
     check_complete(&f, 2);
     zp_cheat ch = no_cheat();
@@ -711,16 +692,7 @@ static void test_permute_and_map(void **state)
     size_t blen = 0;
     build_permute_model(&buf, &blen);
     fixture f;
-    memset(&f, 0, sizeof f);
-    za_error err;
-    assert_int_equal(zm_model_load_buffer(buf, blen, "permute", &f.m, &err), ZA_OK);
-    assert_int_equal(zm_engine_create(f.m, ZM_ROUNDING_TFLITE, &f.e, &err), ZA_OK);
-    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &f.mc, &err), ZA_OK);
-    assert_int_equal(zp_circuit_compile(f.m, f.e, ZM_ROUNDING_TFLITE, 1, &f.c, &err), ZA_OK);
-    f.in_bytes = (size_t)f.m->tensors[f.m->inputs[0]].n_bytes;
-    f.input = malloc(f.in_bytes * 2);
-    assert_int_equal(zm_make_input("random:5", f.input, f.in_bytes, &err), ZA_OK);
-    assert_int_equal(zm_make_input("random:6", f.input + f.in_bytes, f.in_bytes, &err), ZA_OK);
+    load_built(&f, buf, blen, "permute", "random:5", "random:6");
     check_complete(&f, 1);
     check_complete(&f, 2);
     const zp_layer *perm = layer_of(f.c, ZP_L_PERMUTE, 0), *map = layer_of(f.c, ZP_L_MAP, 0);
