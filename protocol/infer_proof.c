@@ -16,6 +16,7 @@
  */
 #include "protocol/infer_proof.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,20 +295,33 @@ static void lookup_chunks(const zk_multi_layout *SL, unsigned *cl, unsigned *nch
 /* Rows [start, start + n) of the combined lookup columns (prover): each
  * segment sits at its offset in the layout of the segments; rows outside
  * every segment are the pad row. */
+typedef struct {
+    const ctx *x;
+    const zk_multi_layout *SL;
+    size_t start, n;
+    zk_fp *const *cols;
+} rows_job;
+
+static void rows_range(void *vj, size_t s0, size_t s1)
+{
+    const rows_job *j = vj;
+    for (size_t i = s0; i < s1; i++) { /* segments: disjoint rows */
+        const zp_segment *s = &j->x->c->segs[i];
+        size_t a = j->SL->offset[i], b = a + ((size_t)1 << s->log_len);
+        size_t lo = a > j->start ? a : j->start, hi = b < j->start + j->n ? b : j->start + j->n;
+        for (int k = 0; k < 4; k++)
+            for (size_t r = lo; r < hi; r++)
+                j->cols[k][r - j->start] = seg_value(j->x, s, k, r - a);
+    }
+}
+
 static void lookup_rows(const ctx *x, const zk_multi_layout *SL, size_t start, size_t n,
                         zk_fp *const *cols)
 {
-    const zp_circuit *c = x->c;
     for (int k = 0; k < 4; k++)
         memset(cols[k], 0, sizeof(zk_fp) * n);
-    for (unsigned i = 0; i < c->n_segs; i++) {
-        const zp_segment *s = &c->segs[i];
-        size_t a = SL->offset[i], b = a + ((size_t)1 << s->log_len);
-        size_t lo = a > start ? a : start, hi = b < start + n ? b : start + n;
-        for (int k = 0; k < 4; k++)
-            for (size_t r = lo; r < hi; r++)
-                cols[k][r - start] = seg_value(x, s, k, r - a);
-    }
+    rows_job j = { x, SL, start, n, cols };
+    za_parallel_for(x->c->n_segs, n >= ((size_t)1 << 14) ? x->threads : 1, rows_range, &j);
 }
 
 static za_status lookup_layout(const zp_circuit *c, zk_multi_layout *SL, za_error *err)
@@ -1222,6 +1236,87 @@ static void absorb_header(zk_transcript *t, const zp_model_commitment *mc, unsig
 
 /* ---------------------------------------------------------------- witness */
 
+/* The accumulators (sums) of a threshold layer and their limbs, for output
+ * rows [b0, e0) of (batch, oh) - in parallel, each row writes its own
+ * elements.  A failure is recorded (1: output outside the activation
+ * range; 2: accumulator outside its output's interval). */
+typedef struct {
+    const ctx *x;
+    const zp_layer *L;
+    const zp_shape *X, *Y;
+    const zk_fp *xv, *yv;
+    atomic_int failure;
+} acc_job;
+
+static void acc_rows(void *vj, size_t b0, size_t e0)
+{
+    acc_job *j = vj;
+    const ctx *x = j->x;
+    const zp_layer *L = j->L;
+    const zp_circuit *c = x->c;
+    const zp_shape *X = j->X, *Y = j->Y;
+    const zk_fp *xv = j->xv, *yv = j->yv;
+    const zm_kernel *k = zm_engine_kernel(c->engine, L->op_index);
+    const zm_conv_params *p = &k->p.conv;
+    zk_fp *acc = x->wit[L->acc], *limbs = x->wit[L->limbs];
+    size_t ny = (size_t)1 << Y->log_size;
+    int32_t nk = L->out_max - L->out_min + 1;
+    zk_fp *const *tcols = x->table; /* thresholds: built from the engine's functions */
+    for (size_t r = b0; r < e0; r++) {
+        int32_t b = (int32_t)(r / (size_t)Y->n[1]), oh = (int32_t)(r % (size_t)Y->n[1]);
+        for (int32_t ow = 0; ow < Y->n[2]; ow++)
+            for (int32_t oc = 0; oc < Y->n[3]; oc++) {
+                int64_t s = L->kind == ZP_L_AVG ? 0 : p->bias[oc];
+                for (int32_t kh = 0; kh < L->kh; kh++) {
+                    int64_t ih = (int64_t)oh * L->sh + (int64_t)kh * L->dh - L->pad_top;
+                    if (ih < 0 || ih >= X->n[1])
+                        continue;
+                    for (int32_t kw = 0; kw < L->kw; kw++) {
+                        int64_t iw = (int64_t)ow * L->sw + (int64_t)kw * L->dw - L->pad_left;
+                        if (iw < 0 || iw >= X->n[2])
+                            continue;
+                        const zk_fp *row = xv + zp_shape_index(X, b, ih, iw, 0);
+                        if (L->kind == ZP_L_CONV) {
+                            const int16_t *wr =
+                                p->w + (((size_t)oc * L->kh + kh) * L->kw + kw) * X->n[3];
+                            for (int32_t ic = 0; ic < X->n[3]; ic++)
+                                s += (int64_t)wr[ic] * (zk_fp_to_i64(row[ic]) - L->in_zp);
+                        } else if (L->kind == ZP_L_DW) {
+                            s += (int64_t)p->w[((size_t)kh * L->kw + kw) * Y->n[3] + oc] *
+                                 (zk_fp_to_i64(row[oc / L->depth_mult]) - L->in_zp);
+                        } else {
+                            s += zk_fp_to_i64(row[oc]);
+                        }
+                    }
+                }
+                size_t i = zp_shape_index(Y, b, oh, ow, oc);
+                if (x->cheat && x->cheat->acc_layer >= 0 &&
+                    &c->layers[x->cheat->acc_layer] == L && x->cheat->acc_index == i)
+                    s += x->cheat->acc_delta;
+                int64_t out = zk_fp_to_i64(yv[i]);
+                int64_t g = L->per_channel ? L->group[oc]
+                            : L->sgroup ? L->sgroup[oh * Y->n[2] + ow] : 0;
+                if (out < L->out_min || out > L->out_max) {
+                    atomic_store(&j->failure, 1);
+                    return;
+                }
+                size_t trow = (size_t)(L->table_row + (uint64_t)(g * nk + (out - L->out_min)));
+                int64_t l = zk_fp_to_i64(tcols[2][trow]), h = zk_fp_to_i64(tcols[3][trow]);
+                if (s < l || s > h) {
+                    atomic_store(&j->failure, 2);
+                    return;
+                }
+                acc[i] = zk_fp_from_i64(s);
+                uint64_t d[2] = { (uint64_t)(s - l), (uint64_t)(h - s) };
+                unsigned bits = c->range_bits, nl = 32 / bits;
+                for (unsigned side = 0; side < 2; side++)
+                    for (unsigned q = 0; q < nl; q++)
+                        limbs[(side * nl + q) * ny + i] =
+                            (d[side] >> (bits * q)) & (((uint64_t)1 << bits) - 1);
+            }
+    }
+}
+
 static za_status make_witness(ctx *x, const zp_layer *L)
 {
     const zp_circuit *c = x->c;
@@ -1259,70 +1354,16 @@ static za_status make_witness(ctx *x, const zp_layer *L)
     }
     if (L->kind != ZP_L_CONV && L->kind != ZP_L_DW && L->kind != ZP_L_AVG)
         return ZA_OK;
-    const zm_kernel *k = zm_engine_kernel(c->engine, L->op_index);
-    const zm_conv_params *p = &k->p.conv;
-    zk_fp *acc = x->wit[L->acc], *limbs = x->wit[L->limbs];
-    size_t ny = (size_t)1 << Y->log_size;
-    int32_t nk = L->out_max - L->out_min + 1;
-    /* the thresholds, from the table (built from the engine's functions) */
-    zk_fp *const *tcols = x->table;
-    za_status st = ZA_OK;
-    for (int32_t b = 0; b < Y->n[0] && !st; b++)
-        for (int32_t oh = 0; oh < Y->n[1] && !st; oh++)
-            for (int32_t ow = 0; ow < Y->n[2] && !st; ow++)
-                for (int32_t oc = 0; oc < Y->n[3]; oc++) {
-                    int64_t s = L->kind == ZP_L_AVG ? 0 : p->bias[oc];
-                    for (int32_t kh = 0; kh < L->kh; kh++) {
-                        int64_t ih = (int64_t)oh * L->sh + (int64_t)kh * L->dh - L->pad_top;
-                        if (ih < 0 || ih >= X->n[1])
-                            continue;
-                        for (int32_t kw = 0; kw < L->kw; kw++) {
-                            int64_t iw = (int64_t)ow * L->sw + (int64_t)kw * L->dw - L->pad_left;
-                            if (iw < 0 || iw >= X->n[2])
-                                continue;
-                            const zk_fp *row = xv + zp_shape_index(X, b, ih, iw, 0);
-                            if (L->kind == ZP_L_CONV) {
-                                const int16_t *wr =
-                                    p->w + (((size_t)oc * L->kh + kh) * L->kw + kw) * X->n[3];
-                                for (int32_t ic = 0; ic < X->n[3]; ic++)
-                                    s += (int64_t)wr[ic] * (zk_fp_to_i64(row[ic]) - L->in_zp);
-                            } else if (L->kind == ZP_L_DW) {
-                                s += (int64_t)p->w[((size_t)kh * L->kw + kw) * Y->n[3] + oc] *
-                                     (zk_fp_to_i64(row[oc / L->depth_mult]) - L->in_zp);
-                            } else {
-                                s += zk_fp_to_i64(row[oc]);
-                            }
-                        }
-                    }
-                    size_t i = zp_shape_index(Y, b, oh, ow, oc);
-                    if (x->cheat && x->cheat->acc_layer >= 0 &&
-                        &c->layers[x->cheat->acc_layer] == L && x->cheat->acc_index == i)
-                        s += x->cheat->acc_delta;
-                    int64_t out = zk_fp_to_i64(yv[i]);
-                    int64_t g = L->per_channel ? L->group[oc]
-                                : L->sgroup ? L->sgroup[oh * Y->n[2] + ow] : 0;
-                    if (out < L->out_min || out > L->out_max) {
-                        st = layer_fail(x, L, "prover: an output outside the activation range");
-                        break;
-                    }
-                    size_t row = (size_t)(L->table_row + (uint64_t)(g * nk + (out - L->out_min)));
-                    int64_t l = zk_fp_to_i64(tcols[2][row]), h = zk_fp_to_i64(tcols[3][row]);
-                    if (s < l || s > h) {
-                        st = layer_fail(x, L,
-                                        "prover: the engine's output is not the circuit's "
-                                        "function of the accumulator (outside the provable "
-                                        "domain?)");
-                        break;
-                    }
-                    acc[i] = zk_fp_from_i64(s);
-                    uint64_t d[2] = { (uint64_t)(s - l), (uint64_t)(h - s) };
-                    unsigned bits = c->range_bits, nl = 32 / bits;
-                    for (unsigned side = 0; side < 2; side++)
-                        for (unsigned j = 0; j < nl; j++)
-                            limbs[(side * nl + j) * ny + i] =
-                                (d[side] >> (bits * j)) & (((uint64_t)1 << bits) - 1);
-                }
-    return st;
+    acc_job j = { x, L, X, Y, xv, yv, 0 };
+    size_t rows = (size_t)Y->n[0] * (size_t)Y->n[1];
+    za_parallel_for(rows, rows >= 4 ? x->threads : 1, acc_rows, &j);
+    int e = atomic_load(&j.failure);
+    if (e == 1)
+        return layer_fail(x, L, "prover: an output outside the activation range");
+    if (e == 2)
+        return layer_fail(x, L, "prover: the engine's output is not the circuit's function of "
+                                "the accumulator (outside the provable domain?)");
+    return ZA_OK;
 }
 
 /* ---------------------------------------------------------------- prove */
