@@ -163,7 +163,6 @@ static za_status compile_op(builder *b, int i)
     const zm_op *o = &m->ops[i];
     const zm_kernel *k = zm_engine_kernel(c->engine, i);
     za_status st;
-    int int8bit_in;
     if (c->n_layers >= ZP_MAX_LAYERS)
         return cerr(b, i, "too many layers");
     zp_layer *L = &c->layers[c->n_layers];
@@ -287,8 +286,8 @@ static za_status compile_op(builder *b, int i)
     }
     case ZM_OP_QUANTIZE: {
         const zm_quantize_params *p = &k->p.quant;
-        int8bit_in = (p->in_type == ZM_INT8 || p->in_type == ZM_UINT8);
-        if (!int8bit_in || (p->out_type != ZM_INT8 && p->out_type != ZM_UINT8) ||
+        int in8 = p->in_type == ZM_INT8 || p->in_type == ZM_UINT8;
+        if (!in8 || (p->out_type != ZM_INT8 && p->out_type != ZM_UINT8) ||
             !shape_eq(X, Y))
             return cerr(b, i, "only QUANTIZE between 8-bit types is supported in the middle");
         L->kind = ZP_L_MAP;

@@ -1349,7 +1349,6 @@ static za_status make_witness(ctx *x, const zp_layer *L)
             for (size_t i = 0; i < ny; i++)
                 cur[i] = zk_fp_to_i64(prev[i]) > zk_fp_to_i64(tap[i]) ? prev[i] : tap[i];
         }
-        (void)yv;
         return ZA_OK;
     }
     if (L->kind != ZP_L_CONV && L->kind != ZP_L_DW && L->kind != ZP_L_AVG)

@@ -112,17 +112,13 @@ static int64_t index_find(const row_index *ix, const zk_lookup_table *T, const z
     }
 }
 
-static za_status multiplicities_impl(const zk_fp *const *a, size_t N, const zk_lookup_table *T,
-                                    size_t *missing, zk_fp *mu, za_error *err)
+static za_status multiplicities(const zk_fp *const *a, unsigned n, const zk_lookup_table *T,
+                                zk_fp *mu, za_error *err)
 {
-    size_t rows = (size_t)1 << T->log_rows;
+    size_t rows = (size_t)1 << T->log_rows, N = (size_t)1 << n;
     memset(mu, 0, sizeof(zk_fp) * rows);
     if (!T->cols[0]) {
         for (size_t i = 0; i < N; i++) {
-            if (a[0][i] >= rows && missing) {
-                (*missing)++;
-                continue;
-            }
             if (a[0][i] >= rows)
                 return za_error_set(err, ZA_ERR_ARG,
                                     "logup: witness row %zu holds %llu, outside the range [0, 2^%u)",
@@ -140,29 +136,16 @@ static za_status multiplicities_impl(const zk_fp *const *a, size_t N, const zk_l
         for (unsigned k = 0; k < T->n_cols; k++)
             row[k] = a[k][i];
         int64_t j = index_find(&ix, T, row);
-        if (j >= 0)
-            mu[j] = zk_fp_add(mu[j], 1);
-        else if (missing)
-            (*missing)++;
-        else
+        if (j < 0)
             st = za_error_set(err, ZA_ERR_ARG, "logup: witness row %zu is not a table row", i);
+        else
+            mu[j] = zk_fp_add(mu[j], 1);
     }
     free(ix.slot);
     return st;
 }
 
-static za_status multiplicities(const zk_fp *const *a, unsigned n, const zk_lookup_table *T,
-                                zk_fp *mu, za_error *err)
-{
-    return multiplicities_impl(a, (size_t)1 << n, T, NULL, mu, err);
-}
 
-za_status zk_logup_count(const zk_fp *const *witness_cols, size_t n_rows,
-                         const zk_lookup_table *table, zk_fp *mu, size_t *missing, za_error *err)
-{
-    *missing = 0;
-    return multiplicities_impl(witness_cols, n_rows, table, missing, mu, err);
-}
 
 struct zk_lookup_index {
     const zk_lookup_table *T;

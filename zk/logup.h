@@ -79,13 +79,6 @@ za_status zk_logup_prove_with_multiplicities(const zk_fp *const *witness_cols, u
                                              zk_transcript *t, int threads, zk_writer *w,
                                              zk_logup_claims *out, za_error *err) ZA_WARN_UNUSED;
 
-/* The multiplicities of the first n_rows witness rows in the table (2^m
- * values into mu), counting the rows that are not in the table in *missing
- * instead of failing (the caller decides: an honest prover refuses, a test
- * prover may cheat on purpose). */
-za_status zk_logup_count(const zk_fp *const *witness_cols, size_t n_rows,
-                         const zk_lookup_table *table, zk_fp *mu, size_t *missing,
-                         za_error *err) ZA_WARN_UNUSED;
 
 /* An index of a table's rows (for provers that count multiplicities in
  * pieces): zk_lookup_index_count ADDS the multiplicities of n_rows rows

@@ -691,6 +691,60 @@ static void test_batch_eval(void **state)
     }
 }
 
+/* zk_eqsum: sum_x eq(tau, x) C(x) = claim for a given tau; the returned
+ * c_claim is C at the point; a wrong claim or a changed round is caught. */
+static void test_eqsum(void **state)
+{
+    (void)state;
+    uint64_t s = seed ^ 0xe9;
+    const int kinds[3] = { K_BASE, K_EXT, K_INPLACE };
+    for (unsigned n = 1; n <= 10; n += 3)
+        for (unsigned dc = 1; dc <= 3; dc++) {
+            tinst I;
+            inst_alloc(&I, n, 3, kinds, &s);
+            random_terms(&I, 3, dc, &s);
+            zk_fp2 tau[ZK_SUMCHECK_MAX_VARS], *eq = malloc(sizeof(zk_fp2) << n);
+            for (unsigned j = 0; j < n; j++)
+                tau[j] = rnd_fp2(&s);
+            zk_eq_table(tau, n, eq);
+            zk_fp2 claim = { 0, 0 };
+            for (size_t x = 0; x < ((size_t)1 << n); x++) { /* sum eq * C directly */
+                zk_fp2 cx = { 0, 0 };
+                for (unsigned t = 0; t < I.n_terms; t++) {
+                    zk_fp2 p = I.terms[t].coeff;
+                    for (unsigned f = 0; f < I.terms[t].n_factors; f++) {
+                        unsigned k = I.terms[t].factors[f];
+                        p = I.kind[k] == K_BASE ? zk_fp2_mul_fp(p, I.base[k][x])
+                                                : zk_fp2_mul(p, I.ext[k][x]);
+                    }
+                    cx = zk_fp2_add(cx, p);
+                }
+                claim = zk_fp2_add(claim, zk_fp2_mul(eq[x], cx));
+            }
+            free(eq);
+            for (int bad = 0; bad < 3; bad++) {
+                zk_sumcheck_instance inst = inst_view(&I);
+                zk_transcript tp, tv;
+                zk_transcript_init(&tp, "test/eqsum");
+                zk_transcript_init(&tv, "test/eqsum");
+                zk_sumcheck_proof pr;
+                zk_fp2 pt[ZK_SUMCHECK_MAX_VARS], vpt[ZK_SUMCHECK_MAX_VARS], ev[3], cc;
+                za_error err;
+                zk_fp2 cl = bad == 1 ? zk_fp2_add(claim, ONE) : claim;
+                assert_int_equal(zk_eqsum_prove(&inst, tau, cl, &tp, 2, &pr, pt, ev, &err), ZA_OK);
+                if (bad == 2)
+                    pr.evals[0] = zk_fp2_add(pr.evals[0], ONE);
+                za_status st = zk_eqsum_verify(n, dc, tau, cl, &pr, &tv, vpt, &cc, &err);
+                zk_fp2 dev[3];
+                direct_evals(&I, vpt, dev);
+                int ok = st == ZA_OK && fp2_eq(cc, zk_sumcheck_combine(I.terms, I.n_terms, dev));
+                assert_int_equal(ok, bad == 0);
+                zk_sumcheck_proof_free(&pr);
+            }
+            inst_free(&I);
+        }
+}
+
 int main(void)
 {
     seed = zt_seed("sumcheck");
@@ -706,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_encoding),
         cmocka_unit_test(test_zerocheck),
         cmocka_unit_test(test_batch_eval),
+        cmocka_unit_test(test_eqsum),
     };
     return cmocka_run_group_tests_name("sumcheck", tests, NULL, NULL);
 }
