@@ -16,9 +16,9 @@ TEST_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-LDLIBS  := -ljansson -lz -lcrypto -lm -pthread
+LDLIBS  := -lsqlite3 -lcurl -lpng -ljpeg -ljansson -lz -lcrypto -lgmp -lm -pthread
 
-LIB_DIRS := common model zk protocol
+LIB_DIRS := common model zk protocol datasets
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 SELLER_SRC := $(wildcard seller/*.c)
 BUYER_SRC  := $(wildcard buyer/*.c)
@@ -71,7 +71,7 @@ build/test/bin/buyer: $(call test_obj,$(BUYER_SRC) $(LIB_SRC))
 build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_SRC))
 	@mkdir -p $(@D)
 	@echo '  LD-SAN  $@'
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lgmp
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 # make test: build everything (in parallel under -j), then run every cmocka
 # suite under ASan+UBSan, then the bit-exactness checks against ../shared

@@ -3,5 +3,9 @@
 #define ZB_BUYER_H
 
 int zb_cmd_verify_proof(int argc, char **argv);
+/* buyer/cmd_dataset.c: `buyer dataset import|list|show|commit|verify|...` */
+int zb_cmd_dataset(int argc, char **argv);
+/* buyer/cmd_plan.c: `buyer plan` */
+int zb_cmd_plan(int argc, char **argv);
 
 #endif

@@ -36,6 +36,10 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && !strcmp(argv[1], "verify-proof"))
         return zb_cmd_verify_proof(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "dataset"))
+        return zb_cmd_dataset(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "plan"))
+        return zb_cmd_plan(argc - 1, argv + 1);
     if (argc >= 2)
         fprintf(stderr, "buyer: unknown command '%s'\n\n", argv[1]);
     fputs(usage_text, stderr);
