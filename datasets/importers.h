@@ -1,0 +1,52 @@
+/* datasets/importers.h - open a dataset file (or folder) as a zd_source.
+ *
+ * Each opener validates the header it can see up front (magic, counts,
+ * shapes) and fails with ZA_ERR_MALFORMED naming the path and what was
+ * wrong; the rest is checked example by example as zd_source_next reads.
+ * Paths are local files: downloading a URL first is datasets/fetch.h's job.
+ * On success *out is a new source (zd_source_close frees it); on failure
+ * *out is NULL.
+ */
+#ifndef ZD_IMPORTERS_H
+#define ZD_IMPORTERS_H
+
+#include "common/error.h"
+#include "datasets/source.h"
+
+/* MNIST / Fashion-MNIST IDX: an idx3 (unsigned byte) image file and an idx1
+ * label file, each gzip'd or raw; read as streams, never whole.  Labels
+ * 0..9; the counts of the two files must agree.  (datasets/idx.c) */
+za_status zd_source_open_idx(const char *images_path, const char *labels_path,
+                             zd_source **out, za_error *err) ZA_WARN_UNUSED;
+
+/* CIFAR-10 (1 label byte + 3072 pixel bytes per record) or CIFAR-100 (coarse
+ * + fine label bytes + 3072; the fine label is used) binary batches.  The
+ * stored example is HWC 32x32x3 (CIFAR files are CHW: converted on read).
+ * variant is 10 or 100.  (datasets/cifar.c) */
+za_status zd_source_open_cifar(const char *path, int variant, zd_source **out,
+                               za_error *err) ZA_WARN_UNUSED;
+
+/* A folder of PNG/JPEG images, one subfolder per class (class names sorted
+ * bytewise give labels 0, 1, ...; files sorted bytewise within a class).
+ * Each image is converted to `channels` (1 = grey, 3 = RGB), resized and
+ * centre-cropped to height x width by the integer-exact rule of
+ * docs/datasets.md.  (datasets/image_folder.c) */
+typedef struct {
+    unsigned height, width; /* of the stored example */
+    unsigned channels;      /* 1 or 3 */
+} zd_image_opts;
+za_status zd_source_open_image_folder(const char *dir, const zd_image_opts *opts,
+                                      zd_source **out, za_error *err) ZA_WARN_UNUSED;
+
+/* CSV: one example per row, a label column and integer values 0..255
+ * (stored as uint8).  label_column is the 0-based column of the label;
+ * has_header skips the first row (its label column's name is ignored).
+ * Every row must have the same number of fields.  (datasets/csv.c) */
+typedef struct {
+    unsigned label_column;
+    int has_header;
+} zd_csv_opts;
+za_status zd_source_open_csv(const char *path, const zd_csv_opts *opts, zd_source **out,
+                             za_error *err) ZA_WARN_UNUSED;
+
+#endif
