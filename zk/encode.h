@@ -50,7 +50,7 @@
 #include "zk/merkle.h" /* zk_digest */
 
 #define ZK_MAGIC "ZKAP"
-#define ZK_FORMAT_VERSION 1
+#define ZK_FORMAT_VERSION 2 /* 2: PCS openings carry one combined vector (no proximity vector) */
 #define ZK_CONTAINER_HEADER_BYTES 12
 
 /* Payload kinds of a container.  Numbers are never reused or renumbered. */

@@ -55,11 +55,15 @@ static void error_terms(const zk_pcs_params *p, double *query_bits, double *prox
      * one uniform column query with probability at most 1 - delta =
      * (1+rho)/2 */
     *query_bits = -(double)p->n_queries * log2((1.0 + rho) / 2.0);
-    /* proximity gaps (BCIKS20, Thm 1.6, unique decoding, affine spaces): a
-     * uniformly random combination of the rows (gamma in F_p2^R) is close to
-     * the code while some row is far with probability at most n/|F_p2|,
-     * n the codeword length */
-    *prox_bits = 2.0 * log2((double)ZK_P) - (double)(log_cols(p) + p->log_blowup);
+    /* proximity by the evaluation's own row combination eq(r_row), a tensor
+     * of log_rows uniform coordinates (Diamond-Posen 2023, tensor proximity
+     * gaps for Reed-Solomon codes in the unique-decoding regime): it is
+     * close to the code while the rows have no correlated agreement with
+     * probability at most 2 * log_rows * n / |F_p2|, n the codeword length
+     * (the factor 2 is kept for safety; one row needs no combination) */
+    unsigned ell = p->log_rows ? p->log_rows : 1;
+    *prox_bits = 2.0 * log2((double)ZK_P) - (double)(log_cols(p) + p->log_blowup) -
+                 log2(2.0 * ell);
 }
 
 double zk_pcs_security_bits(const zk_pcs_params *p)
@@ -76,10 +80,10 @@ size_t zk_pcs_opening_size_estimate(const zk_pcs_params *p)
 {
     size_t R = (size_t)1 << p->log_rows, C = (size_t)1 << log_cols(p);
     unsigned depth = log_cols(p) + p->log_blowup;
-    /* two extension vectors, the columns, and roughly t*(depth - log2 t) siblings */
+    /* one extension vector, the columns, and roughly t*(depth - log2 t) siblings */
     double lt = log2((double)p->n_queries);
     double sib = p->n_queries * (depth > lt ? depth - lt : 1);
-    return 2 * C * 16 + (size_t)p->n_queries * R * 8 + (size_t)(sib * 32);
+    return C * 16 + (size_t)p->n_queries * R * 8 + (size_t)(sib * 32);
 }
 
 void zk_pcs_default_params(unsigned log_n, zk_pcs_params *p)
@@ -314,13 +318,12 @@ zk_fp2 zk_pcs_eval(const zk_fp *v, unsigned log_n, const zk_fp2 *point)
     return zk_mle_eval(v, log_n, point);
 }
 
-/* acc[j] = sum_i coef[i] * M[i][j] for both coefficient vectors at once,
- * over a range of columns. */
+/* acc[j] = sum_i coef[i] * M[i][j] over a range of columns. */
 typedef struct {
     const zk_fp *m;
     size_t rows, cols;
-    const zk_fp2 *c1, *c2;
-    zk_fp2 *o1, *o2;
+    const zk_fp2 *coef;
+    zk_fp2 *out;
 } combine_ctx;
 
 #define COMBINE_BLOCK 256 /* columns whose accumulators stay in L1 across all rows */
@@ -330,21 +333,17 @@ static void combine_rows(void *vctx, size_t b, size_t e)
     combine_ctx *c = vctx;
     for (size_t j0 = b; j0 < e; j0 += COMBINE_BLOCK) {
         size_t j1 = j0 + COMBINE_BLOCK < e ? j0 + COMBINE_BLOCK : e;
-        zk_fp2 a1[COMBINE_BLOCK], a2[COMBINE_BLOCK];
+        zk_fp2 a[COMBINE_BLOCK];
         for (size_t j = j0; j < j1; j++)
-            a1[j - j0] = a2[j - j0] = zk_fp2_make(0, 0);
+            a[j - j0] = zk_fp2_make(0, 0);
         for (size_t i = 0; i < c->rows; i++) {
             const zk_fp *row = c->m + i * c->cols;
-            zk_fp2 g = c->c1[i], h = c->c2[i];
-            for (size_t j = j0; j < j1; j++) {
-                a1[j - j0] = zk_fp2_add(a1[j - j0], zk_fp2_mul_fp(g, row[j]));
-                a2[j - j0] = zk_fp2_add(a2[j - j0], zk_fp2_mul_fp(h, row[j]));
-            }
+            zk_fp2 g = c->coef[i];
+            for (size_t j = j0; j < j1; j++)
+                a[j - j0] = zk_fp2_add(a[j - j0], zk_fp2_mul_fp(g, row[j]));
         }
-        for (size_t j = j0; j < j1; j++) {
-            c->o1[j] = a1[j - j0];
-            c->o2[j] = a2[j - j0];
-        }
+        for (size_t j = j0; j < j1; j++)
+            c->out[j] = a[j - j0];
     }
 }
 
@@ -381,19 +380,17 @@ static za_status open_impl(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 
     const zk_pcs_params *p = &pp->p;
     size_t R = (size_t)1 << p->log_rows, C = (size_t)1 << log_cols(p);
     za_status st = ZA_OK;
-    zk_fp2 *gamma = malloc(sizeof(zk_fp2) * R), *erow = malloc(sizeof(zk_fp2) * R);
-    zk_fp2 *wv = malloc(sizeof(zk_fp2) * C), *uv = malloc(sizeof(zk_fp2) * C);
+    zk_fp2 *erow = malloc(sizeof(zk_fp2) * R), *uv = malloc(sizeof(zk_fp2) * C);
     uint64_t *q = malloc(sizeof(uint64_t) * p->n_queries);
     zk_fp *col = malloc(sizeof(zk_fp) * R * p->n_queries);
     zk_digest *sib = malloc(sizeof(zk_digest) * ((size_t)p->n_queries * (log_cols(p) + p->log_blowup) + 1));
-    if (!gamma || !erow || !wv || !uv || !q || !col || !sib) {
+    if (!erow || !uv || !q || !col || !sib) {
         st = za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
         goto out;
     }
     absorb_claim(t, p, point, value);
-    zk_transcript_challenge_fp2_vec(t, "pcs/gamma", gamma, R);
     zk_eq_table(point + log_cols(p), p->log_rows, erow);
-    combine_ctx cc = { pp->v, R, C, gamma, erow, wv, uv };
+    combine_ctx cc = { pp->v, R, C, erow, uv };
     za_parallel_for(C, (size_t)R * C >= ((size_t)1 << 16) ? pp->threads : 1, combine_rows, &cc);
     if (cheat) {
         /* u[0] += (value - <u, eq_col>) / eq_col[0] */
@@ -409,9 +406,7 @@ static za_status open_impl(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 
         uv[0] = zk_fp2_add(uv[0], zk_fp2_mul(zk_fp2_sub(value, acc), zk_fp2_inv(ecol[0])));
         free(ecol);
     }
-    zk_write_fp2_array(w, wv, C);
     zk_write_fp2_array(w, uv, C);
-    zk_transcript_absorb_fp2(t, "pcs/w", wv, C);
     zk_transcript_absorb_fp2(t, "pcs/u", uv, C);
     size_t k = draw_queries(t, p, q);
     if ((st = read_columns(pp, q, k, col, err)))
@@ -424,9 +419,7 @@ static za_status open_impl(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 
     if (st == ZA_OK)
         zk_write_digest_array(w, sib, n_sib);
 out:
-    free(gamma);
     free(erow);
-    free(wv);
     free(uv);
     free(q);
     free(col);
@@ -479,22 +472,19 @@ za_status zk_pcs_verify(const zk_pcs_commitment *com, const zk_fp2 *point, zk_fp
     size_t NC = C << p->log_blowup;
     unsigned depth = log_cols(p) + p->log_blowup;
     za_status st = ZA_OK;
-    zk_fp2 *gamma = malloc(sizeof(zk_fp2) * R), *erow = malloc(sizeof(zk_fp2) * R);
-    zk_fp2 *ecol = malloc(sizeof(zk_fp2) * C);
-    zk_fp2 *wv = malloc(sizeof(zk_fp2) * C), *uv = malloc(sizeof(zk_fp2) * C);
-    zk_fp *ew = malloc(sizeof(zk_fp) * 4 * NC);
+    zk_fp2 *erow = malloc(sizeof(zk_fp2) * R), *ecol = malloc(sizeof(zk_fp2) * C);
+    zk_fp2 *uv = malloc(sizeof(zk_fp2) * C);
+    zk_fp *eu = malloc(sizeof(zk_fp) * 2 * NC);
     uint64_t *q = malloc(sizeof(uint64_t) * p->n_queries);
     zk_fp *cols = malloc(sizeof(zk_fp) * R * p->n_queries);
     zk_digest *leaves = malloc(sizeof(zk_digest) * p->n_queries);
     zk_digest *sib = NULL;
-    if (!gamma || !erow || !ecol || !wv || !uv || !ew || !q || !cols || !leaves) {
+    if (!erow || !ecol || !uv || !eu || !q || !cols || !leaves) {
         st = za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
         goto out;
     }
     absorb_claim(t, p, point, value);
-    zk_transcript_challenge_fp2_vec(t, "pcs/gamma", gamma, R);
     zk_reader_section(r, "pcs opening");
-    zk_read_fp2_array(r, "proximity vector w", wv, C);
     zk_read_fp2_array(r, "evaluation vector u", uv, C);
     if ((st = zk_reader_status(r)) != ZA_OK)
         goto out;
@@ -508,7 +498,6 @@ za_status zk_pcs_verify(const zk_pcs_commitment *com, const zk_fp2 *point, zk_fp
                           "pcs: the evaluation vector does not give the claimed value");
         goto out;
     }
-    zk_transcript_absorb_fp2(t, "pcs/w", wv, C);
     zk_transcript_absorb_fp2(t, "pcs/u", uv, C);
     size_t k = draw_queries(t, p, q);
     zk_read_fp_array(r, "queried columns", cols, R * k);
@@ -530,36 +519,29 @@ za_status zk_pcs_verify(const zk_pcs_commitment *com, const zk_fp2 *point, zk_fp
         za_error_prefix(err, "pcs: column opening");
         goto out;
     }
-    if (!encode_ext(wv, p, ew, ew + NC) || !encode_ext(uv, p, ew + 2 * NC, ew + 3 * NC)) {
+    if (!encode_ext(uv, p, eu, eu + NC)) {
         st = za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
         goto out;
     }
     zk_eq_table(point + log_cols(p), p->log_rows, erow);
     for (size_t i = 0; i < k; i++) {
         const zk_fp *c = cols + i * R;
-        zk_fp2 sg = zk_fp2_make(0, 0), se = zk_fp2_make(0, 0);
-        for (size_t rr = 0; rr < R; rr++) {
-            sg = zk_fp2_add(sg, zk_fp2_mul_fp(gamma[rr], c[rr]));
+        zk_fp2 se = zk_fp2_make(0, 0);
+        for (size_t rr = 0; rr < R; rr++)
             se = zk_fp2_add(se, zk_fp2_mul_fp(erow[rr], c[rr]));
-        }
         uint64_t qi = q[i];
-        if (!zk_fp2_eq(sg, zk_fp2_make(ew[qi], ew[NC + qi])) ||
-            !zk_fp2_eq(se, zk_fp2_make(ew[2 * NC + qi], ew[3 * NC + qi]))) {
+        if (!zk_fp2_eq(se, zk_fp2_make(eu[qi], eu[NC + qi]))) {
             st = za_error_set(err, ZA_ERR_MISMATCH,
-                              "pcs: column %llu is inconsistent with the %s vector",
-                              (unsigned long long)qi,
-                              zk_fp2_eq(sg, zk_fp2_make(ew[qi], ew[NC + qi])) ? "evaluation"
-                                                                               : "proximity");
+                              "pcs: column %llu is inconsistent with the evaluation vector",
+                              (unsigned long long)qi);
             goto out;
         }
     }
 out:
-    free(gamma);
     free(erow);
     free(ecol);
-    free(wv);
     free(uv);
-    free(ew);
+    free(eu);
     free(q);
     free(cols);
     free(leaves);

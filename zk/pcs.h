@@ -12,20 +12,25 @@
  *
  * Opening v~(r) = y, for r in F_p2^log_n, after the commitment and the claim
  * have been absorbed into the transcript:
- *   1. gamma <- F_p2^R from the transcript; the prover sends
- *      w = gamma^T M (proximity) and u = eq(r_row)^T M (evaluation), both
- *      C extension elements;
- *   2. the verifier checks <u, eq(r_col)> = y, absorbs w and u, and draws
+ *   1. the prover sends u = eq(r_row)^T M (C extension elements);
+ *   2. the verifier checks <u, eq(r_col)> = y, absorbs u, and draws
  *      n_queries column indices (with replacement) from the transcript;
  *   3. the prover sends those columns of E (distinct, increasing) and their
  *      Merkle multi-opening; the verifier hashes the columns, checks the
- *      opening against the root, and checks at every queried column q
- *      Enc(w)[q] = sum_i gamma_i E[i][q] and Enc(u)[q] = sum_i eq(r_row)_i E[i][q].
+ *      opening against the root, and checks Enc(u)[q] = sum_i eq(r_row)_i E[i][q]
+ *      at every queried column q.
+ * The row combination eq(r_row) doubles as the proximity test (there is no
+ * separate random combination): a tensor of uniform coordinates tests
+ * proximity to the interleaved code almost as well as a uniform vector
+ * (Diamond-Posen 2023).  PRECONDITION: the row coordinates of the point must
+ * be uniformly random challenges drawn after the commitment was absorbed -
+ * which every caller satisfies, since it opens at the output point of a
+ * sumcheck (zk/commit.c, zk/logup.c).  Opening at a point the prover chose
+ * would not bind it to one polynomial.
  * Soundness (docs/proof-system.md): rate rho = 2^-log_blowup, unique-decoding
- * radius delta < (1-rho)/2; error <= ((1+rho)/2)^n_queries + (query-phase
- * agreement) + R*|E row|/|F_p2| (proximity gaps for RS, BCIKS20).  The
- * verifier refuses parameters below ZK_PCS_MIN_SECURITY_BITS whatever the
- * prover chose.
+ * radius delta < (1-rho)/2; error <= ((1+rho)/2)^n_queries +
+ * 2*log_rows*|E row|/|F_p2|.  The verifier refuses parameters below
+ * ZK_PCS_MIN_SECURITY_BITS whatever the prover chose.
  *
  * The interface (commit / open / verify on one vector at one point) is what
  * a Basefold or WHIR commitment would also implement; batching many vectors

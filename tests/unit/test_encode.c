@@ -62,7 +62,7 @@ static void test_layout(void **state)
     zk_write_u8(&w, 9);
     zk_writer_end_container(&w, mark);
     b = take_ok(&w, &len);
-    static const uint8_t hdr[] = { 'Z', 'K', 'A', 'P', 1, 0, 3, 2, 1, 0, 0, 0, 9 };
+    static const uint8_t hdr[] = { 'Z', 'K', 'A', 'P', ZK_FORMAT_VERSION, 0, 3, 2, 1, 0, 0, 0, 9 };
     assert_int_equal(len, sizeof hdr);
     assert_memory_equal(b, hdr, sizeof hdr);
     free(b);
@@ -468,17 +468,17 @@ static void test_container(void **state)
         za_status want;
         const char *msg;
     } cases[] = {
-        { "ZKAP", 1, 5, 10, 10, ZA_OK, NULL },
-        { "ZKAP", 1, 5, 0, 0, ZA_OK, NULL },
-        { "ZKAQ", 1, 5, 10, 10, ZA_ERR_MALFORMED, "offset 0 (container magic): not a zkaudit" },
-        { "TFL3", 1, 5, 10, 10, ZA_ERR_MALFORMED, "magic" },
+        { "ZKAP", ZK_FORMAT_VERSION, 5, 10, 10, ZA_OK, NULL },
+        { "ZKAP", ZK_FORMAT_VERSION, 5, 0, 0, ZA_OK, NULL },
+        { "ZKAQ", ZK_FORMAT_VERSION, 5, 10, 10, ZA_ERR_MALFORMED, "offset 0 (container magic): not a zkaudit" },
+        { "TFL3", ZK_FORMAT_VERSION, 5, 10, 10, ZA_ERR_MALFORMED, "magic" },
         { "ZKAP", 0, 5, 10, 10, ZA_ERR_UNSUPPORTED, "format version 0" },
-        { "ZKAP", 2, 5, 10, 10, ZA_ERR_UNSUPPORTED, "offset 4 (container version)" },
-        { "ZKAP", 1, 6, 10, 10, ZA_ERR_MISMATCH, "proof kind 6, expected 5" },
-        { "ZKAP", 1, 5, 10, 11, ZA_ERR_MALFORMED, "1 trailing bytes" },
-        { "ZKAP", 1, 5, 0, 40, ZA_ERR_MALFORMED, "40 trailing bytes" },
-        { "ZKAP", 1, 5, 10, 9, ZA_ERR_MALFORMED, "truncated" },
-        { "ZKAP", 1, 5, 0xffffffffu, 9, ZA_ERR_LIMIT, "above the limit" },
+        { "ZKAP", ZK_FORMAT_VERSION + 1, 5, 10, 10, ZA_ERR_UNSUPPORTED, "offset 4 (container version)" },
+        { "ZKAP", ZK_FORMAT_VERSION, 6, 10, 10, ZA_ERR_MISMATCH, "proof kind 6, expected 5" },
+        { "ZKAP", ZK_FORMAT_VERSION, 5, 10, 11, ZA_ERR_MALFORMED, "1 trailing bytes" },
+        { "ZKAP", ZK_FORMAT_VERSION, 5, 0, 40, ZA_ERR_MALFORMED, "40 trailing bytes" },
+        { "ZKAP", ZK_FORMAT_VERSION, 5, 10, 9, ZA_ERR_MALFORMED, "truncated" },
+        { "ZKAP", ZK_FORMAT_VERSION, 5, 0xffffffffu, 9, ZA_ERR_LIMIT, "above the limit" },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         size_t len = make_container(b, cases[c].magic, cases[c].version, cases[c].kind,
@@ -495,7 +495,7 @@ static void test_container(void **state)
         }
     }
     /* every truncation of the header */
-    size_t len = make_container(b, "ZKAP", 1, 5, 0, 0);
+    size_t len = make_container(b, "ZKAP", ZK_FORMAT_VERSION, 5, 0, 0);
     for (size_t cut = 0; cut < len; cut++) {
         uint8_t *h = malloc(cut ? cut : 1);
         memcpy(h, b, cut);
@@ -508,10 +508,10 @@ static void test_container(void **state)
     size_t big = ZA_MAX_PROOF_BYTES - ZK_CONTAINER_HEADER_BYTES + 1;
     uint8_t *huge = calloc(1, ZK_CONTAINER_HEADER_BYTES + big);
     assert_non_null(huge);
-    make_container(huge, "ZKAP", 1, 5, (uint32_t)big, 0);
+    make_container(huge, "ZKAP", ZK_FORMAT_VERSION, 5, (uint32_t)big, 0);
     zk_reader_init(&r, huge, ZK_CONTAINER_HEADER_BYTES + big, "proof", &err);
     assert_int_equal(zk_reader_open_container(&r, 5), ZA_ERR_LIMIT);
-    make_container(huge, "ZKAP", 1, 5, (uint32_t)(big - 1), 0);
+    make_container(huge, "ZKAP", ZK_FORMAT_VERSION, 5, (uint32_t)(big - 1), 0);
     zk_reader_init(&r, huge, ZK_CONTAINER_HEADER_BYTES + big - 1, "proof", &err);
     assert_int_equal(zk_reader_open_container(&r, 5), ZA_OK);
     free(huge);
