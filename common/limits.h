@@ -20,6 +20,7 @@
 
 /* proofs (zk/encode.h, zk/merkle.h) */
 #define ZA_MAX_PROOF_BYTES ((size_t)64 << 20)      /* one proof container, header included */
+#define ZA_MAX_REQUEST_BYTES ((size_t)2 << 30)     /* one audit request (all sampled inputs) */
 #define ZA_MAX_MERKLE_DEPTH 40                      /* tree height: at most 2^40 leaves */
 #define ZA_MAX_MERKLE_QUERIES 65536                 /* leaves opened by one multi-opening */
 

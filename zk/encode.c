@@ -272,7 +272,8 @@ void zk_writer_end_container(zk_writer *w, size_t mark)
         return;
     }
     size_t total = w->len - mark;
-    if (total > ZA_MAX_PROOF_BYTES) {
+    uint16_t kind = (uint16_t)(w->buf[mark + 6] | w->buf[mark + 7] << 8);
+    if (total > zk_container_max_bytes(kind)) {
         writer_fail(w, ZA_ERR_LIMIT);
         return;
     }
@@ -600,6 +601,11 @@ za_status zk_read_byte_string(zk_reader *r, const char *what, size_t max, const 
     return r->status;
 }
 
+size_t zk_container_max_bytes(uint16_t kind)
+{
+    return kind == ZK_KIND_AUDIT_REQUEST ? ZA_MAX_REQUEST_BYTES : ZA_MAX_PROOF_BYTES;
+}
+
 za_status zk_reader_open_container(zk_reader *r, uint16_t kind)
 {
     size_t at = r->off;
@@ -626,10 +632,11 @@ za_status zk_reader_open_container(zk_reader *r, uint16_t kind)
     if (zk_read_u32(r, "container payload length", &plen) != ZA_OK)
         return r->status;
     size_t left = r->len - r->off;
-    if ((size_t)plen > ZA_MAX_PROOF_BYTES - ZK_CONTAINER_HEADER_BYTES)
+    size_t cap = zk_container_max_bytes(kind);
+    if ((size_t)plen > cap - ZK_CONTAINER_HEADER_BYTES)
         return zk_reader_fail(r, at + 8, ZA_ERR_LIMIT, "container payload length",
                               "payload of %u bytes above the limit of %zu bytes", plen,
-                              ZA_MAX_PROOF_BYTES - ZK_CONTAINER_HEADER_BYTES);
+                              cap - ZK_CONTAINER_HEADER_BYTES);
     if ((size_t)plen > left)
         return zk_reader_fail(r, at + 8, ZA_ERR_MALFORMED, "container payload length",
                               "truncated, payload of %u bytes but %zu left", plen, left);

@@ -58,6 +58,7 @@ enum zk_kind {
     ZK_KIND_MERKLE_OPENING = 1, /* a zk_merkle_opening (tests, fuzzing) */
     ZK_KIND_MODEL_COMMITMENT = 2, /* protocol/model_commit.h */
     ZK_KIND_INFERENCE_PROOF = 3,  /* protocol/infer_proof.h */
+    ZK_KIND_AUDIT_REQUEST = 4,    /* protocol/request.h */
 };
 
 /* ------------------------------------------------------------------ writer */
@@ -191,10 +192,16 @@ za_status zk_read_u64_vec(zk_reader *r, const char *what, size_t max, uint64_t *
 za_status zk_read_byte_string(zk_reader *r, const char *what, size_t max, const uint8_t **p,
                               size_t *n);
 
+/* The largest container of a kind, header included: ZA_MAX_REQUEST_BYTES
+ * for audit requests (they carry every sampled input), ZA_MAX_PROOF_BYTES
+ * for everything else. */
+size_t zk_container_max_bytes(uint16_t kind);
+
 /* Read a container header at the current offset (normally 0) and check the
  * magic, the version (ZK_FORMAT_VERSION), the kind, that the payload length
  * equals the remaining bytes exactly and that the container fits in
- * ZA_MAX_PROOF_BYTES.  The reader is then positioned at the payload. */
+ * zk_container_max_bytes(kind).  The reader is then positioned at the
+ * payload. */
 za_status zk_reader_open_container(zk_reader *r, uint16_t kind);
 /* ZA_OK if the reader has not failed and every byte was read; fails
  * (ZA_ERR_MALFORMED) if bytes remain. */

@@ -1,0 +1,192 @@
+/* tests/unit/test_request.c - audit requests (protocol/request.h): round
+ * trip, the transcript checks of the decoder, every truncation and byte
+ * flips. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "protocol/request.h"
+#include "tests/unit/testutil.h"
+
+enum { N_SAMPLES = 7, STORED = 12, INPUT = 12 };
+
+/* A consistent request of N_SAMPLES drawn from 1000 examples. */
+static void make_request(zp_request *rq, uint64_t n)
+{
+    za_error err;
+    assert_int_equal(zp_request_alloc(rq, n, STORED, INPUT, &err), ZA_OK);
+    zp_audit_params p = { 0.95, 0.05, 10, ZP_STOP_FIXED, 0, 0 };
+    assert_int_equal(zp_audit_params_format(&p, rq->params_text, sizeof rq->params_text, &err),
+                     ZA_OK);
+    rq->params = p;
+    snprintf(rq->dataset_name, sizeof rq->dataset_name, "digits");
+    snprintf(rq->prep, sizeof rq->prep, "v1;identity");
+    zp_sample_transcript *t = &rq->transcript;
+    memset(t->dataset_root, 0xab, 32);
+    t->dataset_count = 1000;
+    memset(t->model_id, 0xcd, 32);
+    assert_int_equal(zp_audit_params_hash(&p, t->params_hash, &err), ZA_OK);
+    memset(t->buyer_seed, 0x11, 32);
+    memset(t->seller_seed, 0x22, 32);
+    zp_seed_commitment(t->buyer_seed, rq->buyer_commitment);
+    uint8_t seed[32];
+    zp_request_seed(rq, seed);
+    assert_int_equal(zp_sample_indices(seed, t->dataset_count, n, rq->indices, &err), ZA_OK);
+    for (uint64_t i = 0; i < n; i++) {
+        for (int k = 0; k < STORED; k++)
+            rq->stored[i * STORED + k] = (uint8_t)(rq->indices[i] + k);
+        memcpy(rq->inputs + i * INPUT, rq->stored + i * STORED, INPUT);
+        uint8_t proof[40];
+        memset(proof, (int)i, sizeof proof);
+        assert_int_equal(zp_request_set_inclusion(rq, i, proof, 10 + i, &err), ZA_OK);
+    }
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    zp_request rq, back;
+    za_error err;
+    make_request(&rq, N_SAMPLES);
+    uint8_t *buf, *buf2;
+    size_t len, len2;
+    assert_int_equal(zp_request_encode(&rq, &buf, &len, &err), ZA_OK);
+    if (zp_request_decode(buf, len, "request", &back, &err) != ZA_OK)
+        fail_msg("decode: %s", err.msg);
+    assert_int_equal(back.n, N_SAMPLES);
+    assert_string_equal(back.dataset_name, "digits");
+    assert_string_equal(back.prep, "v1;identity");
+    assert_memory_equal(back.indices, rq.indices, sizeof(uint64_t) * N_SAMPLES);
+    assert_memory_equal(back.stored, rq.stored, STORED * N_SAMPLES);
+    assert_memory_equal(back.inputs, rq.inputs, INPUT * N_SAMPLES);
+    for (int i = 0; i < N_SAMPLES; i++) {
+        assert_int_equal(back.inclusion_len[i], 10 + i);
+        assert_memory_equal(back.inclusion[i], rq.inclusion[i], 10 + (size_t)i);
+    }
+    /* canonical: encoding the decoded request gives the same bytes */
+    assert_int_equal(zp_request_encode(&back, &buf2, &len2, &err), ZA_OK);
+    assert_int_equal(len, len2);
+    assert_memory_equal(buf, buf2, len);
+    uint8_t id1[32], id2[32];
+    zp_request_id(buf, len, id1);
+    buf2[len2 - 1] ^= 1;
+    zp_request_id(buf2, len2, id2);
+    assert_memory_not_equal(id1, id2, 32);
+    free(buf2);
+    /* every truncation is refused */
+    for (size_t cut = 0; cut < len; cut++) {
+        zp_request tmp;
+        assert_int_not_equal(zp_request_decode(buf, cut, "request", &tmp, &err), ZA_OK);
+    }
+    free(buf);
+    zp_request_free(&rq);
+    zp_request_free(&back);
+}
+
+static za_status encode_decode(zp_request *rq, za_error *err)
+{
+    uint8_t *buf;
+    size_t len;
+    zp_request back;
+    za_status st = zp_request_encode(rq, &buf, &len, err);
+    assert_int_equal(st, ZA_OK);
+    st = zp_request_decode(buf, len, "request", &back, err);
+    free(buf);
+    if (st == ZA_OK)
+        zp_request_free(&back);
+    return st;
+}
+
+/* The decoder's transcript checks: each inconsistency is refused with a
+ * message saying what. */
+static void test_inconsistent(void **state)
+{
+    (void)state;
+    zp_request rq;
+    za_error err;
+
+    make_request(&rq, N_SAMPLES);
+    rq.indices[3] ^= 1; /* an index the transcript does not draw */
+    assert_int_equal(encode_decode(&rq, &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "the transcript draws"));
+    zp_request_free(&rq);
+
+    make_request(&rq, N_SAMPLES);
+    rq.transcript.buyer_seed[0] ^= 1; /* a seed that does not open the commitment */
+    assert_int_equal(encode_decode(&rq, &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "does not open"));
+    zp_request_free(&rq);
+
+    make_request(&rq, N_SAMPLES);
+    rq.transcript.seller_seed[5] ^= 1; /* another seller seed draws other indices */
+    assert_int_equal(encode_decode(&rq, &err), ZA_ERR_MISMATCH);
+    zp_request_free(&rq);
+
+    make_request(&rq, N_SAMPLES);
+    rq.transcript.model_id[0] ^= 1; /* the model id is part of the seed */
+    assert_int_equal(encode_decode(&rq, &err), ZA_ERR_MISMATCH);
+    zp_request_free(&rq);
+
+    make_request(&rq, N_SAMPLES);
+    snprintf(rq.params_text, sizeof rq.params_text, "zkaudit-audit/v1;confidence=0.950;");
+    assert_int_not_equal(encode_decode(&rq, &err), ZA_OK);
+    assert_non_null(strstr(err.msg, "audit parameters"));
+    zp_request_free(&rq);
+
+    make_request(&rq, N_SAMPLES);
+    /* parameters say 10 samples at most: a request for 11 is refused */
+    zp_request big;
+    make_request(&big, 11);
+    assert_int_equal(encode_decode(&big, &err), ZA_ERR_MALFORMED);
+    assert_non_null(strstr(err.msg, "max_samples"));
+    zp_request_free(&big);
+    zp_request_free(&rq);
+}
+
+/* Flipping any byte of the encoding is refused or changes what decodes
+ * (and so the request id) - never accepted silently as the same request. */
+static void test_byte_flips(void **state)
+{
+    (void)state;
+    zp_request rq;
+    za_error err;
+    make_request(&rq, 3);
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(zp_request_encode(&rq, &buf, &len, &err), ZA_OK);
+    int refused = 0, accepted = 0;
+    for (size_t i = 0; i < len; i++) {
+        buf[i] ^= 0x40;
+        zp_request back;
+        if (zp_request_decode(buf, len, "request", &back, &err) == ZA_OK) {
+            /* only the parts the transcript does not bind may change: the
+             * stored bytes, inputs, inclusion proofs and names (checked by
+             * audit_check and the proofs), never the indices */
+            accepted++;
+            assert_memory_equal(back.indices, rq.indices, sizeof(uint64_t) * 3);
+            zp_request_free(&back);
+        } else {
+            refused++;
+        }
+        buf[i] ^= 0x40;
+    }
+    assert_true(refused > 0 && accepted > 0);
+    free(buf);
+    zp_request_free(&rq);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_inconsistent),
+        cmocka_unit_test(test_byte_flips),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
