@@ -9,7 +9,7 @@
 #define CS_BET_CAP 0.5      /* c: bets stay below c/m and c/(1-m) */
 
 struct zp_cs {
-    double conf, log_thresh; /* ln(1/alpha) */
+    double conf, thresh; /* 1/alpha */
     uint64_t N, n, correct;
     uint64_t rng;
     double sum_sq;   /* sum (x_i - mu_i)^2 for the variance estimate */
@@ -17,6 +17,7 @@ struct zp_cs {
     int exact_grid;  /* grid = K/N, K = 0..N */
     double *kp, *km; /* K+ and K- per grid point */
     unsigned char *out; /* excluded (running intersection) */
+    size_t jlo, jhi;    /* every point outside [jlo, jhi] is excluded */
 };
 
 static double grid_value(const zp_cs *cs, size_t j)
@@ -34,7 +35,7 @@ za_status zp_cs_new(double conf, uint64_t N, uint64_t seed, zp_cs **out, za_erro
     if (!cs)
         return za_error_set(err, ZA_ERR_NOMEM, "confidence sequence: out of memory");
     cs->conf = conf;
-    cs->log_thresh = log(1 / (1 - conf));
+    cs->thresh = 1 / (1 - conf);
     cs->N = N;
     cs->rng = seed;
     cs->exact_grid = N > 0 && N <= ZP_CS_EXACT_GRID_MAX;
@@ -48,6 +49,8 @@ za_status zp_cs_new(double conf, uint64_t N, uint64_t seed, zp_cs **out, za_erro
     }
     for (size_t j = 0; j < cs->points; j++)
         cs->kp[j] = cs->km[j] = 1;
+    cs->jlo = 0;
+    cs->jhi = cs->points - 1;
     *out = cs;
     return ZA_OK;
 }
@@ -87,7 +90,7 @@ static double plugin_bet(const zp_cs *cs, uint64_t t)
 static void exclude_if_over(zp_cs *cs, size_t j)
 {
     double k = 0.5 * (cs->kp[j] > cs->km[j] ? cs->kp[j] : cs->km[j]);
-    if (!(k < 1) && log(k) >= cs->log_thresh)
+    if (k >= cs->thresh)
         cs->out[j] = 1;
 }
 
@@ -95,7 +98,7 @@ static void exclude_if_over(zp_cs *cs, size_t j)
 static void update_iid(zp_cs *cs, double l, uint64_t k, uint64_t m)
 {
     double dk = (double)k, d0 = (double)(m - k);
-    for (size_t j = 0; j < cs->points; j++) {
+    for (size_t j = cs->jlo; j <= cs->jhi; j++) {
         if (cs->out[j])
             continue;
         double mu = grid_value(cs, j);
@@ -111,7 +114,7 @@ static void update_iid(zp_cs *cs, double l, uint64_t k, uint64_t m)
 static void update_wor_one(zp_cs *cs, double l, int x, uint64_t seen, uint64_t sum)
 {
     double left = (double)(cs->N - seen);
-    for (size_t j = 0; j < cs->points; j++) {
+    for (size_t j = cs->jlo; j <= cs->jhi; j++) {
         if (cs->out[j])
             continue;
         /* the mean of the items not yet drawn, if the test set's mean is mu */
@@ -161,13 +164,21 @@ za_status zp_cs_update(zp_cs *cs, uint64_t k, uint64_t m, za_error *err)
         cs->n++;
         cs->correct += (uint64_t)x;
     }
+    /* shrink the active range (left alone if everything is excluded) */
+    size_t lo = cs->jlo, hi = cs->jhi;
+    while (lo < hi && cs->out[lo])
+        lo++;
+    while (hi > lo && cs->out[hi])
+        hi--;
+    if (!cs->out[lo])
+        cs->jlo = lo, cs->jhi = hi;
     return ZA_OK;
 }
 
 void zp_cs_interval(const zp_cs *cs, zp_interval *out)
 {
     size_t first = cs->points, last = 0;
-    for (size_t j = 0; j < cs->points; j++) {
+    for (size_t j = cs->jlo; j <= cs->jhi; j++) {
         if (!cs->out[j]) {
             if (first == cs->points)
                 first = j;
