@@ -243,8 +243,9 @@ int zb_cmd_plan(int argc, char **argv)
         if (rows[i].m == ZP_CI_HYPERGEOMETRIC && !have_n)
             continue;
         char note[96];
-        snprintf(note, sizeof note, "%s%s%s", rows[i].note,
-                 have_n && res[i].n > N ? "; more than the test set" : "",
+        int over = have_n && res[i].n > N;
+        snprintf(note, sizeof note, "%s%s%s%s", rows[i].note,
+                 over && rows[i].note[0] ? "; " : "", over ? "more than the test set" : "",
                  i == rec ? " (recommended)" : "");
         printf("%-20s %5d %9llu %9.5f %11.4f  %s\n", zp_ci_method_name(rows[i].m), rows[i].sides,
                (unsigned long long)res[i].n, res[i].margin, res[i].cost.total_usd, note);
