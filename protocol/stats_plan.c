@@ -149,7 +149,17 @@ za_status zp_plan_samples(zp_ci_method m, double margin, double conf, uint64_t N
     }
     uint64_t lo = 1, hi;
     if (m == ZP_CI_HYPERGEOMETRIC) {
-        hi = N; /* n = N observes the test set whole: distance 0 */
+        /* n = N observes the test set whole (margin 0), so N always fits;
+         * drawing without replacement is never less informative than with,
+         * so the Clopper-Pearson plan (a little more) nearly always fits too
+         * and keeps the search short when N is large */
+        uint64_t cp;
+        hi = N;
+        st = zp_plan_samples(ZP_CI_CLOPPER_PEARSON, margin, conf, 0, expected, &cp, err);
+        if (st)
+            return st;
+        if (cp + 64 < N && fits(m, cp + 64, conf, N, expected, margin))
+            hi = cp + 64;
     } else {
         hi = 64;
         while (!fits(m, hi, conf, N, expected, margin)) {
