@@ -384,6 +384,9 @@ static void test_plan_reference(void **state)
     uint64_t cp90 = plan(ZP_CI_CLOPPER_PEARSON, 0.05, 0, 0.9);
     assert_true(cp90 < 0.6 * (double)cp5 && cp90 > 138);
     assert_true(plan(ZP_CI_HYPERGEOMETRIC, 0.05, 10000, 0.9) < cp90);
+    /* a huge test set: the hypergeometric plan becomes Clopper-Pearson's */
+    uint64_t hy_huge = plan(ZP_CI_HYPERGEOMETRIC, 0.05, 1000000000, w);
+    assert_true(hy_huge >= cp5 - 2 && hy_huge <= cp5);
     /* a test set of 500 items: fewer samples, but a larger share of it */
     uint64_t hy_small = plan(ZP_CI_HYPERGEOMETRIC, 0.05, 500, w);
     assert_true(hy_small < 500 && hy_small < hy5 && hy_small > 150);

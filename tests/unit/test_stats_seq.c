@@ -122,6 +122,17 @@ static void test_cs_behaviour(void **state)
     assert_non_null(strstr(err.msg, "exceed the test set of N = 100"));
     zp_cs_free(cs);
 
+    /* without replacement, what was drawn rules values out: 3 of 3 correct
+     * from 10 items leaves K >= 3 */
+    assert_int_equal(zp_cs_new(0.95, 10, 3, &cs, &err), ZA_OK);
+    assert_int_equal(zp_cs_update(cs, 3, 3, &err), ZA_OK);
+    zp_cs_interval(cs, &iv);
+    assert_true(iv.lo >= 0.3 && iv.hi == 1);
+    assert_int_equal(zp_cs_update(cs, 0, 4, &err), ZA_OK); /* and 4 wrong: K <= 6 */
+    zp_cs_interval(cs, &iv);
+    assert_true(iv.lo >= 0.3 && iv.hi <= 0.6);
+    zp_cs_free(cs);
+
     assert_int_equal(zp_cs_new(1.0, 0, 1, &cs, &err), ZA_ERR_ARG);
     assert_non_null(strstr(err.msg, "strictly between 0 and 1"));
     zp_cs_free(NULL);
@@ -148,6 +159,20 @@ static double sprt_rate(double p, zp_sprt_decision decision, long runs, uint64_t
     }
     *mean_n = nsum / (double)runs;
     return (double)hits / (double)runs;
+}
+
+/* a test set above ZP_CS_EXACT_GRID_MAX uses the coarse grid j/1000 */
+static void test_cs_coarse_grid(void **state)
+{
+    (void)state;
+    uint64_t rng = zt_seed("confidence sequence, coarse grid");
+    long runs = zt_iters(10000) / 10;
+    double w, c = cs_coverage(0, 45123, 50000, runs, 4, 50, &rng, &w);
+    printf("# CS without replacement (N = 50000, coarse grid), accuracy 0.90246: covered %.4f, "
+           "final width %.3f\n",
+           c, w);
+    assert_true(c >= 0.95 - 4 * sqrt(0.95 * 0.05 / (double)runs));
+    assert_true(w < 0.2);
 }
 
 static void test_sprt(void **state)
@@ -192,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cs_coverage),
         cmocka_unit_test(test_cs_behaviour),
+        cmocka_unit_test(test_cs_coarse_grid),
         cmocka_unit_test(test_sprt),
     };
     return cmocka_run_group_tests_name("stats-seq", tests, NULL, NULL);
