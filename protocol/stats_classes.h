@@ -22,9 +22,10 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "protocol/stats_interval.h"
 
-#define ZP_CLASSES_MAX 100000u /* a cap on n_classes (n_classes^2 counts) */
+#define ZP_CLASSES_MAX ZA_MAX_CLASSES /* a cap on n_classes (common/limits.h) */
 
 typedef struct {
     size_t n_classes;

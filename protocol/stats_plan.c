@@ -3,9 +3,10 @@
 
 #include <math.h>
 
+#include "common/limits.h"
 #include "protocol/stats_beta.h"
 
-#define PLAN_MAX_N 1000000000ull /* beyond this the search gives up */
+#define PLAN_MAX_N ZA_MAX_PLAN_SAMPLES /* beyond this the search gives up */
 
 static int one_sided(zp_ci_method m)
 {

@@ -38,9 +38,10 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "protocol/stats_interval.h"
 
-#define ZP_CS_EXACT_GRID_MAX 10000u
+#define ZP_CS_EXACT_GRID_MAX ZA_MAX_CS_EXACT_GRID /* common/limits.h */
 
 typedef struct zp_cs zp_cs; /* opaque */
 
