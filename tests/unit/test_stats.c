@@ -106,7 +106,18 @@ static void test_ibeta_exact(void **state)
                 if (d > 1e-12)
                     fail_msg("I_%lu/%lu(%lu, %lu) = %.17g, exact %.17g", u, v, a, b, got, want);
             }
-    printf("# incomplete beta: worst |error| %.3g over the exact grid\n", worst);
+    /* a few large ones, the size of the +-1% planning searches */
+    static const unsigned long big[][4] = { { 4852, 4853, 49, 100 }, { 9000, 1000, 9, 10 },
+                                            { 2000, 2000, 1, 2 },    { 3000, 300, 91, 100 } };
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        unsigned long a = big[i][0], b = big[i][1], u = big[i][2], v = big[i][3];
+        double want = exact_binom_sf(a, a + b - 1, u, v);
+        double d = fabs(zp_ibeta((double)u / (double)v, (double)a, (double)b) - want);
+        worst = d > worst ? d : worst;
+        if (d > 1e-12)
+            fail_msg("I_%lu/%lu(%lu, %lu): |error| %.3g", u, v, a, b, d);
+    }
+    printf("# incomplete beta: worst |error| %.3g against the exact sums\n", worst);
     assert_true(zp_ibeta(0, 2, 3) == 0 && zp_ibeta(1, 2, 3) == 1);
     assert_true(isnan(zp_ibeta(0.5, 0, 1)) && isnan(zp_ibeta(1.5, 1, 1)));
 }
