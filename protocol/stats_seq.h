@@ -7,7 +7,8 @@
  *
  * zp_cs: an anytime-valid confidence sequence for the accuracy (a mean in
  * [0, 1]) by betting, Waudby-Smith & Ramdas, "Estimating means of bounded
- * random variables by betting", JRSS-B 86(1), 2024 (arXiv 2010.09686):
+ * random variables by betting", JRSS-B 86(1), 2024, online 2023
+ * (arXiv 2010.09686):
  * the hedged capital process K_t(m) = max(K+_t(m), K-_t(m)) / 2 with
  * K+-_t(m) = prod_i (1 +- lambda+-_i(m) (x_i - m_i)), the predictable
  * plug-in bet lambda_i = min(c, sqrt(2 ln(2/alpha) / (s2_{i-1} i ln(1 + i))))
