@@ -82,6 +82,7 @@ TEST_DEPS := $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer \
              build/rel/bin/mnist_accuracy bin/seller
 test: $(TEST_DEPS)
 	@tests/run_unit.sh $(UNIT_BINS)
+	@tests/e2e/plan.sh build/test/bin
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
 	@tests/e2e/prove.sh build/test/bin
@@ -89,6 +90,7 @@ unit: $(UNIT_BINS)
 	@tests/run_unit.sh $(UNIT_BINS)
 e2e: build/test/bin/seller build/test/bin/buyer
 	@tests/e2e/prove.sh build/test/bin
+	@tests/e2e/plan.sh build/test/bin
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller

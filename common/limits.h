@@ -18,6 +18,11 @@
 #define ZA_MAX_OP_IO 64                             /* inputs/outputs of one op */
 #define ZA_MAX_NAME_BYTES 4096
 
+/* audit statistics (protocol/stats_*.h) */
+#define ZA_MAX_CLASSES 100000u                      /* confusion matrix: n^2 counts */
+#define ZA_MAX_PLAN_SAMPLES 1000000000ull           /* a sample-size search gives up beyond */
+#define ZA_MAX_CS_EXACT_GRID 10000u                 /* confidence sequence: K/N grid up to this N */
+
 /* proofs (zk/encode.h, zk/merkle.h) */
 #define ZA_MAX_PROOF_BYTES ((size_t)64 << 20)      /* one proof container, header included */
 #define ZA_MAX_REQUEST_BYTES ((size_t)2 << 30)     /* one audit request (all sampled inputs) */
