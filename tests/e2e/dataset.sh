@@ -7,7 +7,7 @@
 #     the 60,000-image training set too unless DATASET_SKIP_TRAIN=1 (timed);
 #   - a local HTTP server (python3 -m http.server on a free port): import from
 #     http://127.0.0.1, a wrong --sha256 refused leaving nothing behind, a 404
-#     a clear error;
+#     a clear error, a closed port retried then a clear error;
 #   - tampering (python3's sqlite3): one example's bytes and another's label
 #     -> verify exits 1 naming both, and the recomputed root differs;
 #   - prove-inclusion / check-inclusion: valid, and invalid for another
@@ -174,6 +174,15 @@ fi
 kill "$server_pid" 2>/dev/null
 wait "$server_pid" 2>/dev/null
 server_pid=
+# the server is gone: connection refused is retried with backoff, then a clear error
+if "$B" dataset import --db "$db" --name small-gone --idx-images "$url/small-img.gz" \
+    --idx-labels "$url/small-lab.gz" > /dev/null 2> "$tmp/h4.err"; then
+    bad "http: import from a closed port succeeded"
+else
+    [ "$(grep -c 'retrying' "$tmp/h4.err")" -eq 3 ] && grep -q 'after retries' "$tmp/h4.err" &&
+        [ "$(n_datasets "$db")" = "$before" ] && ok ||
+        bad "http: closed port: $(tail -1 "$tmp/h4.err")"
+fi
 
 # ---- inclusion proofs ----
 count=50

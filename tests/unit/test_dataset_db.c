@@ -15,7 +15,10 @@
  *  - IDX files written to a mkdtemp folder: raw and gzip'd import the same
  *    examples and root; bad magic, truncation (with the offset), a count
  *    mismatch, trailing bytes and an out-of-range label are clear errors and
- *    leave the index as it was.
+ *    leave the index as it was;
+ *  - fetch (datasets/fetch.h) of file:// URLs: the right checksum renames
+ *    the download into place, a wrong one is refused naming both digests
+ *    and leaves no file; other schemes are refused; a path is used in place.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,11 +30,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "common/sha256.h"
 #include "datasets/db.h"
+#include "datasets/fetch.h"
 #include "datasets/importers.h"
 #include "protocol/dataset_commit.h"
 
@@ -481,6 +486,60 @@ static void test_idx(void **state)
     zd_db_close(db);
 }
 
+static int n_files_in(const char *d)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", d);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int n = -1;
+    assert_int_equal(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+static void test_fetch(void **state)
+{
+    (void)state;
+    char sub[128], src[160], dst[160], url[200];
+    snprintf(sub, sizeof sub, "%s/fetch", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(src, sizeof src, "%s/src.bin", dir);
+    snprintf(dst, sizeof dst, "%s/got.bin", sub);
+    snprintf(url, sizeof url, "file://%s", src);
+    FILE *f = fopen(src, "wb");
+    assert_non_null(f);
+    fputs("some dataset bytes", f);
+    fclose(f);
+    uint8_t h[32], got[32];
+    char hex[65];
+    za_sha256("some dataset bytes", 18, h);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    za_error err;
+    const char *wrong = "00000000000000000000000000000000000000000000000000000000000000ff";
+    assert_int_equal(zd_fetch_url(url, dst, wrong, got, &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, wrong));
+    assert_non_null(strstr(err.msg, hex));
+    assert_int_equal(n_files_in(sub), 0);
+    assert_int_equal(zd_fetch_url(url, dst, hex, got, &err), ZA_OK);
+    assert_memory_equal(got, h, 32);
+    assert_int_equal(n_files_in(sub), 1);
+    assert_int_equal(zd_fetch_url("ftp://127.0.0.1/x", dst, NULL, got, &err), ZA_ERR_ARG);
+    assert_int_equal(zd_fetch_url("file:///nonexistent/x", dst, NULL, got, &err), ZA_ERR_IO);
+    assert_int_equal(n_files_in(sub), 1);
+    char *local;
+    int tmp;
+    assert_int_equal(zd_fetch_resolve(src, dst, hex, &local, &tmp, got, &err), ZA_OK);
+    assert_string_equal(local, src);
+    assert_int_equal(tmp, 0);
+    free(local);
+    assert_int_equal(zd_fetch_resolve(src, dst, wrong, &local, &tmp, got, &err), ZA_ERR_MISMATCH);
+    assert_null(local);
+    assert_true(zd_is_url("http://x") && zd_is_url("file:///x") && !zd_is_url("/a/b") &&
+                !zd_is_url("a/b://c") && !zd_is_url("://x"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_tamper),
         cmocka_unit_test(test_not_an_index),
         cmocka_unit_test(test_idx),
+        cmocka_unit_test(test_fetch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
