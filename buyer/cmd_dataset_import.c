@@ -23,7 +23,7 @@
 #include "datasets/importers.h"
 
 static const char usage[] =
-    "usage: buyer dataset import --db FILE --name NAME SOURCE [--json]\n"
+    "usage: buyer dataset import --db FILE --name NAME SOURCE [--prep RECIPE] [--json]\n"
     "  SOURCE is one of:\n"
     "    --idx-images P --idx-labels P [--images-sha256 HEX] [--labels-sha256 HEX]\n"
     "          MNIST / Fashion-MNIST IDX files, gzip'd or raw\n"
@@ -33,6 +33,9 @@ static const char usage[] =
     "          PNG/JPEG images, one subfolder per class (default 32x32, 3 channels)\n"
     "    --csv P [--label-column K] [--header] [--sha256 HEX]\n"
     "          one example per row: a label column (0-based, default 0) and values 0..255\n"
+    "\n"
+    "--prep RECIPE records how an example becomes the model's input tensor\n"
+    "(docs/datasets.md; stored as given, \"\" when absent).\n"
     "\n"
     "Each P may be a path or an http://, https:// or file:// URL.  A URL is\n"
     "downloaded beside the index file (with retries and a progress bar) and\n"
@@ -76,6 +79,18 @@ static char *roles_json(const input *in, size_t n, int sha)
     return s;
 }
 
+/* The recipe is stored as given.  TODO(merge): check it with zd_prep_parse
+ * (datasets/prepare.h, written on another branch) so only canonical recipe
+ * strings are stored; until then only its length and alphabet are checked. */
+static int prep_ok(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7e)
+            return 0;
+    return n <= 256;
+}
+
 static int parse_size(const char *s, unsigned *h, unsigned *w)
 {
     char *end;
@@ -93,7 +108,7 @@ static int parse_size(const char *s, unsigned *h, unsigned *w)
 int zb_dataset_import(int argc, char **argv)
 {
     enum { O_IMAGES = 256, O_LABELS, O_CIFAR, O_VARIANT, O_FOLDER, O_SIZE, O_CHANNELS, O_CSV,
-           O_LABELCOL, O_HEADER, O_ISHA, O_LSHA, O_SHA };
+           O_LABELCOL, O_HEADER, O_ISHA, O_LSHA, O_SHA, O_PREP };
     static const struct option opts[] = {
         { "db", required_argument, 0, 'd' },
         { "name", required_argument, 0, 'n' },
@@ -110,12 +125,14 @@ int zb_dataset_import(int argc, char **argv)
         { "images-sha256", required_argument, 0, O_ISHA },
         { "labels-sha256", required_argument, 0, O_LSHA },
         { "sha256", required_argument, 0, O_SHA },
+        { "prep", required_argument, 0, O_PREP },
         { "json", no_argument, 0, 'j' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
     const char *db_path = NULL, *name = NULL, *images = NULL, *labels = NULL, *cifar = NULL,
-               *folder = NULL, *csv = NULL, *isha = NULL, *lsha = NULL, *sha = NULL;
+               *folder = NULL, *csv = NULL, *isha = NULL, *lsha = NULL, *sha = NULL,
+               *prep = "";
     int json = 0, variant = 10, has_header = 0, ch;
     uint64_t label_col = 0, channels = 3;
     unsigned height = 32, width = 32;
@@ -154,6 +171,7 @@ int zb_dataset_import(int argc, char **argv)
         case O_ISHA: isha = optarg; break;
         case O_LSHA: lsha = optarg; break;
         case O_SHA: sha = optarg; break;
+        case O_PREP: prep = optarg; break;
         case 'j': json = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
@@ -169,6 +187,7 @@ int zb_dataset_import(int argc, char **argv)
                                                "--images-sha256, --labels-sha256)"
                       : variant < 0           ? "--cifar-variant must be 10 or 100"
                       : folder && zd_is_url(folder) ? "--image-folder must be a local folder"
+                      : !prep_ok(prep) ? "--prep: at most 256 printable ASCII characters"
                       : optind != argc        ? "unexpected argument"
                                               : NULL;
     if (bad) {
@@ -199,7 +218,8 @@ int zb_dataset_import(int argc, char **argv)
     snprintf(prefix, plen, "%s.fetch-%ld", db_path, (long)getpid());
     for (size_t i = 0; i < n_in; i++) {
         if (!strcmp(in[i].role, "folder")) {
-            in[i].local = strdup(in[i].src);
+            if (!(in[i].local = strdup(in[i].src)))
+                goto done;
             continue;
         }
         if (zd_fetch_resolve(in[i].src, prefix, in[i].expect, &in[i].local, &in[i].is_temp,
@@ -234,7 +254,7 @@ int zb_dataset_import(int argc, char **argv)
     source_sha = roles_json(in, n_in, 1);
     za_progress bar;
     za_progress_start(&bar, "importing", zd_source_info_of(src)->count, NULL);
-    zd_import_opts o = { name, source, source_sha, "", progress_cb, &bar };
+    zd_import_opts o = { name, source, source_sha, prep, progress_cb, &bar };
     zd_dataset d;
     double t0 = za_now_s();
     st = zd_db_import(db, src, &o, &d, &err);
