@@ -7,7 +7,8 @@
 #     the 60,000-image training set too unless DATASET_SKIP_TRAIN=1 (timed);
 #   - a local HTTP server (python3 -m http.server on a free port): import from
 #     http://127.0.0.1, a wrong --sha256 refused leaving nothing behind, a 404
-#     a clear error, a closed port retried then a clear error;
+#     a clear error, a closed port retried then a clear error, HTTP 503 twice
+#     then the file: retried and imported;
 #   - tampering (python3's sqlite3): one example's bytes and another's label
 #     -> verify exits 1 naming both, and the recomputed root differs;
 #   - prove-inclusion / check-inclusion: valid, and invalid for another
@@ -36,9 +37,10 @@ if [ ! -x "$B" ]; then
     finish
 fi
 tmp=$(mktemp -d)
-server_pid=
+server_pid= flaky_pid=
 cleanup() {
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    [ -n "$flaky_pid" ] && kill "$flaky_pid" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -99,7 +101,7 @@ if [ -f "$FASHION/t10k-images-idx3-ubyte.gz" ]; then
             --idx-images "$FASHION/train-images-idx3-ubyte.gz" \
             --idx-labels "$FASHION/train-labels-idx1-ubyte.gz" > "$tmp/f2.out" 2> "$tmp/f2.err"; then
             t1=$(date +%s.%N)
-            echo "dataset: fashion-mnist train (60,000) imported in $(echo "$t1 - $t0" | bc) s by $B"
+            printf "dataset: fashion-mnist train (60,000) imported in %.2f s by %s\n" "$(echo "$t1 - $t0" | bc)" "$B"
             [ "$(count_of "$tmp/f2.out")" = 60000 ] &&
                 [ "$(labels_of "$tmp/f2.out")" = "6000 6000 6000 6000 6000 6000 6000 6000 6000 6000" ] &&
                 ok || bad "fashion train: wrong counts"
@@ -183,6 +185,49 @@ else
         [ "$(n_datasets "$db")" = "$before" ] && ok ||
         bad "http: closed port: $(tail -1 "$tmp/h4.err")"
 fi
+
+# a server answering 503 to the first two requests for the images: retried, then imported
+fport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 - "$fport" "$tmp" > "$tmp/flaky.log" 2>&1 <<'EOF' &
+import http.server, os, sys
+port, root = int(sys.argv[1]), sys.argv[2]
+failed = {"n": 0}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/ping":
+            self.send_response(200)
+            self.end_headers()
+            return
+        if self.path == "/small-img.gz" and failed["n"] < 2:
+            failed["n"] += 1
+            self.send_response(503)
+            self.end_headers()
+            return
+        data = open(os.path.join(root, os.path.basename(self.path)), "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+EOF
+flaky_pid=$!
+for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$fport/ping" 2>/dev/null && break
+    sleep 0.1
+done
+if "$B" dataset import --db "$db" --name small-flaky --idx-images "http://127.0.0.1:$fport/small-img.gz" \
+    --idx-labels "http://127.0.0.1:$fport/small-lab.gz" > "$tmp/fl.out" 2> "$tmp/fl.err"; then
+    [ "$(grep -c 'server error; retrying' "$tmp/fl.err")" -eq 2 ] &&
+        [ "$(root_of "$tmp/fl.out")" = "$small_root" ] && ok ||
+        bad "http 503: $(grep -c retrying "$tmp/fl.err") retries, root $(root_of "$tmp/fl.out")"
+else
+    bad "http 503 twice, then 200: $(tail -1 "$tmp/fl.err")"
+fi
+kill "$flaky_pid" 2>/dev/null
+wait "$flaky_pid" 2>/dev/null
+flaky_pid=
 
 # ---- inclusion proofs ----
 count=50
