@@ -4,6 +4,9 @@
 #                   (one process per model, one thread): the baseline that
 #                   proving time is compared with;
 #   zk-*.json       the proof-system building blocks (bench/bench_*.c);
+#   dataset.json    importing the 60,000-image Fashion-MNIST training set into
+#                   the dataset index (time, peak RSS), its commitment, verify
+#                   and an inclusion proof (bench/bench_dataset.c);
 #   prove.json      proving and verifying every shared model (batch 1), and
 #                   the MNIST model at batches 8 and 64 (bench/bench_prove.c).
 # Each file records the command that produced it, the date, the CPU and the
@@ -62,6 +65,15 @@ for b in ntt merkle pcs sumcheck logup; do
         record "bench/results/zk-$b.json" "$b" "build/rel/bin/bench_$b"
     fi
 done
+FASHION=/usr/share/datasets/fashion-mnist
+if want dataset && [ -x build/rel/bin/bench_dataset ]; then
+    if [ -f "$FASHION/train-images-idx3-ubyte.gz" ]; then
+        record bench/results/dataset.json dataset build/rel/bin/bench_dataset \
+            "$FASHION/train-images-idx3-ubyte.gz" "$FASHION/train-labels-idx1-ubyte.gz"
+    else
+        echo "bench: dataset skipped: $FASHION not found (Debian package dataset-fashion-mnist)"
+    fi
+fi
 if want prove; then
     if [ -d "$SHARED/models" ]; then
         record bench/results/prove.json prove prove_all

@@ -17,8 +17,10 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  verify-proof  check a proof of a batch of inferences against a model commitment\n"
+    "  dataset       the committed test-set index: import, list, show, commit, verify,\n"
+    "                prove-inclusion, check-inclusion ('buyer dataset --help')\n"
     "\n"
-    "Dataset import, plan, sample, verify and report are being built (see\n"
+    "Plan, sample, verify and report are being built (see\n"
     "docs/roadmap.md).  Run 'buyer <command> --help' for a command's options.\n"
     "Global options: --help, --version.\n";
 

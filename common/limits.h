@@ -29,4 +29,12 @@
 #define ZA_MAX_MERKLE_DEPTH 40                      /* tree height: at most 2^40 leaves */
 #define ZA_MAX_MERKLE_QUERIES 65536                 /* leaves opened by one multi-opening */
 
+/* dataset index (datasets/idx.c, db.c, fetch.c, protocol/dataset_commit.c) */
+#define ZA_MAX_DATASET_EXAMPLES ((uint64_t)1 << 32) /* examples in one dataset */
+#define ZA_MAX_IDX_DIM 65536                        /* one IDX image dimension */
+#define ZA_MAX_IDX_IMAGE_BYTES ((size_t)1 << 24)    /* rows x cols of one IDX image */
+#define ZA_MAX_DATASET_NAME_BYTES 256               /* a dataset's name */
+#define ZA_MAX_DOWNLOAD_BYTES ((uint64_t)16 << 30)  /* one fetched URL (16 GiB) */
+#define ZA_MAX_INCLUSION_PROOF_BYTES 4096           /* an inclusion proof (depth <= 40) */
+
 #endif
