@@ -63,13 +63,16 @@ static int decode_png_jmp(png_structp png, png_infop info, png_job *j)
     if (setjmp(j->jb))
         return 0;
     png_set_read_fn(png, j, on_read);
-    png_set_user_limits(png, ZA_MAX_IMAGE_DIM, ZA_MAX_IMAGE_DIM);
+    /* our caps, not libpng's (1000000 per side), decide: checked just below,
+     * before anything proportional to the size is allocated */
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
     png_read_info(png, info);
     png_uint_32 w, h;
     int depth, color, interlace;
     png_get_IHDR(png, info, &w, &h, &depth, &color, &interlace, NULL, NULL);
-    if ((uint64_t)w * h > ZA_MAX_IMAGE_PIXELS)
-        fail_with(png, j, ZA_ERR_LIMIT, "image has more pixels than ZA_MAX_IMAGE_PIXELS");
+    if (w > ZA_MAX_IMAGE_DIM || h > ZA_MAX_IMAGE_DIM || (uint64_t)w * h > ZA_MAX_IMAGE_PIXELS)
+        fail_with(png, j, ZA_ERR_LIMIT,
+                  "image larger than ZA_MAX_IMAGE_DIM per side or ZA_MAX_IMAGE_PIXELS");
     if (color == PNG_COLOR_TYPE_PALETTE)
         png_set_palette_to_rgb(png);
     if (color == PNG_COLOR_TYPE_GRAY && depth < 8)
