@@ -17,6 +17,7 @@
 
 #include "common/limits.h"
 #include "datasets/prepare.h"
+#include "datasets/prepare_model.h"
 #include "tests/unit/testutil.h"
 
 static zd_prep parse_ok(const char *s)
@@ -339,6 +340,47 @@ static void test_apply_layouts(void **state)
     assert_memory_equal(out, in, 12);
 }
 
+/* Recipes derived from the shared models' inputs (skipped without ../shared). */
+static void test_from_model(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rel;
+        uint32_t num, den;
+        int32_t off_num;
+        uint32_t off_den;
+        const char *want;
+    } cases[] = {
+        { "models/mlcommons-tiny/pretrainedResnet_quant.tflite", 1, 1, 0, 1,
+          "v1;dtype=int8;scale=0x3f800000;zp=-128;real=x;layout=nhwc" },
+        { "models/keras-mnist-to-tpu/mnist.tflite", 2, 510, 0, 7,
+          "v1;dtype=uint8;scale=0x3b808081;zp=0;real=x/255;layout=nhwc" },
+        { "models/tflite-micro/person_detect.tflite", 2, 255, -2, 2,
+          "v1;dtype=int8;scale=0x3c008081;zp=-1;real=x*2/255-1;layout=nhwc" },
+        { "models/tflite-micro/mobilenet_v2_quantized_1x3x224x224.tflite", 1, 255, 0, 1,
+          "v1;dtype=int8;scale=0x3c98a048;zp=-14;real=x/255;layout=nchw" },
+    };
+    if (!zt_shared()) {
+        print_message("shared models not found: skipped\n");
+        skip();
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        zm_model *m;
+        za_error err;
+        if (zm_model_load_file(zt_shared_path(cases[i].rel), &m, &err) != ZA_OK)
+            fail_msg("%s: %s", cases[i].rel, err.msg);
+        zd_prep p;
+        if (zd_prep_from_model(m, cases[i].num, cases[i].den, cases[i].off_num,
+                               cases[i].off_den, &p, &err) != ZA_OK)
+            fail_msg("%s: %s", cases[i].rel, err.msg);
+        char buf[ZD_PREP_STRING_MAX];
+        assert_int_equal(zd_prep_format(&p, buf, sizeof buf, &err), ZA_OK);
+        assert_string_equal(buf, cases[i].want);
+        assert_int_equal(zd_prep_from_model(m, 0, 1, 0, 1, &p, &err), ZA_ERR_ARG);
+        zm_model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_exact_fixed),
         cmocka_unit_test(test_exact_random),
         cmocka_unit_test(test_apply_layouts),
+        cmocka_unit_test(test_from_model),
     };
     return cmocka_run_group_tests_name("prepare", tests, NULL, NULL);
 }
