@@ -27,10 +27,15 @@ za_status zd_source_open_cifar(const char *path, int variant, zd_source **out,
                                za_error *err) ZA_WARN_UNUSED;
 
 /* A folder of PNG/JPEG images, one subfolder per class (class names sorted
- * bytewise give labels 0, 1, ...; files sorted bytewise within a class).
- * Each image is converted to `channels` (1 = grey, 3 = RGB), resized and
- * centre-cropped to height x width by the integer-exact rule of
- * docs/datasets.md.  (datasets/image_folder.c) */
+ * bytewise give labels 0, 1, ... and label_names; files sorted bytewise
+ * within a class; names starting with '.' skipped).  Each image is converted
+ * to `channels` (1 = grey, 3 = RGB), resized and centre-cropped to
+ * height x width by the integer-exact rule of datasets/resize.h
+ * (docs/datasets-import.md); the example is HWC {height, width, channels}.
+ * Strict: an empty folder, a top-level file, an empty class, a nested
+ * folder or a file that is not a PNG/JPEG by content is ZA_ERR_MALFORMED
+ * naming the path (the last when that file is read).  Bad opts: ZA_ERR_ARG.
+ * (datasets/image_folder.c) */
 typedef struct {
     unsigned height, width; /* of the stored example */
     unsigned channels;      /* 1 or 3 */
@@ -38,10 +43,13 @@ typedef struct {
 za_status zd_source_open_image_folder(const char *dir, const zd_image_opts *opts,
                                       zd_source **out, za_error *err) ZA_WARN_UNUSED;
 
-/* CSV: one example per row, a label column and integer values 0..255
- * (stored as uint8).  label_column is the 0-based column of the label;
- * has_header skips the first row (its label column's name is ignored).
- * Every row must have the same number of fields.  (datasets/csv.c) */
+/* CSV: one example per row, a label column (an integer 0..65535) and
+ * integer values 0..255 (stored as uint8, shape {fields - 1}).
+ * label_column is the 0-based column of the label; has_header skips the
+ * first row (its names are ignored, its field count must match).  Every row
+ * must have the same number of fields.  The opener reads the file once to
+ * validate it and find n_labels (largest label + 1), then zd_source_next
+ * streams a second pass.  (datasets/csv.c, docs/datasets-import.md) */
 typedef struct {
     unsigned label_column;
     int has_header;
