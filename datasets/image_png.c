@@ -79,7 +79,9 @@ static int decode_png_jmp(png_structp png, png_infop info, png_job *j)
         png_set_expand_gray_1_2_4_to_8(png);
     if (depth == 16)
         png_set_strip_16(png);
-    if (color & PNG_COLOR_MASK_ALPHA)
+    /* palette expansion turns a tRNS chunk into an alpha channel: drop it
+     * as well as a real one (alpha is ignored, never composited) */
+    if ((color & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS))
         png_set_strip_alpha(png);
     if (interlace != PNG_INTERLACE_NONE)
         png_set_interlace_handling(png);

@@ -378,6 +378,10 @@ static void test_csv_malformed(void **state)
 
 /* ---- images: writers ---- */
 
+/* write_png adds a tRNS chunk (palette entries 0 and 1 transparent-ish,
+ * grey/RGB value 1 transparent) when set */
+static int png_with_trns;
+
 /* Write a PNG with libpng's low-level API: rows of w samples-per-pixel
  * packed at bit_depth (8 or 16 bits here, or grey 1/2/4 bits). */
 static void write_png(const char *path, uint32_t w, uint32_t h, int color, int depth,
@@ -397,6 +401,13 @@ static void write_png(const char *path, uint32_t w, uint32_t h, int color, int d
     if (color == PNG_COLOR_TYPE_PALETTE) {
         png_color pal[4] = { { 0, 0, 0 }, { 255, 0, 0 }, { 0, 255, 0 }, { 10, 20, 30 } };
         png_set_PLTE(png, info, pal, 4);
+    }
+    if (png_with_trns) {
+        png_byte alpha[2] = { 0, 128 };
+        png_color_16 tc;
+        memset(&tc, 0, sizeof tc);
+        tc.gray = tc.red = tc.green = tc.blue = 1;
+        png_set_tRNS(png, info, alpha, color == PNG_COLOR_TYPE_PALETTE ? 2 : 0, &tc);
     }
     png_write_info(png, info);
     png_bytep *rows = malloc(h * sizeof *rows);
@@ -699,8 +710,8 @@ static void test_image_folder(void **state)
     free(d);
 }
 
-/* PNG variants the decoder must normalise: palette, 16-bit, alpha,
- * grey 1/2/4 bits, interlaced. */
+/* PNG variants the decoder must normalise: palette (with and without
+ * tRNS), 16-bit, alpha, grey 1/2/4 bits, interlaced. */
 static void test_png_variants(void **state)
 {
     (void)state;
@@ -717,6 +728,24 @@ static void test_png_variants(void **state)
     assert_int_equal(img.channels, 3);
     const uint8_t palw[18] = { 0, 0, 0, 255, 0, 0, 0, 255, 0, 10, 20, 30, 255, 0, 0, 0, 0, 0 };
     assert_memory_equal(img.pixels, palw, 18);
+    zd_image_free(&img);
+    free(file);
+    /* the same with tRNS (which palette expansion turns into alpha): still RGB */
+    png_with_trns = 1;
+    write_png(path_of(d, "pt.png"), 3, 2, PNG_COLOR_TYPE_PALETTE, 8, pal, 3, 0);
+    const uint8_t g8[4] = { 1, 2, 3, 4 };
+    write_png(path_of(d, "gt.png"), 4, 1, PNG_COLOR_TYPE_GRAY, 8, g8, 4, 0);
+    png_with_trns = 0;
+    file = read_bytes(path_of(d, "pt.png"), &len);
+    assert_int_equal(zd_image_decode(file, len, "pt.png", &img, &err), ZA_OK);
+    assert_int_equal(img.channels, 3);
+    assert_memory_equal(img.pixels, palw, 18);
+    zd_image_free(&img);
+    free(file);
+    file = read_bytes(path_of(d, "gt.png"), &len);
+    assert_int_equal(zd_image_decode(file, len, "gt.png", &img, &err), ZA_OK);
+    assert_int_equal(img.channels, 1);
+    assert_memory_equal(img.pixels, g8, 4);
     zd_image_free(&img);
     free(file);
     /* RGBA 16-bit 2x1: high bytes kept, alpha dropped */
