@@ -6,8 +6,9 @@
  * are separated by commas, a field may be enclosed in double quotes (a
  * doubled quote inside is a literal one, which matters only for header
  * names), lines end in LF or CRLF, and the last line may lack its end.
- * Spaces and tabs around an unquoted number are ignored; empty lines are
- * skipped.  A quoted field cannot span lines.
+ * Spaces and tabs around a number are ignored; empty lines are skipped; a
+ * UTF-8 byte order mark at the start of the file is dropped.  A quoted
+ * field cannot span lines.
  *
  * info.n_labels must be known before the first example, and a CSV has no
  * header that says it, so the file is read twice: the opener makes a first
@@ -88,6 +89,11 @@ static za_status read_line(csv_state *s, int *got, za_error *err)
     s->line_no++;
     if (n && s->line[n - 1] == '\r')
         n--;
+    /* a UTF-8 byte order mark (spreadsheets write one) is not part of line 1 */
+    if (s->line_no == 1 && n >= 3 && memcmp(s->line, "\xef\xbb\xbf", 3) == 0) {
+        memmove(s->line, s->line + 3, n - 3);
+        n -= 3;
+    }
     if (memchr(s->line, '\0', n))
         return za_error_set(err, ZA_ERR_MALFORMED, "%s: line %llu: NUL byte", s->path,
                             s->line_no);

@@ -298,9 +298,9 @@ static void test_csv(void **state)
     assert_int_equal(drain(src, &err, &n), ZA_OK);
     assert_int_equal(n, 0);
     zd_source_close(src);
-    /* no header, LF, label in column 0 */
+    /* no header, LF, label in column 0, a byte order mark */
     p = path_of(d, "b.csv");
-    write_text(p, "1,2,3\n0,4,5\n");
+    write_text(p, "\xef\xbb\xbf" "1,2,3\n0,4,5\n"); /* with a UTF-8 BOM */
     zd_csv_opts o2 = { .label_column = 0, .has_header = 0 };
     assert_int_equal(zd_source_open_csv(p, &o2, &src, &err), ZA_OK);
     in = zd_source_info_of(src);
