@@ -23,6 +23,8 @@
  *   out = floor((2*S + w*h) / (2*w*h))         (S / (w*h), half up)
  * An image already of the target size is copied unchanged.  Upscaling
  * works the same way (it replicates pixels, averaging at the seams).
+ *
+ * Nothing here allocates: the caller owns src and dst.
  */
 #ifndef ZD_RESIZE_H
 #define ZD_RESIZE_H

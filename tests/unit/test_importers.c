@@ -433,7 +433,7 @@ static void write_jpeg(const char *path, uint32_t w, uint32_t h, unsigned ch,
     c.image_width = w;
     c.image_height = h;
     c.input_components = (int)ch;
-    c.in_color_space = ch == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    c.in_color_space = ch == 1 ? JCS_GRAYSCALE : ch == 4 ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, quality, TRUE);
     jpeg_start_compress(&c, TRUE);
@@ -862,6 +862,12 @@ static void test_image_folder_malformed(void **state)
     folder_refused(d, ZA_ERR_MALFORMED, path_of(d, "dog/junk.jpg"), "corrupt JPEG");
     remove(path_of(d, "dog/junk.jpg"));
     free(file);
+    /* a CMYK JPEG is well-formed but not handled */
+    uint8_t cmyk[8 * 8 * 4];
+    memset(cmyk, 77, sizeof cmyk);
+    write_jpeg(path_of(d, "dog/cmyk.jpg"), 8, 8, 4, cmyk, 90);
+    folder_refused(d, ZA_ERR_UNSUPPORTED, path_of(d, "dog/cmyk.jpg"), "CMYK");
+    remove(path_of(d, "dog/cmyk.jpg"));
     free(big);
     free(px);
     /* options */
@@ -874,6 +880,72 @@ static void test_image_folder_malformed(void **state)
     zd_image_opts ok = { 4, 4, 1 };
     assert_int_equal(zd_source_open_image_folder(path_of(d, "none"), &ok, &src, &err),
                      ZA_ERR_IO);
+    rm_rf(d);
+    free(d);
+}
+
+/* A progressive grey JPEG of 65 scans (DC in two successive-approximation
+ * passes, then each AC coefficient alone) is over ZA_MAX_JPEG_SCANS = 64;
+ * the same image in 64 scans decodes. */
+static void write_many_scans(const char *path, int n_scans)
+{
+    uint8_t px[16 * 16];
+    for (int i = 0; i < 256; i++)
+        px[i] = (uint8_t)(i * 5);
+    jpeg_scan_info scans[65];
+    int k = 0;
+    if (n_scans == 65) {
+        scans[k++] = (jpeg_scan_info){ 1, { 0 }, 0, 0, 0, 1 };
+        scans[k++] = (jpeg_scan_info){ 1, { 0 }, 0, 0, 1, 0 };
+    } else {
+        scans[k++] = (jpeg_scan_info){ 1, { 0 }, 0, 0, 0, 0 };
+    }
+    for (int c = 1; c <= 63; c++)
+        scans[k++] = (jpeg_scan_info){ 1, { 0 }, c, c, 0, 0 };
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr jerr;
+    c.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&c);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    jpeg_stdio_dest(&c, f);
+    c.image_width = 16;
+    c.image_height = 16;
+    c.input_components = 1;
+    c.in_color_space = JCS_GRAYSCALE;
+    jpeg_set_defaults(&c);
+    c.scan_info = scans;
+    c.num_scans = k;
+    jpeg_start_compress(&c, TRUE);
+    while (c.next_scanline < 16) {
+        JSAMPROW row = px + c.next_scanline * 16;
+        jpeg_write_scanlines(&c, &row, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    fclose(f);
+}
+
+static void test_jpeg_scan_cap(void **state)
+{
+    (void)state;
+    char *d = tmpdir();
+    za_error err;
+    zd_image img;
+    size_t len;
+    write_many_scans(path_of(d, "64.jpg"), 64);
+    uint8_t *file = read_bytes(path_of(d, "64.jpg"), &len);
+    if (zd_image_decode(file, len, "64.jpg", &img, &err) != ZA_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(img.width, 16);
+    zd_image_free(&img);
+    free(file);
+    write_many_scans(path_of(d, "65.jpg"), 65);
+    file = read_bytes(path_of(d, "65.jpg"), &len);
+    assert_int_equal(zd_image_decode(file, len, "65.jpg", &img, &err), ZA_ERR_LIMIT);
+    expect_msg(&err, "65.jpg", "scans");
+    assert_null(img.pixels);
+    free(file);
     rm_rf(d);
     free(d);
 }
@@ -922,6 +994,7 @@ int main(void)
         cmocka_unit_test(test_png_variants),
         cmocka_unit_test(test_image_folder_malformed),
         cmocka_unit_test(test_image_caps),
+        cmocka_unit_test(test_jpeg_scan_cap),
     };
     return cmocka_run_group_tests_name("importers", tests, NULL, NULL);
 }
