@@ -249,6 +249,19 @@ static za_status check_opts(const zd_image_opts *o, za_error *err)
     return ZA_OK;
 }
 
+za_status zd_image_opts_describe(const zd_image_opts *opts, char *buf, size_t cap,
+                                 za_error *err)
+{
+    za_status st = check_opts(opts, err);
+    if (st != ZA_OK)
+        return st;
+    int n = snprintf(buf, cap, "image-folder;v1;h=%u;w=%u;c=%u;grey=bt601-77-150-29;"
+                     "resize=area-cover;crop=centre", opts->height, opts->width, opts->channels);
+    if (n < 0 || (size_t)n >= cap)
+        return za_error_set(err, ZA_ERR_ARG, "image folder: description needs %d bytes", n + 1);
+    return ZA_OK;
+}
+
 za_status zd_source_open_image_folder(const char *dir, const zd_image_opts *opts,
                                       zd_source **out, za_error *err)
 {

@@ -43,6 +43,16 @@ typedef struct {
 za_status zd_source_open_image_folder(const char *dir, const zd_image_opts *opts,
                                       zd_source **out, za_error *err) ZA_WARN_UNUSED;
 
+/* The canonical description of how an image-folder import derives its bytes
+ * from the files, for the dataset index to record with the source so that a
+ * re-import can be checked to use the same rule, e.g.
+ *   "image-folder;v1;h=96;w=96;c=1;grey=bt601-77-150-29;resize=area-cover;crop=centre"
+ * (v1 = the rules of datasets/resize.h and image_decode.h).  buf needs
+ * ZD_IMAGE_DESCRIBE_MAX bytes; ZA_ERR_ARG for bad opts. */
+#define ZD_IMAGE_DESCRIBE_MAX 128
+za_status zd_image_opts_describe(const zd_image_opts *opts, char *buf, size_t cap,
+                                 za_error *err) ZA_WARN_UNUSED;
+
 /* CSV: one example per row, a label column (an integer 0..65535) and
  * integer values 0..255 (stored as uint8, shape {fields - 1}).
  * label_column is the 0-based column of the label; has_header skips the

@@ -706,6 +706,13 @@ static void test_image_folder(void **state)
                                      { 12, 16, 3 } };
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         check_folder(d, &shapes[i]);
+    char desc[ZD_IMAGE_DESCRIBE_MAX];
+    za_error err;
+    assert_int_equal(zd_image_opts_describe(&shapes[2], desc, sizeof desc, &err), ZA_OK);
+    assert_string_equal(desc, "image-folder;v1;h=5;w=3;c=3;grey=bt601-77-150-29;"
+                              "resize=area-cover;crop=centre");
+    const zd_image_opts bad = { 5, 3, 2 };
+    assert_int_equal(zd_image_opts_describe(&bad, desc, sizeof desc, &err), ZA_ERR_ARG);
     rm_rf(d);
     free(d);
 }
