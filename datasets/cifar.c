@@ -106,8 +106,9 @@ static za_status set_names(zd_source *src, za_error *err)
 za_status zd_source_open_cifar(const char *path, int variant, zd_source **out, za_error *err)
 {
     *out = NULL;
-    if (variant != 10 && variant != 100)
-        return za_error_set(err, ZA_ERR_ARG, "cifar: variant %d is neither 10 nor 100", variant);
+    if (variant != 0 && variant != 10 && variant != 100)
+        return za_error_set(err, ZA_ERR_ARG, "cifar: variant %d is not 10, 100 or 0 (detect)",
+                            variant);
     zd_source *src = calloc(1, sizeof *src);
     cifar_state *s = calloc(1, sizeof *s);
     if (!src || !s || !(s->path = strdup(path))) {
@@ -118,8 +119,6 @@ za_status zd_source_open_cifar(const char *path, int variant, zd_source **out, z
     /* from here on zd_source_close(src) releases everything */
     src->ops = &cifar_ops;
     src->state = s;
-    s->variant = variant;
-    s->rec_len = (variant == 10 ? 1 : 2) + CIFAR_PIXELS;
     za_status st;
     struct stat sb;
     if (!(s->f = fopen(path, "rb")) || fstat(fileno(s->f), &sb) != 0) {
@@ -132,10 +131,23 @@ za_status zd_source_open_cifar(const char *path, int variant, zd_source **out, z
     }
     uint64_t size = (uint64_t)sb.st_size;
     if (size == 0) {
-        st = za_error_set(err, ZA_ERR_MALFORMED, "%s: empty file (no CIFAR-%d record)", path,
-                          variant);
+        st = za_error_set(err, ZA_ERR_MALFORMED, "%s: empty file (no CIFAR record)", path);
         goto fail;
     }
+    if (variant == 0) {
+        int ten = size % (1 + CIFAR_PIXELS) == 0, hundred = size % (2 + CIFAR_PIXELS) == 0;
+        if (ten == hundred) {
+            st = za_error_set(err, ZA_ERR_MALFORMED,
+                              "%s: %llu bytes is a whole number of %s CIFAR-10 (3073-byte) "
+                              "%s CIFAR-100 (3074-byte) records%s", path,
+                              (unsigned long long)size, ten ? "both" : "neither",
+                              ten ? "and" : "nor", ten ? ": give the variant" : "");
+            goto fail;
+        }
+        variant = ten ? 10 : 100;
+    }
+    s->variant = variant;
+    s->rec_len = (variant == 10 ? 1 : 2) + CIFAR_PIXELS;
     if (size % s->rec_len) {
         st = za_error_set(err, ZA_ERR_MALFORMED,
                           "%s: %llu bytes is not a whole number of CIFAR-%d records of %zu "

@@ -22,7 +22,10 @@ za_status zd_source_open_idx(const char *images_path, const char *labels_path,
 /* CIFAR-10 (1 label byte + 3072 pixel bytes per record) or CIFAR-100 (coarse
  * + fine label bytes + 3072; the fine label is used) binary batches.  The
  * stored example is HWC 32x32x3 (CIFAR files are CHW: converted on read).
- * variant is 10 or 100.  (datasets/cifar.c) */
+ * variant is 10 or 100, or 0 to tell them apart by the file size: a whole
+ * number of 3073-byte records is CIFAR-10, of 3074-byte records CIFAR-100
+ * (a size that is both, at least 29 GB, or neither is ZA_ERR_MALFORMED).
+ * (datasets/cifar.c) */
 za_status zd_source_open_cifar(const char *path, int variant, zd_source **out,
                                za_error *err) ZA_WARN_UNUSED;
 

@@ -203,6 +203,25 @@ static void test_cifar100(void **state)
     const uint8_t labels[3] = { 99, 0, 42 };
     build_cifar(path_of(d, "test.bin"), 100, 3, labels, 0);
     check_cifar(path_of(d, "test.bin"), 100, 3, labels);
+    /* variant 0 tells them apart by size */
+    zd_source *src;
+    za_error err;
+    assert_int_equal(zd_source_open_cifar(path_of(d, "test.bin"), 0, &src, &err), ZA_OK);
+    assert_string_equal(zd_source_info_of(src)->format, "cifar100");
+    assert_int_equal(zd_source_info_of(src)->n_labels, 100);
+    zd_source_close(src);
+    build_cifar(path_of(d, "ten.bin"), 10, 2, labels + 1, 0);
+    assert_int_equal(zd_source_open_cifar(path_of(d, "ten.bin"), 0, &src, &err), ZA_OK);
+    assert_string_equal(zd_source_info_of(src)->format, "cifar10");
+    zd_source_close(src);
+    write_bytes(path_of(d, "odd.bin"), labels, 3);
+    assert_int_equal(zd_source_open_cifar(path_of(d, "odd.bin"), 0, &src, &err),
+                     ZA_ERR_MALFORMED);
+    expect_msg(&err, "odd.bin", "neither");
+    write_bytes(path_of(d, "empty.bin"), "", 0);
+    assert_int_equal(zd_source_open_cifar(path_of(d, "empty.bin"), 0, &src, &err),
+                     ZA_ERR_MALFORMED);
+    expect_msg(&err, "empty.bin", "empty");
     rm_rf(d);
     free(d);
 }
