@@ -24,7 +24,8 @@ za_status zd_source_open_idx(const char *images_path, const char *labels_path,
  * stored example is HWC 32x32x3 (CIFAR files are CHW: converted on read).
  * variant is 10 or 100, or 0 to tell them apart by the file size: a whole
  * number of 3073-byte records is CIFAR-10, of 3074-byte records CIFAR-100
- * (a size that is both, at least 29 GB, or neither is ZA_ERR_MALFORMED).
+ * (a size that is both, a multiple of 3073*3074 bytes, or neither is
+ * ZA_ERR_MALFORMED; the real 10,000- and 50,000-record batches never are).
  * (datasets/cifar.c) */
 za_status zd_source_open_cifar(const char *path, int variant, zd_source **out,
                                za_error *err) ZA_WARN_UNUSED;
