@@ -218,6 +218,16 @@ static void test_cifar100(void **state)
     assert_int_equal(zd_source_open_cifar(path_of(d, "odd.bin"), 0, &src, &err),
                      ZA_ERR_MALFORMED);
     expect_msg(&err, "odd.bin", "neither");
+    size_t both = (size_t)3073 * 3074; /* 3074 CIFAR-10 or 3073 CIFAR-100 records */
+    uint8_t *zeros = calloc(1, both);
+    write_bytes(path_of(d, "both.bin"), zeros, both);
+    free(zeros);
+    assert_int_equal(zd_source_open_cifar(path_of(d, "both.bin"), 0, &src, &err),
+                     ZA_ERR_MALFORMED);
+    expect_msg(&err, "both.bin", "give the variant");
+    assert_int_equal(zd_source_open_cifar(path_of(d, "both.bin"), 10, &src, &err), ZA_OK);
+    assert_int_equal(zd_source_info_of(src)->count, 3074);
+    zd_source_close(src);
     write_bytes(path_of(d, "empty.bin"), "", 0);
     assert_int_equal(zd_source_open_cifar(path_of(d, "empty.bin"), 0, &src, &err),
                      ZA_ERR_MALFORMED);
