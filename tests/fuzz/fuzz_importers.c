@@ -2,7 +2,8 @@
  * and the preparation recipe parser.
  *
  * Byte 0 picks the mode, byte 1 a parameter, the rest is the input:
- *   0 / 1  CIFAR-10 / CIFAR-100 batch (written to a temp file, opened, drained)
+ *   0 / 1  CIFAR-10 / CIFAR-100 batch (written to a temp file, opened, drained;
+ *          an odd param detects the variant from the size instead)
  *   2      CSV (param: label column = param % 4, header = param & 4)
  *   3 / 4  PNG / JPEG decoded from memory, then converted to 1 or 3
  *          channels and resized/cropped to a small target (param)
@@ -157,7 +158,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (mode) {
     case 0:
     case 1:
-        st = zd_source_open_cifar(write_input("batch.bin", d, n), mode ? 100 : 10, &src, &err);
+        /* param & 1 asks for detection by size (variant 0) */
+        st = zd_source_open_cifar(write_input("batch.bin", d, n),
+                                  (param & 1) ? 0 : mode ? 100 : 10, &src, &err);
         break;
     case 2: {
         zd_csv_opts o = { .label_column = param % 4u, .has_header = (param & 4) != 0 };
