@@ -148,6 +148,7 @@ static za_status add_class(folder_state *s, const char *cdir, uint32_t label, za
         if (!p) {
             st = za_error_set(err, ZA_ERR_NOMEM, "%s: out of memory", cdir);
         } else if ((st = stat_kind(p, &mode, err)) != ZA_OK) {
+            /* st and err say why */
         } else if (S_ISDIR(mode)) {
             st = za_error_set(err, ZA_ERR_MALFORMED,
                               "%s: a folder inside a class folder (classes are not nested)", p);
@@ -163,6 +164,7 @@ static za_status add_class(folder_state *s, const char *cdir, uint32_t label, za
                 folder_entry *v = realloc(s->files, cap * sizeof *v);
                 if (!v) {
                     st = za_error_set(err, ZA_ERR_NOMEM, "%s: out of memory", cdir);
+                    free(p);
                     break;
                 }
                 s->files = v;
