@@ -219,8 +219,12 @@ za_status zd_prep_parse(const char *str, zd_prep *out, za_error *err)
     if (*s)
         return bad(err, str, "trailing bytes after the layout");
     za_error why;
-    if (zd_prep_check(&p, &why) != ZA_OK)
-        return bad(err, str, why.msg + strlen("recipe: "));
+    if (zd_prep_check(&p, &why) != ZA_OK) {
+        const char *m = why.msg; /* "recipe: ..." once is enough */
+        if (strncmp(m, "recipe: ", 8) == 0)
+            m += 8;
+        return bad(err, str, m);
+    }
     *out = p;
     return ZA_OK;
 }
