@@ -15,7 +15,7 @@
  * the caps; a source yields at most info.count examples of the announced
  * size; a parsed recipe formats back to exactly the input string and
  * quantizes every byte into its dtype's range.  Anything else aborts.
- * Temp files live in one mkdtemp directory per process.
+ * Temp files live in one mkdtemp directory per process, removed at exit.
  *
  * Build: make build/fuzz/fuzz_importers (clang -fsanitize=fuzzer,address,undefined).
  */
@@ -50,12 +50,26 @@ static void check_failure(za_status st, const za_error *err)
     check(err->msg[0] != '\0', "failure has a message");
 }
 
+/* Remove the temp directory (and the few names ever written in it) at exit. */
+static void remove_dir(void)
+{
+    static const char *const names[] = { "batch.bin", "in.csv", "folder/cls/img", "folder/cls",
+                                         "folder" };
+    char p[128];
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        remove(p);
+    }
+    remove(dir);
+}
+
 static const char *write_input(const char *name, const uint8_t *d, size_t n)
 {
     static char path[128];
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "/tmp/za_fuzz_imp_XXXXXX");
         check(mkdtemp(dir) != NULL, "mkdtemp");
+        atexit(remove_dir);
         char cls[96];
         snprintf(cls, sizeof cls, "%s/folder/cls", dir);
         snprintf(path, sizeof path, "%s/folder", dir);
