@@ -23,6 +23,19 @@
 #define ZA_MAX_PLAN_SAMPLES 1000000000ull           /* a sample-size search gives up beyond */
 #define ZA_MAX_CS_EXACT_GRID 10000u                 /* confidence sequence: K/N grid up to this N */
 
+/* dataset importers (datasets/cifar.c, csv.c, image_folder.c, image_decode.c)
+ * and input preparation (datasets/prepare.c) */
+#define ZA_MAX_EXAMPLE_BYTES ((size_t)1 << 24)      /* one stored example (16 MiB) */
+#define ZA_MAX_CSV_LINE_BYTES ((size_t)1 << 20)     /* one CSV line, end of line excluded */
+#define ZA_MAX_IMAGE_FILE_BYTES ((size_t)64 << 20)  /* one PNG/JPEG file, read whole */
+#define ZA_MAX_IMAGE_DIM 16384                      /* decoded width or height */
+#define ZA_MAX_IMAGE_PIXELS ((uint64_t)1 << 26)     /* decoded width x height */
+#define ZA_MAX_JPEG_SCANS 64                        /* progressive scans (each re-decodes) */
+#define ZA_MAX_FOLDER_FILES ((size_t)1 << 24)       /* images in one image folder */
+#define ZA_MAX_FOLDER_NAME_BYTES ((size_t)1 << 30)  /* their path names, summed */
+#define ZA_MAX_PREP_STRING 256                      /* a preparation recipe string */
+#define ZA_MAX_PREP_TERM 65535                      /* each integer of a recipe's real= */
+
 /* proofs (zk/encode.h, zk/merkle.h) */
 #define ZA_MAX_PROOF_BYTES ((size_t)64 << 20)      /* one proof container, header included */
 #define ZA_MAX_REQUEST_BYTES ((size_t)2 << 30)     /* one audit request (all sampled inputs) */

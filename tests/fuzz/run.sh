@@ -7,6 +7,7 @@
 # The tflite corpus is seeded (on every run, without overwriting) with the
 # shared models (${ZKAUDIT_SHARED:-../shared}/models/**/*.tflite) when that
 # directory exists, and with the single-op models tools/make_op_models.c
+# writes; the importers corpus with the inputs tests/fuzz/seed_importers.c
 # writes; nothing is copied into the source tree.  Crash, leak, timeout and
 # OOM reproducers go to build/fuzz/artifacts-NAME/, the log to
 # build/fuzz/NAME.log.  Exits non-zero if any target found a problem (or
@@ -89,6 +90,20 @@ for bin in "${bins[@]}"; do
         else
             echo "fuzz: $name: could not build or run tools/make_op_models.c (see" \
                 "$out/make_op_models.log); continuing without its models"
+        fi
+    fi
+    if [ "$name" = importers ]; then
+        # small valid CIFAR/CSV/PNG/JPEG/recipe inputs from
+        # tests/fuzz/seed_importers.c (rewritten each run; nothing in the tree)
+        gen=$out/seed_importers
+        if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -I. \
+                tests/fuzz/seed_importers.c -o "$gen" -lpng -ljpeg >"$out/seed_importers.log" 2>&1 &&
+            "$gen" "$corpus" >>"$out/seed_importers.log" 2>&1; then
+            echo "fuzz: $name: $(find "$corpus" -name 'seed-*' | wc -l) seed input(s) from" \
+                "tests/fuzz/seed_importers.c"
+        else
+            echo "fuzz: $name: could not build or run tests/fuzz/seed_importers.c (see" \
+                "$out/seed_importers.log); continuing without its seeds"
         fi
     fi
     # reproducers of problems (libFuzzer's slow-unit-* files are not failures)
