@@ -7,5 +7,9 @@ int zb_cmd_verify_proof(int argc, char **argv);
 int zb_cmd_dataset(int argc, char **argv);
 /* buyer/cmd_plan.c: `buyer plan` */
 int zb_cmd_plan(int argc, char **argv);
+/* buyer/cmd_sample.c: `buyer sample init|draw|check` */
+int zb_cmd_sample(int argc, char **argv);
+/* buyer/cmd_verify.c: `buyer verify` */
+int zb_cmd_verify(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@
 #include "datasets/db.h"
 #include "datasets/fetch.h"
 #include "datasets/importers.h"
+#include "datasets/prepare.h"
 
 static const char usage[] =
     "usage: buyer dataset import --db FILE --name NAME SOURCE [--prep RECIPE] [--json]\n"
@@ -28,14 +29,16 @@ static const char usage[] =
     "    --idx-images P --idx-labels P [--images-sha256 HEX] [--labels-sha256 HEX]\n"
     "          MNIST / Fashion-MNIST IDX files, gzip'd or raw\n"
     "    --cifar P [--cifar-variant 10|100] [--sha256 HEX]\n"
-    "          a CIFAR-10 (default) or CIFAR-100 binary batch\n"
+    "          a CIFAR-10 or CIFAR-100 binary batch (told apart by size if not given)\n"
     "    --image-folder DIR [--image-size HxW] [--channels 1|3]\n"
     "          PNG/JPEG images, one subfolder per class (default 32x32, 3 channels)\n"
     "    --csv P [--label-column K] [--header] [--sha256 HEX]\n"
     "          one example per row: a label column (0-based, default 0) and values 0..255\n"
     "\n"
-    "--prep RECIPE records how an example becomes the model's input tensor\n"
-    "(docs/datasets.md; stored as given, \"\" when absent).\n"
+    "--prep RECIPE records how an example becomes the model's input tensor, as a\n"
+    "canonical recipe string (docs/datasets-import.md), e.g. v1;identity or\n"
+    "v1;dtype=int8;scale=0x3b808081;zp=-128;real=x/255;layout=nhwc; \"\" when absent\n"
+    "(the stored bytes are the model input).\n"
     "\n"
     "Each P may be a path or an http://, https:// or file:// URL.  A URL is\n"
     "downloaded beside the index file (with retries and a progress bar) and\n"
@@ -79,16 +82,12 @@ static char *roles_json(const input *in, size_t n, int sha)
     return s;
 }
 
-/* The recipe is stored as given.  TODO(merge): check it with zd_prep_parse
- * (datasets/prepare.h, written on another branch) so only canonical recipe
- * strings are stored; until then only its length and alphabet are checked. */
-static int prep_ok(const char *s)
+/* Only canonical recipe strings are stored (datasets/prepare.h), so both
+ * parties derive the same model inputs from the same text; "" = none. */
+static int prep_ok(const char *s, za_error *err)
 {
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x20 || s[i] > 0x7e)
-            return 0;
-    return n <= 256;
+    zd_prep p;
+    return !*s || zd_prep_parse(s, &p, err) == ZA_OK;
 }
 
 static int parse_size(const char *s, unsigned *h, unsigned *w)
@@ -133,7 +132,7 @@ int zb_dataset_import(int argc, char **argv)
     const char *db_path = NULL, *name = NULL, *images = NULL, *labels = NULL, *cifar = NULL,
                *folder = NULL, *csv = NULL, *isha = NULL, *lsha = NULL, *sha = NULL,
                *prep = "";
-    int json = 0, variant = 10, has_header = 0, ch;
+    int json = 0, variant = 0, has_header = 0, ch;
     uint64_t label_col = 0, channels = 3;
     unsigned height = 32, width = 32;
     optind = 1;
@@ -187,9 +186,13 @@ int zb_dataset_import(int argc, char **argv)
                                                "--images-sha256, --labels-sha256)"
                       : variant < 0           ? "--cifar-variant must be 10 or 100"
                       : folder && zd_is_url(folder) ? "--image-folder must be a local folder"
-                      : !prep_ok(prep) ? "--prep: at most 256 printable ASCII characters"
                       : optind != argc        ? "unexpected argument"
                                               : NULL;
+    za_error perr;
+    if (!bad && !prep_ok(prep, &perr)) {
+        fprintf(stderr, "buyer dataset import: --prep: %s\n", perr.msg);
+        return 2;
+    }
     if (bad) {
         fprintf(stderr, "buyer dataset import: %s\n\n%s", bad, usage);
         return 2;

@@ -1,7 +1,6 @@
 /* buyer/main.c - entry point of bin/buyer: dispatches to a subcommand.
  *
- * The other buyer commands (dataset import, plan, sample, verify, report)
- * arrive with their issues.
+ * The commands follow an audit: dataset, plan, sample, verify, report.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,12 +15,15 @@ static const char usage_text[] =
     "The buyer side of a zkaudit accuracy audit.\n"
     "\n"
     "commands:\n"
-    "  verify-proof  check a proof of a batch of inferences against a model commitment\n"
     "  dataset       the committed test-set index: import, list, show, commit, verify,\n"
     "                prove-inclusion, check-inclusion ('buyer dataset --help')\n"
+    "  plan          samples (and cost) a margin needs, per statistical method\n"
+    "  sample        the unbiased draw: init (offer + seed commitment), draw (the\n"
+    "                request for the seller), check (recompute and check a request)\n"
+    "  verify        check every proof of a seller's bundle against the request\n"
+    "  verify-proof  check one proof of a batch of inferences against a model commitment\n"
     "\n"
-    "Plan, sample, verify and report are being built (see\n"
-    "docs/roadmap.md).  Run 'buyer <command> --help' for a command's options.\n"
+    "Run 'buyer <command> --help' for a command's options.\n"
     "Global options: --help, --version.\n";
 
 int main(int argc, char **argv)
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
         return zb_cmd_dataset(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "plan"))
         return zb_cmd_plan(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "sample"))
+        return zb_cmd_sample(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "verify"))
+        return zb_cmd_verify(argc - 1, argv + 1);
     if (argc >= 2)
         fprintf(stderr, "buyer: unknown command '%s'\n\n", argv[1]);
     fputs(usage_text, stderr);

@@ -100,6 +100,9 @@ za_status zp_request_encode(const zp_request *rq, uint8_t **out, size_t *len, za
     zk_write_u8(&w, t->use_beacon ? 1 : 0);
     zk_write_bytes(&w, t->use_beacon ? t->beacon_hash : t->seller_seed, 32);
     zk_write_byte_string(&w, rq->prep, strlen(rq->prep));
+    zk_write_u8(&w, (uint8_t)rq->stored_rank);
+    for (unsigned k = 0; k < rq->stored_rank && k < ZP_MAX_RANK; k++)
+        zk_write_u32(&w, rq->stored_shape[k]);
     zk_write_u64(&w, rq->n);
     zk_write_u32(&w, (uint32_t)rq->stored_len);
     zk_write_u32(&w, (uint32_t)rq->input_len);
@@ -165,6 +168,15 @@ za_status zp_request_decode(const uint8_t *buf, size_t len, const char *name, zp
     zk_read_bytes(&r, which ? "beacon hash" : "seller seed",
                   which ? t.beacon_hash : t.seller_seed, 32);
     read_text(&r, "input preparation", prep, sizeof prep);
+    uint8_t rank = 0;
+    uint32_t shape[ZP_MAX_RANK] = { 0 };
+    size_t at_rank = r.off;
+    zk_read_u8(&r, "stored rank", &rank);
+    if (zk_reader_status(&r) == ZA_OK && (rank < 1 || rank > ZP_MAX_RANK))
+        return zk_reader_fail(&r, at_rank, ZA_ERR_MALFORMED, "stored rank",
+                              "%u (1..%d expected)", rank, ZP_MAX_RANK);
+    for (unsigned k = 0; k < rank; k++)
+        zk_read_u32(&r, "stored shape", &shape[k]);
     uint64_t n = 0;
     uint32_t stored_len = 0, input_len = 0;
     size_t at_n = r.off;
@@ -191,6 +203,12 @@ za_status zp_request_decode(const uint8_t *buf, size_t len, const char *name, zp
                               "%llu samples, but at most %llu (max_samples) of %llu examples",
                               (unsigned long long)n, (unsigned long long)params.max_samples,
                               (unsigned long long)t.dataset_count);
+    uint64_t prod = 1;
+    for (unsigned k = 0; k < rank; k++)
+        prod = shape[k] && prod <= ZP_MAX_EXAMPLE_BYTES ? prod * shape[k] : 0;
+    if (prod != stored_len)
+        return zk_reader_fail(&r, at_rank, ZA_ERR_MALFORMED, "stored shape",
+                              "its product is not the %u stored bytes per example", stored_len);
     if (stored_len > ZP_MAX_EXAMPLE_BYTES || input_len > ZP_MAX_EXAMPLE_BYTES)
         return zk_reader_fail(&r, at_n, ZA_ERR_LIMIT, "example size",
                               "%u stored / %u input bytes per sample, the limit is %zu",
@@ -210,6 +228,8 @@ za_status zp_request_decode(const uint8_t *buf, size_t len, const char *name, zp
     memcpy(rq.dataset_name, dataset_name, sizeof dataset_name);
     memcpy(rq.buyer_commitment, commitment, 32);
     memcpy(rq.prep, prep, sizeof prep);
+    rq.stored_rank = rank;
+    memcpy(rq.stored_shape, shape, sizeof shape);
     rq.transcript = t;
     uint64_t *want = malloc(sizeof(uint64_t) * (n ? n : 1));
     uint8_t seed[32];

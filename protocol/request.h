@@ -17,7 +17,9 @@
  *   32 bytes     buyer seed commitment;  32 bytes buyer seed
  *   u8           0: seller seed follows, 1: beacon hash follows;  32 bytes
  *   byte string  input preparation recipe (datasets/prepare.h; may be empty)
- *   u64 n; u32 stored bytes per example; u32 model-input bytes per sample
+ *   u8 rank, rank x u32: the shape of one stored example (uint8, HWC)
+ *   u64 n; u32 stored bytes per example (the shape's product);
+ *   u32 model-input bytes per sample
  *   n times:     u64 index, stored bytes, model-input bytes,
  *                byte string inclusion proof (protocol/dataset_commit.h)
  * zp_request_decode checks the container strictly and that the transcript
@@ -45,6 +47,7 @@
 #define ZP_MAX_PREP 1024
 #define ZP_MAX_EXAMPLE_BYTES ((size_t)16 << 20)    /* one stored example or model input */
 #define ZP_MAX_INCLUSION_BYTES 4096                 /* one inclusion proof */
+#define ZP_MAX_RANK 4                               /* of a stored example */
 
 typedef struct {
     char params_text[ZP_AUDIT_PARAMS_TEXT_MAX];
@@ -53,6 +56,8 @@ typedef struct {
     zp_sample_transcript transcript;
     uint8_t buyer_commitment[32];
     char prep[ZP_MAX_PREP];
+    unsigned stored_rank;    /* 1..ZP_MAX_RANK */
+    uint32_t stored_shape[ZP_MAX_RANK];
     uint64_t n;
     size_t stored_len, input_len;
     uint64_t *indices;       /* n */
@@ -63,7 +68,8 @@ typedef struct {
 } zp_request;
 
 /* An empty request for n samples of the given sizes (arrays allocated,
- * zeroed).  The caller fills the fields. */
+ * zeroed).  The caller fills the fields, the stored shape included (its
+ * product must be stored_len). */
 za_status zp_request_alloc(zp_request *rq, uint64_t n, size_t stored_len, size_t input_len,
                            za_error *err) ZA_WARN_UNUSED;
 /* Copy an inclusion proof for sample i into the request. */

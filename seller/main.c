@@ -17,6 +17,8 @@ static const char usage_text[] =
     "  make-input  write a deterministic test input for a model (zeros, random:SEED)\n"
     "  commit-model  commit to a model's weights (writes M.commit, prints the model id)\n"
     "  prove       prove a batch of inferences of the committed model\n"
+    "  sample join answer a buyer's audit offer with a random seller seed\n"
+    "  prove-batch prove every sample of an audit request into a resumable bundle\n"
     "\n"
     "Run 'seller <command> --help' for a command's options.\n"
     "Global options: -v/--verbose (debug log), -q/--quiet (errors only), --version.\n";
@@ -65,6 +67,10 @@ int main(int argc, char **argv)
         return zs_cmd_commit_model(argc - 1, argv + 1);
     if (!strcmp(cmd, "prove"))
         return zs_cmd_prove(argc - 1, argv + 1);
+    if (!strcmp(cmd, "prove-batch"))
+        return zs_cmd_prove_batch(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sample"))
+        return zs_cmd_sample(argc - 1, argv + 1);
     if (!strcmp(cmd, "make-input"))
         return zs_cmd_make_input(argc - 1, argv + 1);
     fprintf(stderr, "seller: unknown command '%s'\n\n%s", cmd, usage_text);

@@ -7,5 +7,7 @@ int zs_cmd_infer(int argc, char **argv);
 int zs_cmd_make_input(int argc, char **argv);
 int zs_cmd_commit_model(int argc, char **argv);
 int zs_cmd_prove(int argc, char **argv);
+int zs_cmd_prove_batch(int argc, char **argv);
+int zs_cmd_sample(int argc, char **argv);
 
 #endif

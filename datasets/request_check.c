@@ -1,0 +1,59 @@
+/* datasets/request_check.c - inclusion and preparation checks of a request
+ * (see request_check.h). */
+#include "datasets/request_check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/sha256.h"
+#include "datasets/prepare.h"
+#include "protocol/dataset_commit.h"
+
+za_status zd_check_request(const zp_request *rq, za_error *err)
+{
+    zd_prep prep;
+    za_error perr;
+    /* no recipe: the stored bytes are the model input */
+    const char *recipe = rq->prep[0] ? rq->prep : "v1;identity";
+    if (zd_prep_parse(recipe, &prep, &perr) != ZA_OK)
+        return za_error_set(err, ZA_ERR_MALFORMED, "request: input preparation: %s", perr.msg);
+    if (rq->input_len != rq->stored_len)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "request: %zu input bytes per sample from %zu stored bytes: a "
+                            "recipe maps each stored byte to one input byte", rq->input_len,
+                            rq->stored_len);
+    uint8_t *buf = malloc(rq->input_len ? rq->input_len : 1);
+    if (!buf)
+        return za_error_set(err, ZA_ERR_NOMEM, "request: out of memory");
+    zp_ds_digest root;
+    memcpy(root.h, rq->transcript.dataset_root, 32);
+    za_status st = ZA_OK;
+    for (uint64_t i = 0; i < rq->n && st == ZA_OK; i++) {
+        const uint8_t *stored = rq->stored + i * rq->stored_len;
+        uint8_t h[32];
+        za_sha256(stored, rq->stored_len, h);
+        zp_ds_proof p;
+        if (zp_ds_proof_decode(rq->inclusion[i], rq->inclusion_len[i], &p, &perr) != ZA_OK ||
+            zp_ds_proof_verify(&p, &root, rq->transcript.dataset_count, rq->indices[i], p.label,
+                               h, &perr) != ZA_OK) {
+            st = za_error_set(err, ZA_ERR_MISMATCH,
+                              "request: sample %llu (dataset index %llu) is not in the "
+                              "committed dataset: %s", (unsigned long long)i,
+                              (unsigned long long)rq->indices[i], perr.msg);
+            break;
+        }
+        if (zd_prep_apply(&prep, stored, rq->stored_rank, rq->stored_shape, buf, rq->input_len,
+                          &perr) != ZA_OK) {
+            st = za_error_set(err, ZA_ERR_MISMATCH, "request: sample %llu: %s",
+                              (unsigned long long)i, perr.msg);
+            break;
+        }
+        if (memcmp(buf, rq->inputs + i * rq->input_len, rq->input_len))
+            st = za_error_set(err, ZA_ERR_MISMATCH,
+                              "request: sample %llu (dataset index %llu): the model input is "
+                              "not the stored example under the recipe '%s'",
+                              (unsigned long long)i, (unsigned long long)rq->indices[i], recipe);
+    }
+    free(buf);
+    return st;
+}
