@@ -27,6 +27,9 @@ static void make_request(zp_request *rq, uint64_t n)
     rq->params = p;
     snprintf(rq->dataset_name, sizeof rq->dataset_name, "digits");
     snprintf(rq->prep, sizeof rq->prep, "v1;identity");
+    rq->stored_rank = 2;
+    rq->stored_shape[0] = 3;
+    rq->stored_shape[1] = 4; /* 3 x 4 = STORED */
     zp_sample_transcript *t = &rq->transcript;
     memset(t->dataset_root, 0xab, 32);
     t->dataset_count = 1000;
@@ -62,6 +65,8 @@ static void test_round_trip(void **state)
     assert_int_equal(back.n, N_SAMPLES);
     assert_string_equal(back.dataset_name, "digits");
     assert_string_equal(back.prep, "v1;identity");
+    assert_int_equal(back.stored_rank, 2);
+    assert_int_equal(back.stored_shape[1], 4);
     assert_memory_equal(back.indices, rq.indices, sizeof(uint64_t) * N_SAMPLES);
     assert_memory_equal(back.stored, rq.stored, STORED * N_SAMPLES);
     assert_memory_equal(back.inputs, rq.inputs, INPUT * N_SAMPLES);
