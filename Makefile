@@ -33,7 +33,7 @@ BENCH_BINS := $(patsubst bench/%.c,build/rel/bin/%,$(wildcard bench/bench_*.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all test unit bitexact e2e deps demo bench fuzz clean oracle
+.PHONY: all test unit bitexact e2e deps demo bench fuzz clean oracle demo-model
 all: bin/seller bin/buyer
 
 bin/seller: $(call rel_obj,$(SELLER_SRC) $(LIB_SRC))
@@ -106,6 +106,18 @@ deps:
 
 demo: all
 	@tools/demo.sh
+
+# make demo-model: train, quantize and write models/demo/fashion_cnn.{tflite,json}
+# (docs/demo-model.md); deterministic, so a re-run gives the same .tflite bytes.
+DEMO_SRC := tools/train_demo.c tools/demo_cnn.c tools/demo_data.c tools/demo_quant.c \
+            tests/support/tflite_builder.c
+build/rel/tools/demo_cnn.o: REL_CFLAGS += -O3
+build/rel/bin/train_demo: $(call rel_obj,$(DEMO_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+demo-model: build/rel/bin/train_demo
+	@build/rel/bin/train_demo --out-dir models/demo
 
 bench: all $(BENCH_BINS)
 	@bench/run.sh
