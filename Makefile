@@ -84,6 +84,7 @@ test: $(TEST_DEPS)
 	@tests/run_unit.sh $(UNIT_BINS)
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
+	@tests/bitexact/demo_model.sh bin/seller
 	@tests/e2e/prove.sh build/test/bin
 unit: $(UNIT_BINS)
 	@tests/run_unit.sh $(UNIT_BINS)
@@ -92,6 +93,7 @@ e2e: build/test/bin/seller build/test/bin/buyer
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
+	@tests/bitexact/demo_model.sh bin/seller
 
 build/rel/bin/mnist_accuracy: $(call rel_obj,tests/bitexact/mnist_accuracy.c $(LIB_SRC))
 	@mkdir -p $(@D)
