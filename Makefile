@@ -75,9 +75,9 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 
 # make test: build everything (in parallel under -j), then run every cmocka
 # suite under ASan+UBSan, then the bit-exactness checks against ../shared
-# (skipped with a message when ../shared is absent), then the end-to-end
-# proofs of the shared models through the sanitizer-built tools, one after
-# the other.
+# and on the demo model (skipped with a message when ../shared or the oracle
+# is absent), then the end-to-end proofs of the shared models through the
+# sanitizer-built tools, one after the other.
 TEST_DEPS := $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer \
              build/rel/bin/mnist_accuracy bin/seller
 test: $(TEST_DEPS)

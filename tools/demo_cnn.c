@@ -48,7 +48,8 @@ void zd_cnn_init(zd_cnn *net, zd_rng *r)
     memset(net, 0, sizeof *net);
     init_uniform(net->p + ZD_OFF_W1, ZD_K1 * ZD_C1, ZD_K1, r);
     init_uniform(net->p + ZD_OFF_W2, ZD_K2 * ZD_C2, ZD_K2, r);
-    /* Glorot for the logits layer: He would start with large logits */
+    /* the logits layer: limit sqrt(12 / (fan_in + fan_out)), well below He's,
+     * so that the first logits are small */
     init_uniform(net->p + ZD_OFF_WF, ZD_FLAT * ZD_NCLS, (ZD_FLAT + ZD_NCLS) / 2, r);
 }
 
