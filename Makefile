@@ -72,6 +72,8 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 	@mkdir -p $(@D)
 	@echo '  LD-SAN  $@'
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+# the demo model's suite also links the trainer's pieces from tools/
+build/test/bin/test_demo_model: $(call test_obj,tools/demo_cnn.c tools/demo_data.c tools/demo_quant.c)
 
 # make test: build everything (in parallel under -j), then run every cmocka
 # suite under ASan+UBSan, then the bit-exactness checks against ../shared
@@ -119,7 +121,11 @@ build/rel/bin/train_demo: $(call rel_obj,$(DEMO_SRC) $(LIB_SRC))
 	@echo '  LD      $@'
 	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 demo-model: build/rel/bin/train_demo
-	@build/rel/bin/train_demo --out-dir models/demo
+	@old=$$(sha256sum models/demo/fashion_cnn.tflite 2>/dev/null | cut -d" " -f1); \
+	build/rel/bin/train_demo --out-dir models/demo || exit 1; \
+	new=$$(sha256sum models/demo/fashion_cnn.tflite | cut -d" " -f1); \
+	if [ "$$old" = "$$new" ]; then echo "demo-model: reproduced the same bytes (sha256 $$new)"; \
+	elif [ -n "$$old" ]; then echo "demo-model: the model CHANGED: sha256 $$old -> $$new"; fi
 
 bench: all $(BENCH_BINS)
 	@bench/run.sh
