@@ -53,6 +53,8 @@ void zd_cnn_init(zd_cnn *net, zd_rng *r)
     init_uniform(net->p + ZD_OFF_WF, ZD_FLAT * ZD_NCLS, (ZD_FLAT + ZD_NCLS) / 2, r);
 }
 
+_Static_assert(ZD_C1 <= 16 && ZD_C2 <= 16, "conv3_relu keeps at most 16 sums");
+
 /* 3x3 SAME convolution (pad 1 each side) + ReLU: x is HxWxIC, y HxWxOC. */
 static inline void conv3_relu(const float *x, int H, int IC, const float *wT, const float *b,
                               int OC, float *y)

@@ -197,7 +197,6 @@ static za_status write_json(const char *path, const options *o, uint32_t n_train
     if (!text)
         return za_error_set(err, ZA_ERR_NOMEM, "%s: cannot serialize the JSON", path);
     size_t n = strlen(text);
-    text[n] = '\0';
     char *buf = malloc(n + 2);
     za_status st = ZA_ERR_NOMEM;
     if (buf) {
