@@ -33,7 +33,7 @@ BENCH_BINS := $(patsubst bench/%.c,build/rel/bin/%,$(wildcard bench/bench_*.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all test unit bitexact e2e deps demo bench fuzz clean oracle
+.PHONY: all test unit bitexact e2e deps demo bench fuzz clean oracle demo-model
 all: bin/seller bin/buyer
 
 bin/seller: $(call rel_obj,$(SELLER_SRC) $(LIB_SRC))
@@ -72,12 +72,14 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 	@mkdir -p $(@D)
 	@echo '  LD-SAN  $@'
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+# the demo model's suite also links the trainer's pieces from tools/
+build/test/bin/test_demo_model: $(call test_obj,tools/demo_cnn.c tools/demo_data.c tools/demo_quant.c)
 
 # make test: build everything (in parallel under -j), then run every cmocka
 # suite under ASan+UBSan, then the bit-exactness checks against ../shared
-# (skipped with a message when ../shared is absent), then the end-to-end
-# proofs of the shared models through the sanitizer-built tools, one after
-# the other.
+# and on the demo model (skipped with a message when ../shared or the oracle
+# is absent), then the end-to-end proofs of the shared models through the
+# sanitizer-built tools, one after the other.
 TEST_DEPS := $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer \
              build/rel/bin/mnist_accuracy bin/seller
 test: $(TEST_DEPS)
@@ -85,6 +87,7 @@ test: $(TEST_DEPS)
 	@tests/e2e/plan.sh build/test/bin
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
+	@tests/bitexact/demo_model.sh bin/seller
 	@tests/e2e/prove.sh build/test/bin
 	@tests/e2e/dataset.sh build/test/bin
 unit: $(UNIT_BINS)
@@ -96,6 +99,7 @@ e2e: build/test/bin/seller build/test/bin/buyer
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
+	@tests/bitexact/demo_model.sh bin/seller
 
 build/rel/bin/mnist_accuracy: $(call rel_obj,tests/bitexact/mnist_accuracy.c $(LIB_SRC))
 	@mkdir -p $(@D)
@@ -110,6 +114,22 @@ deps:
 
 demo: all
 	@tools/demo.sh
+
+# make demo-model: train, quantize and write models/demo/fashion_cnn.{tflite,json}
+# (docs/demo-model.md); deterministic, so a re-run gives the same .tflite bytes.
+DEMO_SRC := tools/train_demo.c tools/demo_cnn.c tools/demo_data.c tools/demo_quant.c \
+            tests/support/tflite_builder.c
+build/rel/tools/demo_cnn.o: REL_CFLAGS += -O3
+build/rel/bin/train_demo: $(call rel_obj,$(DEMO_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+demo-model: build/rel/bin/train_demo
+	@old=$$(sha256sum models/demo/fashion_cnn.tflite 2>/dev/null | cut -d" " -f1); \
+	build/rel/bin/train_demo --out-dir models/demo || exit 1; \
+	new=$$(sha256sum models/demo/fashion_cnn.tflite | cut -d" " -f1); \
+	if [ "$$old" = "$$new" ]; then echo "demo-model: reproduced the same bytes (sha256 $$new)"; \
+	elif [ -n "$$old" ]; then echo "demo-model: the model CHANGED: sha256 $$old -> $$new"; fi
 
 bench: all $(BENCH_BINS)
 	@bench/run.sh

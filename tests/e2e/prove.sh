@@ -6,7 +6,8 @@
 #     batch, verify; every verified output must equal `seller infer`'s;
 #   - real inputs: person_detect on person.bmp + no_person.bmp in one batch,
 #     keras-mnist on the first four MNIST test digits in one batch, both
-#     rounding profiles;
+#     rounding profiles; the demo model (models/demo) on the first four
+#     Fashion-MNIST test images;
 #   - refusals: a proof under another model's commitment, with other
 #     inputs, or with a flipped byte is `invalid` (exit 1); proving with a
 #     model that is not the committed one fails.
@@ -135,6 +136,19 @@ if [ -f "$mn" ] && [ -f "$imgs" ]; then
     else
         ok
     fi
+fi
+
+# real inputs: our own demo model (models/demo, docs/demo-model.md) on the
+# first four Fashion-MNIST test images (int8 = pixel - 128), one batch
+dm=models/demo/fashion_cnn.tflite
+fimgs=${FASHION_MNIST:-/usr/share/datasets/fashion-mnist}/t10k-images-idx3-ubyte.gz
+if [ -f "$dm" ] && [ -f "$fimgs" ]; then
+    gzip -dc "$fimgs" > "$tmp/fashion.idx"
+    for i in 0 1 2 3; do
+        tail -c +$((17 + i * 784)) "$tmp/fashion.idx" | head -c 784 |
+            LC_ALL=C tr '\000-\377' '\200-\377\000-\177' > "$tmp/fashion$i.bin"
+    done
+    prove_check fashion_demo "$dm" tflite "$tmp"/fashion{0,1,2,3}.bin
 fi
 
 echo "e2e: $pass passed, $fail failed"
