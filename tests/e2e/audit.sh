@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# tests/e2e/audit.sh - a whole accuracy audit between a buyer and a seller,
+# through the command-line tools, on a real third-party model (keras-mnist)
+# and the real MNIST test set, and the cheating sellers it must catch.
+#   - dataset import, commit-model, sample init / join / draw / check,
+#     prove-batch of 200 samples, verify: every proof valid, and the
+#     accuracy equals that of plain inference (`seller infer`) over the same
+#     indices, sample by sample;
+#   - kill -9 of prove-batch halfway, then the same command again: it
+#     finishes, every proof is valid and no batch is proven twice;
+#   - cheating sellers, each caught with the reason: a skipped batch
+#     (missing), a flipped proof byte, a proof for a different input, a
+#     proof replayed from another audit, a whole bundle of another audit, a
+#     proof made with another model after the commitment; a seller cannot
+#     even start proving with another model's commitment;
+#   - refusals of the commit-reveal: a secret of another offer, a join for
+#     another offer, a tampered request, a beacon without a named round.
+# The buyer side runs the sanitizer-built tools (BIN_DIR); proving uses the
+# release seller (REL_DIR) so the 200 proofs take seconds, not minutes.
+# usage: tests/e2e/audit.sh BIN_DIR REL_DIR   (prints "audit: N passed, M failed")
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${1:-build/test/bin}
+REL=${2:-bin}
+B=$BIN/buyer
+S=$BIN/seller
+RS=$REL/seller
+SHARED=${ZKAUDIT_SHARED:-../shared}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "audit: FAIL: $*" >&2; }
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+
+M=$SHARED/models/keras-mnist-to-tpu/mnist.tflite
+D=$SHARED/datasets/mnist
+if [ ! -f "$M" ] || [ ! -f "$D/t10k-images-idx3-ubyte.gz" ]; then
+    echo "audit: skipped: $M or the MNIST test set under $D not found"
+    echo "audit: 0 passed, 0 failed"
+    exit 0
+fi
+if ! python3 -c 'import sqlite3' 2>/dev/null; then
+    echo "audit: FAIL: python3 with sqlite3 is needed to play the cheating seller"
+    echo "audit: 0 passed, 1 failed"
+    exit 1
+fi
+tmp=$(mktemp -d)
+trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+N_SAMPLES=${AUDIT_SAMPLES:-200}
+
+# ---- the honest audit ----
+"$B" dataset import --db "$tmp/ds.db" --name mnist --idx-images "$D/t10k-images-idx3-ubyte.gz" \
+    --idx-labels "$D/t10k-labels-idx1-ubyte.gz" --prep "v1;identity" > "$tmp/import.log" 2>&1
+check "dataset import" [ $? -eq 0 ]
+"$RS" commit-model --model "$M" --out "$tmp/m.commit" > /dev/null
+check "commit-model" [ -s "$tmp/m.commit" ]
+"$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer.json" \
+    --secret "$tmp/secret.json" --max-samples "$N_SAMPLES" > /dev/null
+check "sample init" [ -s "$tmp/offer.json" ]
+check "the secret is private" [ "$(stat -c %a "$tmp/secret.json")" = 600 ]
+"$S" sample join --offer "$tmp/offer.json" --commit "$tmp/m.commit" --out "$tmp/join.json" > /dev/null
+check "sample join" [ -s "$tmp/join.json" ]
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer.json" --secret "$tmp/secret.json" \
+    --join "$tmp/join.json" --out "$tmp/req" > "$tmp/draw.log"
+check "sample draw" [ -s "$tmp/req" ]
+"$B" sample check --request "$tmp/req" --db "$tmp/ds.db" > "$tmp/check.log" 2>&1
+check "sample check" [ "$(tail -1 "$tmp/check.log")" = ok ]
+
+# kill -9 halfway through proving, then resume
+"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+    --out "$tmp/bundle" --batch-size 8 > "$tmp/prove1.log" 2>&1 &
+pid=$!
+nb() { python3 - "$1" <<'EOF'
+import sqlite3, sys
+try:
+    print(sqlite3.connect(sys.argv[1], timeout=30).execute("select count(*) from batches").fetchone()[0])
+except Exception:
+    print(0)
+EOF
+}
+for _ in $(seq 1 600); do
+    [ "$(nb "$tmp/bundle")" -ge 5 ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+before=$(nb "$tmp/bundle")
+check "some batches were proven before the kill ($before)" [ "$before" -ge 1 ]
+"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+    --out "$tmp/bundle" --batch-size 8 > "$tmp/prove2.log" 2>&1
+check "prove-batch resumes" [ $? -eq 0 ]
+nbatches=$(( (N_SAMPLES + 7) / 8 ))
+check "the bundle is complete ($(nb "$tmp/bundle") of $nbatches)" [ "$(nb "$tmp/bundle")" -eq $nbatches ]
+check "the resumed run skipped the $before proven batches" \
+    grep -q "skipped $before batch" "$tmp/prove2.log"
+"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+    --out "$tmp/bundle" --batch-size 8 > "$tmp/prove3.log" 2>&1
+check "a third run proves nothing" grep -q "^proved 0 samples" "$tmp/prove3.log"
+
+"$B" verify --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" --db "$tmp/ds.db" \
+    > "$tmp/verify.log" 2>&1
+check "verify: every proof valid" [ $? -eq 0 ] && [ "$(tail -1 "$tmp/verify.log")" = valid ]
+"$B" verify --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" --db "$tmp/ds.db" \
+    --json --all > "$tmp/verify.json"
+
+# the reported accuracy equals plain inference over the same indices
+python3 - "$tmp/verify.json" > "$tmp/samples.tsv" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+for s in v["samples_detail"]:
+    print(s["index"], s["predicted"], s["label"])
+EOF
+gzip -dc "$D/t10k-images-idx3-ubyte.gz" > "$tmp/images.idx"
+plain_correct=0 agree=0 n=0
+while read -r index predicted label; do
+    tail -c +$((17 + index * 784)) "$tmp/images.idx" | head -c 784 > "$tmp/x.bin"
+    a=$("$RS" infer --model "$M" --input "$tmp/x.bin" | sed -n 's/^argmax: \(-\?[0-9]*\).*/\1/p' | head -1)
+    [ "$a" = "$predicted" ] && agree=$((agree + 1))
+    [ "$a" = "$label" ] && plain_correct=$((plain_correct + 1))
+    n=$((n + 1))
+done < "$tmp/samples.tsv"
+reported=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["correct"])' "$tmp/verify.json")
+check "every proven prediction equals plain inference ($agree of $n)" [ "$agree" -eq "$N_SAMPLES" ]
+check "reported correct ($reported) = plain inference correct ($plain_correct)" \
+    [ "$reported" -eq "$plain_correct" ]
+
+# ---- refusals of the commit-reveal ----
+"$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer2.json" \
+    --secret "$tmp/secret2.json" --max-samples 16 > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer.json" --secret "$tmp/secret2.json" \
+    --join "$tmp/join.json" --out "$tmp/x.req" > "$tmp/x.log" 2>&1
+check "draw refuses a secret of another offer" grep -q "secret of another offer" "$tmp/x.log"
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer2.json" --secret "$tmp/secret2.json" \
+    --join "$tmp/join.json" --out "$tmp/x.req" > "$tmp/x.log" 2>&1
+check "draw refuses a join for another offer" grep -q "answers another offer" "$tmp/x.log"
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer2.json" --secret "$tmp/secret2.json" \
+    --beacon 00ff --out "$tmp/x.req" > "$tmp/x.log" 2>&1
+check "draw refuses a beacon the offer did not name" grep -q "names no beacon round" "$tmp/x.log"
+cp "$tmp/req" "$tmp/tampered.req"
+python3 - "$tmp/tampered.req" <<'EOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[-100] ^= 1
+open(sys.argv[1], "wb").write(b)
+EOF
+"$B" sample check --request "$tmp/tampered.req" > "$tmp/x.log" 2>&1
+check "check refuses a request with a changed example" grep -q "^not ok" "$tmp/x.log"
+
+# a second audit (for the replays)
+"$S" sample join --offer "$tmp/offer2.json" --commit "$tmp/m.commit" --out "$tmp/join2.json" > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer2.json" --secret "$tmp/secret2.json" \
+    --join "$tmp/join2.json" --out "$tmp/req2" > /dev/null
+"$RS" prove-batch --request "$tmp/req2" --model "$M" --commit "$tmp/m.commit" \
+    --out "$tmp/bundle2" --batch-size 8 > /dev/null 2>&1
+check "a second audit proves" [ "$(nb "$tmp/bundle2")" -eq 2 ]
+
+# ---- cheating sellers ----
+# edit a copy of the honest bundle with SQL (what a cheating seller can do)
+cheat() { # NAME SQL...
+    local name=$1; shift
+    cp "$tmp/bundle" "$tmp/$name.bundle"
+    python3 - "$tmp/$name.bundle" "$@" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for sql in sys.argv[2:]:
+    db.execute(sql)
+db.commit()
+EOF
+    "$B" verify --request "$tmp/req" --bundle "$tmp/$name.bundle" --commit "$tmp/m.commit" \
+        --db "$tmp/ds.db" --json > "$tmp/$name.json" 2>&1
+    echo $?
+}
+reason_of() { # JSON STATUS -> "count reason-of-first"
+    python3 - "$1" "$2" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+p = [x for x in v.get("problems", []) if x["status"] == sys.argv[2]]
+print(len(p), p[0]["reason"] if p else "")
+EOF
+}
+rc=$(cheat skipped "DELETE FROM batches WHERE batch = 3")
+check "a skipped batch: exit 1" [ "$rc" -eq 1 ]
+check "a skipped batch: 8 samples missing" [ "$(reason_of "$tmp/skipped.json" missing | cut -d' ' -f1)" -eq 8 ]
+
+cp "$tmp/bundle" "$tmp/flipped.bundle"
+python3 - "$tmp/bundle" "$tmp/flipped.bundle" <<'EOF'
+import sqlite3, sys
+# SQLite string functions are not byte-safe on blobs: flip the byte in Python
+src = sqlite3.connect(sys.argv[1]).execute("select proof from batches where batch = 5").fetchone()[0]
+b = bytearray(src); b[200] ^= 1
+db = sqlite3.connect(sys.argv[2]); db.execute("update batches set proof = ? where batch = 5", (bytes(b),)); db.commit()
+EOF
+"$B" verify --request "$tmp/req" --bundle "$tmp/flipped.bundle" --commit "$tmp/m.commit" --json > "$tmp/flipped.json" 2>&1
+check "a flipped proof byte: rejected" grep -q "proof rejected" "$tmp/flipped.json"
+
+rc=$(cheat other_input "UPDATE batches SET proof = (SELECT proof FROM batches WHERE batch = 1) WHERE batch = 2")
+check "a proof for a different input: exit 1" [ "$rc" -eq 1 ]
+check "a proof for a different input: named" grep -q "different input" "$tmp/other_input.json"
+
+rc=$(cheat replayed "ATTACH '$tmp/bundle2' AS o" "UPDATE batches SET proof = (SELECT proof FROM o.batches WHERE batch = 0) WHERE batch = 0")
+check "a proof replayed from another audit: caught" grep -q "different input" "$tmp/replayed.json"
+
+"$B" verify --request "$tmp/req" --bundle "$tmp/bundle2" --commit "$tmp/m.commit" > "$tmp/foreign.log" 2>&1
+check "a whole bundle of another audit: refused" grep -q "answers another request" "$tmp/foreign.log"
+
+# another model after the commitment: same input size (784 bytes), its own commitment
+OTHER=models/demo/fashion_cnn.tflite
+if [ -f "$OTHER" ]; then
+    "$RS" commit-model --model "$OTHER" --out "$tmp/o.commit" > /dev/null
+    "$RS" prove-batch --request "$tmp/req" --model "$OTHER" --commit "$tmp/o.commit" \
+        --out "$tmp/o.bundle" > "$tmp/o.log" 2>&1
+    check "prove-batch refuses a commitment that is not the request's model" grep -q "is for model" "$tmp/o.log"
+    # the first batch's inputs, proven by the other model
+    ins=()
+    for index in $(head -8 "$tmp/samples.tsv" | cut -d' ' -f1); do
+        tail -c +$((17 + index * 784)) "$tmp/images.idx" | head -c 784 > "$tmp/in$index.bin"
+        ins+=(--input "$tmp/in$index.bin")
+    done
+    "$RS" prove --model "$OTHER" --commit "$tmp/o.commit" "${ins[@]}" --out "$tmp/o.proof" > /dev/null 2>&1
+    cp "$tmp/bundle" "$tmp/swapped.bundle"
+    python3 - "$tmp/swapped.bundle" "$tmp/o.proof" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("update batches set proof = ? where batch = 0", (open(sys.argv[2], "rb").read(),))
+db.commit()
+EOF
+    "$B" verify --request "$tmp/req" --bundle "$tmp/swapped.bundle" --commit "$tmp/m.commit" --json > "$tmp/swapped.json" 2>&1
+    check "a proof made with another model: rejected" grep -q "proof rejected" "$tmp/swapped.json"
+else
+    echo "audit: note: $OTHER absent; the swapped-model case is skipped"
+fi
+
+echo "audit: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
