@@ -18,7 +18,7 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 LDLIBS  := -lsqlite3 -lcurl -lpng -ljpeg -ljansson -lz -lcrypto -lgmp -lm -pthread
 
-LIB_DIRS := common model zk protocol datasets
+LIB_DIRS := common model zk protocol datasets reports
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 SELLER_SRC := $(wildcard seller/*.c)
 BUYER_SRC  := $(wildcard buyer/*.c)
