@@ -119,12 +119,12 @@ void zr_sequential_text(const zr_report *r, const zr_facts *f, char *out, size_t
         if (s->stopped_at)
             snprintf(out, len,
                      "Confidence sequence (rule \"%s\"): its half-width reached the margin "
-                     "+-%.4g after %llu samples, where the audit could stop; %s.",
+                     "\xC2\xB1%.4g after %llu samples, where the audit could stop; %s.",
                      f->stop_rule, p->margin, at, cs);
         else
             snprintf(out, len,
                      "Confidence sequence (rule \"%s\"): its half-width did not reach the margin "
-                     "+-%.4g within %llu samples; %s.",
+                     "\xC2\xB1%.4g within %llu samples; %s.",
                      f->stop_rule, p->margin, n, cs);
         break;
     case ZP_STOP_SPRT:
@@ -162,4 +162,14 @@ void zr_cost_text(const zr_report *r, char *out, size_t len)
              res->prove_cpu_s, (unsigned long long)res->proven_samples,
              s->prover_cpu_s_per_sample, res->verify_cpu_s, (unsigned long long)s->n,
              s->verify_s_per_sample, s->price_per_cpu_hour);
+}
+
+void zr_fmt_usd(double usd, char *out, size_t len)
+{
+    if (usd >= 1 || usd == 0)
+        snprintf(out, len, "%.2f", usd);
+    else if (usd >= 0.01)
+        snprintf(out, len, "%.4f", usd);
+    else
+        snprintf(out, len, "%.3g", usd);
 }

@@ -57,6 +57,10 @@ extern const char zr_class_ci_method[];  /* "clopper-pearson" */
  * items" with N filled in, into out (size >= 256). */
 void zr_why_text(const zr_report *r, char *out, size_t len);
 
+/* A USD amount readable at any size: 2 decimals from 1 USD, 4 from 0.01,
+ * else 3 significant digits ("0.000266"). */
+void zr_fmt_usd(double usd, char *out, size_t len);
+
 /* One sentence on the sequential rule's outcome (stop rule, where it
  * stopped or the SPRT's decision, the confidence sequence after n). */
 void zr_sequential_text(const zr_report *r, const zr_facts *f, char *out, size_t len);

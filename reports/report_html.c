@@ -12,6 +12,7 @@
 #include "reports/facts.h"
 #include "reports/strbuf.h"
 #include "reports/svg.h"
+#include "protocol/stats_seq.h"
 
 static const char css[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
@@ -21,12 +22,13 @@ static const char css[] =
     "section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:18px 22px;"
     "margin:18px 0}"
     ".sub{color:#656d76;font-size:14px;word-break:break-all}"
-    ".hero{display:flex;flex-wrap:wrap;gap:18px;align-items:stretch}"
+    ".hero{display:grid;grid-template-columns:minmax(0,1.25fr) minmax(0,1fr);gap:16px}"
+    ".stats{display:grid;grid-template-columns:1fr 1fr;gap:12px}"
     ".big{font-size:64px;font-weight:700;line-height:1;color:#0969da}"
-    ".card{flex:1 1 180px;border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;"
+    ".card{border:1px solid #d0d7de;border-radius:8px;padding:10px 16px;"
     "background:#fff}"
     ".card .k{color:#656d76;font-size:13px;text-transform:uppercase;letter-spacing:.04em}"
-    ".card .v{font-size:26px;font-weight:600;margin-top:4px}"
+    ".card .v{font-size:24px;font-weight:600;margin-top:2px}"
     ".bad .v{color:#cf222e}.good .v{color:#1a7f37}"
     "table{border-collapse:collapse;width:100%;font-size:14px;margin:8px 0}"
     "th,td{border-bottom:1px solid #d8dee4;padding:5px 8px;text-align:left;vertical-align:top}"
@@ -58,37 +60,56 @@ static void card(zr_strbuf *b, const char *cls, const char *id, const char *k,
     zr_sb_add(b, "</div></div>\n");
 }
 
+static void sequential_card(zr_strbuf *b, const zr_report *r)
+{
+    const zp_audit_summary *s = r->summary;
+    zr_sb_add(b, "<div class=\"card\" id=\"sequential-card\"><div class=\"k\">sequential rule"
+                 "</div><div class=\"v\">");
+    if (s->stop == ZP_STOP_SPRT)
+        zr_sb_addf(b, "SPRT: %s", zp_sprt_decision_name(s->sprt));
+    else if (s->stop == ZP_STOP_CONFSEQ && s->stopped_at)
+        zr_sb_addf(b, "stop at %llu", (unsigned long long)s->stopped_at);
+    else if (s->stop == ZP_STOP_CONFSEQ)
+        zr_sb_add(b, "not reached");
+    else
+        zr_sb_add(b, "fixed n");
+    zr_sb_addf(b, "</div><div class=\"note\">CS [%.4f, %.4f]</div></div>\n", s->cs_final.lo,
+               s->cs_final.hi);
+}
+
 static void summary(zr_strbuf *b, const zr_report *r, const zr_facts *f)
 {
     const zp_audit_summary *s = r->summary;
     const zp_audit_result *res = r->result;
-    char why[512];
+    char why[512], usd[32];
     zr_why_text(r, why, sizeof why);
-    zr_sb_add(b, "<section id=\"summary\"><div class=\"hero\">\n<div class=\"card\" "
-                 "style=\"flex:2 1 360px\"><div class=\"k\">accuracy</div>");
+    zr_sb_add(b, "<section id=\"summary\"><div class=\"hero\">\n<div class=\"card\">"
+                 "<div class=\"k\">accuracy</div>");
     if (s->n)
         zr_sb_addf(b, "<div class=\"big\" id=\"accuracy\">%.2f%%</div>", 100 * s->accuracy);
     else
         zr_sb_add(b, "<div class=\"big\" id=\"accuracy\">n/a</div>");
-    zr_sb_addf(b, "<div id=\"accuracy-count\" style=\"font-size:18px;margin-top:6px\">"
+    zr_sb_addf(b, "<div id=\"accuracy-count\" style=\"font-size:18px;margin-top:8px\">"
                   "<b>%llu</b> of <b>%llu</b> samples correct</div>",
                (unsigned long long)s->correct, (unsigned long long)s->n);
-    zr_sb_addf(b, "<div id=\"recommended\" style=\"margin-top:6px\">%s interval (%s): <b>",
+    zr_sb_addf(b, "<div id=\"recommended\" style=\"font-size:18px;margin-top:6px\">%s "
+                  "interval (%s): <b>",
                f->confidence_pct, zr_method(s->recommended)->name);
     interval_text(b, s->ci[s->recommended], s->ci_ok[s->recommended]);
-    zr_sb_addf(b, "</b></div><div class=\"note\" style=\"margin-top:6px\">%s</div></div>\n",
+    zr_sb_addf(b, "</b></div><div class=\"note\" style=\"margin-top:8px\">%s</div></div>\n"
+                  "<div class=\"stats\">\n",
                why);
     card(b, "", "checked", "proofs checked", (unsigned long long)res->n);
     card(b, "good", "valid", "valid", (unsigned long long)res->valid);
-    card(b, res->invalid ? "bad" : "", "invalid", "invalid",
-         (unsigned long long)res->invalid);
-    card(b, res->missing ? "bad" : "", "missing", "missing",
-         (unsigned long long)res->missing);
+    card(b, res->invalid ? "bad" : "", "invalid", "invalid", (unsigned long long)res->invalid);
+    card(b, res->missing ? "bad" : "", "missing", "missing", (unsigned long long)res->missing);
+    zr_fmt_usd(s->cost.total_usd, usd, sizeof usd);
     zr_sb_addf(b, "<div class=\"card\" id=\"cost-card\"><div class=\"k\">cost</div><div "
-                  "class=\"v\">%.4f USD</div><div class=\"note\">%.4g CPU-s per proof</div>"
+                  "class=\"v\">%s <small>USD</small></div><div class=\"note\">%.4g CPU-s per proof</div>"
                   "</div>\n",
-               s->cost.total_usd, s->prover_cpu_s_per_sample);
-    zr_sb_addf(b, "</div><p class=\"note\">%s</p></section>\n", zr_invalid_rule);
+               usd, s->prover_cpu_s_per_sample);
+    sequential_card(b, r);
+    zr_sb_addf(b, "</div></div><p class=\"note\">%s</p></section>\n", zr_invalid_rule);
 }
 
 static void intervals(zr_strbuf *b, const zr_report *r, const zr_facts *f)
@@ -233,8 +254,9 @@ static void cost_row(zr_strbuf *b, const char *what, uint64_t n, uint64_t hoeff,
     zr_sb_addf(b, "<td class=\"num\">%llu</td><td class=\"num\">", (unsigned long long)n);
     if (hoeff)
         zr_sb_addf(b, "%llu", (unsigned long long)hoeff);
-    zr_sb_addf(b, "</td><td class=\"num\">%.4f</td><td><code>%s</code></td></tr>\n",
-               c->total_usd, c->how);
+    char usd[32];
+    zr_fmt_usd(c->total_usd, usd, sizeof usd);
+    zr_sb_addf(b, "</td><td class=\"num\">%s</td><td><code>%s</code></td></tr>\n", usd, c->how);
 }
 
 static void cost_and_plans(zr_strbuf *b, const zr_report *r, const zr_facts *f)
@@ -246,10 +268,14 @@ static void cost_and_plans(zr_strbuf *b, const zr_report *r, const zr_facts *f)
     zr_sb_add_html(b, seq);
     zr_sb_add(b, "</p></section>\n");
     zr_cost_text(r, text, sizeof text);
-    zr_sb_addf(b, "<section id=\"cost\"><h2>Cost</h2>\n<p><b>%.4f USD</b> for this audit "
-                  "(prover %.4f + verification %.4f).</p><p class=\"note\">%s</p>"
+    char tot[32], pro[32], ver[32];
+    zr_fmt_usd(s->cost.total_usd, tot, sizeof tot);
+    zr_fmt_usd(s->cost.prover_usd, pro, sizeof pro);
+    zr_fmt_usd(s->cost.verify_usd, ver, sizeof ver);
+    zr_sb_addf(b, "<section id=\"cost\"><h2>Cost</h2>\n<p><b>%s USD</b> for this audit "
+                  "(prover %s + verification %s).</p><p class=\"note\">%s</p>"
                   "<p>How: <code>%s</code></p>\n",
-               s->cost.total_usd, s->cost.prover_usd, s->cost.verify_usd, text, s->cost.how);
+               tot, pro, ver, text, s->cost.how);
     zr_sb_addf(b, "<table id=\"projections\"><tr><th>audit at %s</th><th class=\"num\">"
                   "samples (hypergeometric, N = %llu)</th><th class=\"num\">seed paper "
                   "(Hoeffding)</th><th class=\"num\">cost (USD)</th><th>how</th></tr>\n",

@@ -179,7 +179,9 @@ static void cost_row(zr_strbuf *b, const char *what, uint64_t n, uint64_t hoeff,
     zr_sb_addf(b, "%llu | ", (unsigned long long)n);
     if (hoeff)
         zr_sb_addf(b, "%llu", (unsigned long long)hoeff);
-    zr_sb_addf(b, " | %.4f | %s |\n", c->total_usd, c->how);
+    char usd[32];
+    zr_fmt_usd(c->total_usd, usd, sizeof usd);
+    zr_sb_addf(b, " | %s | %s |\n", usd, c->how);
 }
 
 static void cost(zr_strbuf *b, const zr_report *r, const zr_facts *f)
@@ -187,9 +189,13 @@ static void cost(zr_strbuf *b, const zr_report *r, const zr_facts *f)
     const zp_audit_summary *s = r->summary;
     char text[640];
     zr_cost_text(r, text, sizeof text);
-    zr_sb_addf(b, "## Cost\n\n**%.4f USD** for this audit (prover %.4f + verification %.4f).\n\n"
+    char tot[32], pro[32], ver[32];
+    zr_fmt_usd(s->cost.total_usd, tot, sizeof tot);
+    zr_fmt_usd(s->cost.prover_usd, pro, sizeof pro);
+    zr_fmt_usd(s->cost.verify_usd, ver, sizeof ver);
+    zr_sb_addf(b, "## Cost\n\n**%s USD** for this audit (prover %s + verification %s).\n\n"
                   "%s\n\nHow: `%s`\n\n",
-               s->cost.total_usd, s->cost.prover_usd, s->cost.verify_usd, text, s->cost.how);
+               tot, pro, ver, text, s->cost.how);
     zr_sb_addf(b, "Projections at %s confidence (hypergeometric plan, N = %llu; the seed "
                   "paper's one-sided Hoeffding bound for comparison):\n\n"
                   "| audit | samples | Hoeffding samples | cost (USD) | how |\n"
