@@ -74,7 +74,8 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 # make test: build everything (in parallel under -j), then run every cmocka
-# suite under ASan+UBSan, then the bit-exactness checks against ../shared
+# suite under ASan+UBSan, then the HTML report in headless Chromium (skipped
+# with a message when chromium is absent), then the bit-exactness checks against ../shared
 # (skipped with a message when ../shared is absent), then the end-to-end
 # proofs of the shared models through the sanitizer-built tools, one after
 # the other.
@@ -82,6 +83,7 @@ TEST_DEPS := $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer \
              build/rel/bin/mnist_accuracy bin/seller
 test: $(TEST_DEPS)
 	@tests/run_unit.sh $(UNIT_BINS)
+	@tests/e2e/report_browser.sh build/test/bin
 	@tests/e2e/plan.sh build/test/bin
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
