@@ -105,8 +105,8 @@ static void summary(zr_strbuf *b, const zr_report *r, const zr_facts *f)
     card(b, res->missing ? "bad" : "", "missing", "missing", (unsigned long long)res->missing);
     zr_fmt_usd(s->cost.total_usd, usd, sizeof usd);
     zr_sb_addf(b, "<div class=\"card\" id=\"cost-card\"><div class=\"k\">cost</div><div "
-                  "class=\"v\">%s <small>USD</small></div><div class=\"note\">%.4g CPU-s per proof</div>"
-                  "</div>\n",
+                  "class=\"v\">%s <small>USD</small></div><div class=\"note\">%.4g CPU-s "
+                  "per proof</div></div>\n",
                usd, s->prover_cpu_s_per_sample);
     sequential_card(b, r);
     zr_sb_addf(b, "</div></div><p class=\"note\">%s</p></section>\n", zr_invalid_rule);
@@ -128,7 +128,8 @@ static void intervals(zr_strbuf *b, const zr_report *r, const zr_facts *f)
         const zr_method_info *mi = zr_method((zp_ci_method)m);
         int rec = m == (int)s->recommended;
         zr_sb_addf(b, "<tr class=\"interval-row%s\" data-method=\"%s\"><td>%s%s</td>",
-                   rec ? " recommended" : "", mi->name, mi->name, rec ? " &#9733; recommended" : "");
+                   rec ? " recommended" : "", mi->name, mi->name,
+                   rec ? " &#9733; recommended" : "");
         if (s->ci_ok[m])
             zr_sb_addf(b, "<td class=\"num\">%.4f</td><td class=\"num\">%.4f</td>", s->ci[m].lo,
                        s->ci[m].hi);

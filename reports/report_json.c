@@ -196,19 +196,21 @@ static json_t *classes(const zp_audit_summary *s)
 static json_t *confusion(const zp_audit_summary *s)
 {
     size_t C = s->n_classes;
-    json_t *o = json_object(), *rows = json_array(), *cols = json_array();
-    for (size_t c = 0; c < C; c++)
+    json_t *o = json_object(), *rows = json_array(), *cols = json_array(), *mat = json_array();
+    for (size_t c = 0; c < C; c++) {
+        push(rows, jstr(s->label_names[c]));
         push(cols, jstr(s->label_names[c]));
+    }
     push(cols, json_string("no valid proof"));
     for (size_t t = 0; t < C; t++) {
         json_t *row = json_array();
         for (size_t p = 0; p <= C; p++)
             push(row, jint(s->confusion[t * (C + 1) + p]));
-        push(rows, row);
+        push(mat, row);
     }
-    set(o, "rows", json_string("true class, in class order"));
+    set(o, "rows", rows);
     set(o, "columns", cols);
-    set(o, "matrix", rows);
+    set(o, "matrix", mat);
     return o;
 }
 

@@ -240,8 +240,8 @@ void zr_svg_confusion(zr_strbuf *b, const zp_audit_summary *s)
     open_svg(b, "chart-confusion", W, H, "Confusion matrix, row-normalised");
     zr_sb_addf(b, "<text x=\"%.0f\" y=\"16\" font-size=\"13\" fill=\"" COL_MUTED
                   "\">proven prediction \xE2\x86\x92 (last column: no valid proof)</text>\n"
-                  "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" text-anchor=\"end\" fill=\"" COL_MUTED
-                  "\">true class \xE2\x86\x93</text>\n",
+                  "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" text-anchor=\"end\" "
+                  "fill=\"" COL_MUTED "\">true class \xE2\x86\x93</text>\n",
                left, left - 8, top - 10);
     for (size_t p = 0; p <= C; p++) {
         double x = left + cs * ((double)p + 0.5);

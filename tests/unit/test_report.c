@@ -31,8 +31,9 @@
 #define NC 10
 #define HOSTILE "<script>alert(1)</script>&\""
 
-static const char *const names[NC] = { "T-shirt/top", "Trouser", "Pullover", HOSTILE, "Coat",
-                                       "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot" };
+static const char *const names[NC] = { "T-shirt/top", "Trouser", "Pullover", HOSTILE,
+                                       "Coat",        "Sandal",  "Shirt",    "Sneaker",
+                                       "Bag",         "Ankle boot" };
 static const uint64_t test_counts[NC] = { 1000, 1000, 1000, 1000, 1000,
                                           1000, 1000, 1000, 1000, 1000 };
 
@@ -101,7 +102,8 @@ static void build(fixture *fx, zp_stop_rule stop, int beacon)
     for (size_t k = 0; k < NREJ; k++) {
         zp_sample_result *s = &res->samples[rejected[k].pos];
         s->status = rejected[k].st;
-        s->predicted = rejected[k].st == ZP_SAMPLE_INVALID ? (int64_t)fx->labels[rejected[k].pos] : -1;
+        s->predicted =
+            rejected[k].st == ZP_SAMPLE_INVALID ? (int64_t)fx->labels[rejected[k].pos] : -1;
         snprintf(s->reason, sizeof s->reason, "%s", rejected[k].reason);
         if (s->status == ZP_SAMPLE_INVALID)
             res->invalid++;
@@ -310,7 +312,10 @@ static void test_json(void **state)
     json_t *cf = json_object_get(root, "confusion");
     json_t *mat = json_object_get(cf, "matrix");
     assert_int_equal(json_array_size(mat), NC);
+    assert_int_equal(json_array_size(json_object_get(cf, "rows")), NC);
     assert_int_equal(json_array_size(json_object_get(cf, "columns")), NC + 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cf, "columns"), NC)),
+                        "no valid proof");
     double total = 0, last = 0;
     for (size_t t = 0; t < NC; t++) {
         json_t *row = json_array_get(mat, t);
@@ -578,8 +583,11 @@ static void test_variants_and_write(void **state)
 
     /* one class never sampled: no accuracy, no stratified estimate */
     for (uint64_t i = 0; i < NS; i++)
-        if (fx.labels[i] == 9)
-            fx.labels[i] = 8, fx.res.samples[i].predicted = fx.res.samples[i].predicted >= 0 ? 8 : -1;
+        if (fx.labels[i] == 9) {
+            fx.labels[i] = 8;
+            if (fx.res.samples[i].predicted >= 0)
+                fx.res.samples[i].predicted = 8;
+        }
     zp_audit_summary_free(&fx.sum);
     za_error err;
     zp_summary_inputs in = { NC, (char **)names, test_counts, fx.labels, 0.05, 4 };
