@@ -38,7 +38,7 @@ static const char css[] =
     "word-break:break-all}"
     ".note{color:#57606a;font-size:14px}"
     "svg.chart{width:100%;height:auto;display:block;margin:6px 0 10px}"
-    "#chart-confusion{max-width:860px}"
+    "#chart-confusion{max-width:860px}.scroll{overflow-x:auto}"
     ".warn{border-left:4px solid #bf8700;padding:6px 12px;background:#fff8c5}"
     ".status-invalid{color:#cf222e;font-weight:600}.status-missing{color:#9a6700;"
     "font-weight:600}";
@@ -228,7 +228,8 @@ static void confusion(zr_strbuf *b, const zr_report *r)
     zr_svg_confusion(b, s);
     zr_sb_add(b, "<p class=\"note\">Rows: true class; columns: proven prediction; last "
                  "column (&#10007;): no valid proof. Colour: share of the row.</p>\n"
-                 "<table id=\"confusion-table\"><tr><th>true \\ predicted</th>");
+                 "<div class=\"scroll\"><table id=\"confusion-table\"><tr><th>true \\ "
+                 "predicted</th>");
     for (size_t p = 0; p < C; p++)
         zr_sb_addf(b, "<th class=\"num\">%zu</th>", p);
     zr_sb_add(b, "<th class=\"num\">no valid proof</th></tr>\n");
@@ -241,7 +242,7 @@ static void confusion(zr_strbuf *b, const zr_report *r)
                        (unsigned long long)s->confusion[t * (C + 1) + p], p == t ? "</b>" : "");
         zr_sb_add(b, "</tr>\n");
     }
-    zr_sb_add(b, "</table></section>\n");
+    zr_sb_add(b, "</table></div></section>\n");
 }
 
 static void cost_row(zr_strbuf *b, const char *what, uint64_t n, uint64_t hoeff,

@@ -149,7 +149,7 @@ void zr_svg_classes(zr_strbuf *b, const zp_audit_summary *s)
         return;
     }
     int rotate = C > 12;
-    const double W = 1000, x0 = 60, x1 = 985, yt = 30, yb = 270;
+    const double W = 1000, x0 = rotate ? 100 : 60, x1 = 985, yt = 30, yb = 270;
     double H = yb + (rotate ? 120 : 50);
     double slot = (x1 - x0) / (double)C;
 #define Y(v) (yb - (v) * (yb - yt))
@@ -201,12 +201,14 @@ void zr_svg_classes(zr_strbuf *b, const zp_audit_summary *s)
         }
         zr_sb_add(b, "</g>\n");
     }
+    /* the overall accuracy across the plot, its legend above it */
     if (isfinite(s->accuracy))
         zr_sb_addf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#cf222e\" "
-                      "stroke-dasharray=\"6 4\" stroke-width=\"1.5\"/><text x=\"%.0f\" "
-                      "y=\"%.1f\" font-size=\"13\" text-anchor=\"end\" fill=\"#cf222e\">overall "
-                      "%.2f%%</text>\n",
-                   x0, Y(s->accuracy), x1, Y(s->accuracy), x1, Y(s->accuracy) - 5,
+                      "stroke-dasharray=\"6 4\" stroke-width=\"1.5\"/><line x1=\"%.0f\" y1=\"12\" "
+                      "x2=\"%.0f\" y2=\"12\" stroke=\"#cf222e\" stroke-dasharray=\"6 4\" "
+                      "stroke-width=\"1.5\"/><text x=\"%.0f\" y=\"16\" font-size=\"13\" "
+                      "text-anchor=\"end\" fill=\"#cf222e\">overall %.2f%%</text>\n",
+                   x0, Y(s->accuracy), x1, Y(s->accuracy), x1 - 150, x1 - 122, x1,
                    100 * s->accuracy);
 #undef Y
     zr_sb_add(b, "</svg>\n");
