@@ -29,6 +29,7 @@ static int reserve(zr_strbuf *b, size_t extra)
     }
     b->data = d;
     b->cap = cap;
+    d[b->len] = 0; /* NUL-terminated from the first allocation on */
     return 1;
 }
 

@@ -26,6 +26,8 @@
 #include "protocol/audit_summary.h"
 #include "protocol/stats_plan.h"
 #include "reports/report.h"
+#include "reports/strbuf.h"
+#include "reports/svg.h"
 
 #define NS 50
 #define NC 10
@@ -633,6 +635,79 @@ static void test_variants_and_write(void **state)
     teardown(&fx);
 }
 
+static void test_strbuf_and_labels(void **state)
+{
+    (void)state;
+    zr_strbuf b = { 0 };
+    zr_sb_add_html(&b, "<a href='x'>&\"</a>");
+    zr_sb_add(&b, "|");
+    zr_sb_add_md(&b, "a|b_c*[d]`e`\\\n<i>");
+    zr_sb_add(&b, "|");
+    /* "Ünïcöde" cut after 3 characters, never inside one */
+    zr_add_label(&b, "\xC3\x9C" "n" "\xC3\xAF" "c" "\xC3\xB6" "de", 3);
+    zr_sb_add(&b, "|");
+    zr_add_label(&b, "<ab>", 4); /* fits: not cut */
+    zr_sb_addf(&b, "|%d", 42);
+    char *s = zr_sb_take(&b);
+    assert_non_null(s);
+    assert_string_equal(s, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;|"
+                           "a\\|b\\_c\\*\\[d\\]\\`e\\`\\\\ &lt;i&gt;|"
+                           "\xC3\x9Cn\xC3\xAF\xE2\x80\xA6|&lt;ab&gt;|42");
+    free(s);
+    /* an empty buffer gives "", a failed one NULL */
+    s = zr_sb_take(&b);
+    assert_non_null(s);
+    assert_string_equal(s, "");
+    free(s);
+    zr_sb_add(&b, "x");
+    b.failed = 1;
+    zr_sb_add(&b, "y");
+    assert_null(zr_sb_take(&b));
+    assert_null(b.data);
+}
+
+/* an audit of no samples still renders, with n/a where nothing is known */
+static void test_empty_audit(void **state)
+{
+    (void)state;
+    za_error err;
+    zp_request rq;
+    assert_int_equal(zp_request_alloc(&rq, 0, 1, 1, &err), ZA_OK);
+    rq.params = (zp_audit_params){ 0.95, 0.05, 1, ZP_STOP_FIXED, 0.9, 0.6 };
+    assert_int_equal(zp_audit_params_format(&rq.params, rq.params_text, sizeof rq.params_text,
+                                            &err),
+                     ZA_OK);
+    rq.transcript.dataset_count = 100;
+    zp_audit_result res = { 0 };
+    uint32_t labels[1] = { 0 };
+    zp_summary_inputs in = { NC, (char **)names, test_counts, labels, 0.05, 4 };
+    zp_audit_summary s;
+    assert_int_equal(zp_audit_summarize(&rq, &res, &in, &s, &err), ZA_OK);
+    zr_report r = { &rq, &res, &s, labels, NULL, NULL, NULL };
+    char *js = zr_render_json(&r), *md = zr_render_markdown(&r), *html = zr_render_html(&r);
+    assert_non_null(js);
+    assert_non_null(md);
+    assert_non_null(html);
+    json_error_t je;
+    json_t *root = json_loads(js, 0, &je);
+    assert_non_null(root);
+    assert_true(json_is_null(json_object_get(json_object_get(root, "accuracy"), "estimate")));
+    assert_true(json_is_null(json_object_get(root, "request_id")));
+    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(root, "intervals"),
+                                                            0),
+                                             "lo")));
+    json_decref(root);
+    contains(md, "**n/a**");
+    contains(html, "id=\"accuracy\">n/a<");
+    contains(html, "Every proof verified.");
+    assert_true(well_formed(html));
+    free(js);
+    free(md);
+    free(html);
+    zp_audit_summary_free(&s);
+    zp_request_free(&rq);
+}
+
 /* ZKAUDIT_REPORT_DIR: leave the main fixture's report there for the
  * browser test */
 static void test_export(void **state)
@@ -659,6 +734,8 @@ int main(void)
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_variants_and_write),
+        cmocka_unit_test(test_strbuf_and_labels),
+        cmocka_unit_test(test_empty_audit),
         cmocka_unit_test(test_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
