@@ -57,7 +57,7 @@ static void intervals(zr_strbuf *b, const zr_report *r, const zr_facts *f)
 {
     const zp_audit_summary *s = r->summary;
     zr_sb_addf(b, "## Intervals (%s confidence)\n\n", f->confidence_pct);
-    zr_sb_addf(b, "| method | interval | sides | exact | claim | samples for +-%.4g |\n",
+    zr_sb_addf(b, "| method | interval | sides | exact | claim | samples for \xC2\xB1%.4g |\n",
                s->margin);
     zr_sb_add(b, "|---|---|---|---|---|---|\n");
     for (int m = 0; m < ZP_CI_METHODS; m++) {
@@ -202,15 +202,15 @@ static void cost(zr_strbuf *b, const zr_report *r, const zr_facts *f)
                   "|---|---|---|---|---|\n",
                f->confidence_pct, (unsigned long long)s->N);
     cost_row(b, "this audit", s->n, 0, &s->cost);
-    cost_row(b, "+-5%", s->plan_5, f->hoeffding_5, &s->cost_plan_5);
-    cost_row(b, "+-1%", s->plan_1, f->hoeffding_1, &s->cost_plan_1);
+    cost_row(b, "\xC2\xB1" "5%", s->plan_5, f->hoeffding_5, &s->cost_plan_5);
+    cost_row(b, "\xC2\xB1" "1%", s->plan_1, f->hoeffding_1, &s->cost_plan_1);
     zr_sb_add(b, "\n");
 }
 
 static void planning(zr_strbuf *b, const zr_report *r, const zr_facts *f)
 {
     const zp_audit_summary *s = r->summary;
-    zr_sb_addf(b, "## Samples needed for +-%.4g at %s confidence\n\n| method | samples |\n"
+    zr_sb_addf(b, "## Samples needed for \xC2\xB1%.4g at %s confidence\n\n| method | samples |\n"
                   "|---|---|\n",
                s->margin, f->confidence_pct);
     for (int m = 0; m < ZP_CI_METHODS; m++) {
