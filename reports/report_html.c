@@ -70,7 +70,7 @@ static void sequential_card(zr_strbuf *b, const zr_report *r)
     else if (s->stop == ZP_STOP_CONFSEQ && s->stopped_at)
         zr_sb_addf(b, "stop at %llu", (unsigned long long)s->stopped_at);
     else if (s->stop == ZP_STOP_CONFSEQ)
-        zr_sb_add(b, "not reached");
+        zr_sb_add(b, "no early stop");
     else
         zr_sb_add(b, "fixed n");
     zr_sb_addf(b, "</div><div class=\"note\">CS [%.4f, %.4f]</div></div>\n", s->cs_final.lo,

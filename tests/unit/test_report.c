@@ -28,6 +28,7 @@
 #include "reports/report.h"
 #include "reports/strbuf.h"
 #include "reports/svg.h"
+#include "tests/unit/testutil.h"
 
 #define NS 50
 #define NC 10
@@ -708,6 +709,49 @@ static void test_empty_audit(void **state)
     zp_request_free(&rq);
 }
 
+/* label names and reasons of random bytes (any but NUL, invalid UTF-8
+ * included): the JSON still parses and keeps them (bytes >= 0x80 as '?'
+ * only when invalid), the HTML stays well-formed and script-free */
+static void test_random_bytes(void **state)
+{
+    (void)state;
+    uint64_t rng = zt_seed("test_report random labels");
+    long iters = zt_iters(20);
+    for (long it = 0; it < iters; it++) {
+        fixture fx;
+        build(&fx, ZP_STOP_FIXED, 0);
+        for (size_t c = 0; c < NC; c++) {
+            char *l = fx.sum.label_names[c];
+            size_t n = strlen(l);
+            for (size_t i = 0; i < n; i++)
+                l[i] = (char)(1 + zt_next(&rng) % 255);
+        }
+        for (uint64_t i = 0; i < NS; i++) {
+            zp_sample_result *s = &fx.res.samples[i];
+            if (s->status == ZP_SAMPLE_VALID)
+                continue;
+            for (size_t k = 0; k + 1 < sizeof s->reason; k++)
+                s->reason[k] = (char)(1 + zt_next(&rng) % 255);
+            s->reason[sizeof s->reason - 1] = 0;
+        }
+        json_t *root = render_json(&fx);
+        json_t *cls = json_object_get(root, "classes");
+        for (size_t c = 0; c < NC; c++)
+            assert_int_equal(strlen(str(json_array_get(cls, c), "label")),
+                             strlen(fx.sum.label_names[c]));
+        json_decref(root);
+        char *html = zr_render_html(&fx.rep), *md = zr_render_markdown(&fx.rep);
+        assert_non_null(html);
+        assert_non_null(md);
+        assert_true(well_formed(html));
+        assert_null(strstr(html, "<script"));
+        assert_null(strstr(md, "<script"));
+        free(html);
+        free(md);
+        teardown(&fx);
+    }
+}
+
 /* ZKAUDIT_REPORT_DIR: leave the main fixture's report there for the
  * browser test */
 static void test_export(void **state)
@@ -736,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_variants_and_write),
         cmocka_unit_test(test_strbuf_and_labels),
         cmocka_unit_test(test_empty_audit),
+        cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
