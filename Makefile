@@ -18,7 +18,7 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 LDLIBS  := -lsqlite3 -lcurl -lpng -ljpeg -ljansson -lz -lcrypto -lgmp -lm -pthread
 
-LIB_DIRS := common model zk protocol datasets
+LIB_DIRS := common model zk protocol datasets reports
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 SELLER_SRC := $(wildcard seller/*.c)
 BUYER_SRC  := $(wildcard buyer/*.c)
@@ -76,14 +76,16 @@ build/test/bin/test_%: $(call test_obj,tests/unit/test_%.c $(TESTLIB_SRC) $(LIB_
 build/test/bin/test_demo_model: $(call test_obj,tools/demo_cnn.c tools/demo_data.c tools/demo_quant.c)
 
 # make test: build everything (in parallel under -j), then run every cmocka
-# suite under ASan+UBSan, then the bit-exactness checks against ../shared
-# and on the demo model (skipped with a message when ../shared or the oracle
-# is absent), then the end-to-end proofs of the shared models through the
-# sanitizer-built tools, one after the other.
+# suite under ASan+UBSan, then the HTML report in headless Chromium (skipped
+# with a message when chromium is absent, except under CI), then the
+# bit-exactness checks against ../shared and on the demo model (skipped with
+# a message when ../shared or the oracle is absent), then the end-to-end
+# tests through the tools, one after the other.
 TEST_DEPS := $(UNIT_BINS) build/test/bin/seller build/test/bin/buyer \
              build/rel/bin/mnist_accuracy bin/seller
 test: $(TEST_DEPS)
 	@tests/run_unit.sh $(UNIT_BINS)
+	@tests/e2e/report_browser.sh build/test/bin
 	@tests/e2e/plan.sh build/test/bin
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller

@@ -36,6 +36,11 @@
 #define ZA_MAX_PREP_STRING 256                      /* a preparation recipe string */
 #define ZA_MAX_PREP_TERM 65535                      /* each integer of a recipe's real= */
 
+/* reports (reports/report.h) */
+#define ZA_MAX_REPORT_BYTES ((size_t)1 << 30)      /* one rendered report */
+#define ZA_MAX_REPORT_CHART_CLASSES 100u            /* per-class and confusion charts drawn up to */
+#define ZA_MAX_REPORT_LABEL_CHARS 40u               /* a label drawn in a chart (tables: whole) */
+
 /* proofs (zk/encode.h, zk/merkle.h) */
 #define ZA_MAX_PROOF_BYTES ((size_t)64 << 20)      /* one proof container, header included */
 #define ZA_MAX_REQUEST_BYTES ((size_t)2 << 30)     /* one audit request (all sampled inputs) */
