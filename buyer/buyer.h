@@ -11,5 +11,7 @@ int zb_cmd_plan(int argc, char **argv);
 int zb_cmd_sample(int argc, char **argv);
 /* buyer/cmd_verify.c: `buyer verify` */
 int zb_cmd_verify(int argc, char **argv);
+/* buyer/cmd_report.c: `buyer report` */
+int zb_cmd_report(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const char usage_text[] =
     "  sample        the unbiased draw: init (offer + seed commitment), draw (the\n"
     "                request for the seller), check (recompute and check a request)\n"
     "  verify        check every proof of a seller's bundle against the request\n"
+    "  report        verify and write the audit report (JSON, Markdown, HTML)\n"
     "  verify-proof  check one proof of a batch of inferences against a model commitment\n"
     "\n"
     "Run 'buyer <command> --help' for a command's options.\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return zb_cmd_sample(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "verify"))
         return zb_cmd_verify(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return zb_cmd_report(argc - 1, argv + 1);
     if (argc >= 2)
         fprintf(stderr, "buyer: unknown command '%s'\n\n", argv[1]);
     fputs(usage_text, stderr);

@@ -99,14 +99,14 @@ static void summary(zr_strbuf *b, const zr_report *r, const zr_facts *f)
     zr_sb_add(b, "</b></div><div class=\"note\" style=\"margin-top:8px\">");
     zr_sb_add_html(b, why);
     zr_sb_add(b, "</div></div>\n<div class=\"stats\">\n");
-    card(b, "", "checked", "proofs checked", (unsigned long long)res->n);
+    card(b, "", "checked", "samples checked", (unsigned long long)res->n);
     card(b, "good", "valid", "valid", (unsigned long long)res->valid);
     card(b, res->invalid ? "bad" : "", "invalid", "invalid", (unsigned long long)res->invalid);
     card(b, res->missing ? "bad" : "", "missing", "missing", (unsigned long long)res->missing);
     zr_fmt_usd(s->cost.total_usd, usd, sizeof usd);
     zr_sb_addf(b, "<div class=\"card\" id=\"cost-card\"><div class=\"k\">cost</div><div "
-                  "class=\"v\">%s <small>USD</small></div><div class=\"note\">%.4g CPU-s "
-                  "per proof</div></div>\n",
+                  "class=\"v\">%s <small>USD</small></div><div class=\"note\">%.4g prover CPU-s "
+                  "per sample</div></div>\n",
                usd, s->prover_cpu_s_per_sample);
     sequential_card(b, r);
     zr_sb_addf(b, "</div></div><p class=\"note\">%s</p></section>\n", zr_invalid_rule);

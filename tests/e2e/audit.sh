@@ -115,6 +115,7 @@ plain_correct=0 agree=0 n=0
 while read -r index predicted label; do
     tail -c +$((17 + index * 784)) "$tmp/images.idx" | head -c 784 > "$tmp/x.bin"
     a=$("$RS" infer --model "$M" --input "$tmp/x.bin" | sed -n 's/^argmax: \(-\?[0-9]*\).*/\1/p' | head -1)
+    echo "$index $a $label" >> "$tmp/plain.tsv"
     [ "$a" = "$predicted" ] && agree=$((agree + 1))
     [ "$a" = "$label" ] && plain_correct=$((plain_correct + 1))
     n=$((n + 1))
@@ -123,6 +124,29 @@ reported=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["corr
 check "every proven prediction equals plain inference ($agree of $n)" [ "$agree" -eq "$N_SAMPLES" ]
 check "reported correct ($reported) = plain inference correct ($plain_correct)" \
     [ "$reported" -eq "$plain_correct" ]
+
+# the report: the same accuracy, and per-class figures that match plain
+# inference over the same indices (samples.tsv: index, proven, label)
+"$B" report --db "$tmp/ds.db" --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" \
+    --out "$tmp/report" > "$tmp/report.log" 2>&1
+check "report written" [ -s "$tmp/report/report.json" ] && [ -s "$tmp/report/report.html" ] && [ -s "$tmp/report/report.md" ]
+python3 - "$tmp/report/report.json" "$tmp/plain.tsv" <<'EOF' > "$tmp/report_check.log" 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+plain = [l.split() for l in open(sys.argv[2])]
+n = len(plain)
+correct = sum(1 for idx, a, label in plain if a == label)
+assert r["accuracy"]["n"] == n and r["accuracy"]["correct"] == correct, (r["accuracy"], n, correct)
+for c in r["classes"]:
+    cn = sum(1 for _, a, label in plain if int(label) == c["class"])
+    cc = sum(1 for _, a, label in plain if int(label) == c["class"] and a == label)
+    assert c["n"] == cn and c["correct"] == cc, (c, cn, cc)
+assert r["proofs"]["valid"] == n and not r["proofs"]["rejected"]
+assert r["security"]["zero_knowledge"] is False
+print("ok")
+EOF
+check "report: accuracy and per-class figures equal plain inference ($(tail -1 "$tmp/report_check.log"))" \
+    [ "$(tail -1 "$tmp/report_check.log")" = ok ]
 
 # ---- refusals of the commit-reveal ----
 "$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer2.json" \
@@ -228,6 +252,31 @@ EOF
 else
     echo "audit: note: $OTHER absent; the swapped-model case is skipped"
 fi
+
+# the cheats shown in the report: a skipped batch and a proof for another input
+cp "$tmp/bundle" "$tmp/cheats.bundle"
+python3 - "$tmp/cheats.bundle" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM batches WHERE batch = 3")
+db.execute("UPDATE batches SET proof = (SELECT proof FROM batches WHERE batch = 1) WHERE batch = 2")
+db.commit()
+EOF
+"$B" report --db "$tmp/ds.db" --request "$tmp/req" --bundle "$tmp/cheats.bundle" --commit "$tmp/m.commit" \
+    --out "$tmp/report_cheats" > /dev/null 2>&1
+python3 - "$tmp/report_cheats/report.json" <<'EOF' > "$tmp/cheats_check.log" 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+rej = r["proofs"]["rejected"]
+assert r["proofs"]["missing"] == 8 and r["proofs"]["invalid"] == 8, r["proofs"]
+assert sum(1 for x in rej if x["status"] == "missing") == 8
+assert sum(1 for x in rej if "different input" in x["reason"]) == 8
+assert r["accuracy"]["correct"] <= r["accuracy"]["n"] - 16
+print("ok")
+EOF
+check "report shows the cheats ($(tail -1 "$tmp/cheats_check.log"))" [ "$(tail -1 "$tmp/cheats_check.log")" = ok ]
+grep -q "different input" "$tmp/report_cheats/report.html"
+check "the HTML report names the cheat" [ $? -eq 0 ]
 
 echo "audit: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
