@@ -253,7 +253,26 @@ else
     echo "audit: note: $OTHER absent; the swapped-model case is skipped"
 fi
 
-# the cheats shown in the report: a skipped batch and a proof for another input
+# every cheat is shown in the report, with its reason
+shown() { # BUNDLE-NAME REASON-SUBSTRING
+    "$B" report --db "$tmp/ds.db" --request "$tmp/req" --bundle "$tmp/$1.bundle" \
+        --commit "$tmp/m.commit" --out "$tmp/report_$1" --format json,html > /dev/null 2>&1 &&
+    python3 - "$tmp/report_$1/report.json" "$2" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+rej = r["proofs"]["rejected"]
+sys.exit(0 if rej and all(sys.argv[2] in x["reason"] for x in rej) else 1)
+EOF
+}
+check "report shows the skipped batch" shown skipped "no proof for its batch"
+check "report shows the flipped byte" shown flipped "proof rejected"
+check "report shows the proof for another input" shown other_input "different input"
+check "report shows the replayed proof" shown replayed "different input"
+[ -f "$tmp/swapped.bundle" ] && check "report shows the swapped model" shown swapped "proof rejected"
+cp "$tmp/bundle2" "$tmp/foreign.bundle"
+check "report shows the foreign bundle" shown foreign "answers another request"
+
+# two cheats at once: a skipped batch and a proof for another input
 cp "$tmp/bundle" "$tmp/cheats.bundle"
 python3 - "$tmp/cheats.bundle" <<'EOF'
 import sqlite3, sys
