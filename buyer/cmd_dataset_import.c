@@ -24,7 +24,8 @@
 #include "datasets/prepare.h"
 
 static const char usage[] =
-    "usage: buyer dataset import --db FILE --name NAME SOURCE [--prep RECIPE] [--json]\n"
+    "usage: buyer dataset import --db FILE --name NAME SOURCE [--prep RECIPE]\n"
+    "                            [--label-names A,B,...] [--json]\n"
     "  SOURCE is one of:\n"
     "    --idx-images P --idx-labels P [--images-sha256 HEX] [--labels-sha256 HEX]\n"
     "          MNIST / Fashion-MNIST IDX files, gzip'd or raw\n"
@@ -35,6 +36,8 @@ static const char usage[] =
     "    --csv P [--label-column K] [--header] [--sha256 HEX]\n"
     "          one example per row: a label column (0-based, default 0) and values 0..255\n"
     "\n"
+    "--label-names A,B,... names the labels 0, 1, ... (one name each; IDX and CSV\n"
+    "files carry none, CIFAR-10 and image folders bring their own).\n"
     "--prep RECIPE records how an example becomes the model's input tensor, as a\n"
     "canonical recipe string (docs/datasets-import.md), e.g. v1;identity or\n"
     "v1;dtype=int8;scale=0x3b808081;zp=-128;real=x/255;layout=nhwc; \"\" when absent\n"
@@ -90,6 +93,40 @@ static int prep_ok(const char *s, za_error *err)
     return !*s || zd_prep_parse(s, &p, err) == ZA_OK;
 }
 
+/* --label-names "a,b,c": one name per label, replacing the format's own. */
+static za_status set_label_names(zd_source *src, const char *list, za_error *err)
+{
+    uint32_t n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ',';
+    if (n != src->info.n_labels)
+        return za_error_set(err, ZA_ERR_ARG, "--label-names gives %u names, the dataset has %u "
+                            "labels", n, src->info.n_labels);
+    char **names = calloc(n, sizeof(char *));
+    if (!names)
+        return za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+    const char *p = list;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == 0 || len > 256 || !(names[i] = strndup(p, len))) {
+            for (uint32_t k = 0; k < i; k++)
+                free(names[k]);
+            free(names);
+            return za_error_set(err, len == 0 || len > 256 ? ZA_ERR_ARG : ZA_ERR_NOMEM,
+                                "--label-names: name %u is empty or longer than 256 bytes", i);
+        }
+        p = e ? e + 1 : p + len;
+    }
+    if (src->info.label_names) {
+        for (uint32_t i = 0; i < src->info.n_labels; i++)
+            free(src->info.label_names[i]);
+        free(src->info.label_names);
+    }
+    src->info.label_names = names;
+    return ZA_OK;
+}
+
 static int parse_size(const char *s, unsigned *h, unsigned *w)
 {
     char *end;
@@ -107,7 +144,7 @@ static int parse_size(const char *s, unsigned *h, unsigned *w)
 int zb_dataset_import(int argc, char **argv)
 {
     enum { O_IMAGES = 256, O_LABELS, O_CIFAR, O_VARIANT, O_FOLDER, O_SIZE, O_CHANNELS, O_CSV,
-           O_LABELCOL, O_HEADER, O_ISHA, O_LSHA, O_SHA, O_PREP };
+           O_LABELCOL, O_HEADER, O_ISHA, O_LSHA, O_SHA, O_PREP, O_NAMES };
     static const struct option opts[] = {
         { "db", required_argument, 0, 'd' },
         { "name", required_argument, 0, 'n' },
@@ -125,13 +162,14 @@ int zb_dataset_import(int argc, char **argv)
         { "labels-sha256", required_argument, 0, O_LSHA },
         { "sha256", required_argument, 0, O_SHA },
         { "prep", required_argument, 0, O_PREP },
+        { "label-names", required_argument, 0, O_NAMES },
         { "json", no_argument, 0, 'j' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
     const char *db_path = NULL, *name = NULL, *images = NULL, *labels = NULL, *cifar = NULL,
                *folder = NULL, *csv = NULL, *isha = NULL, *lsha = NULL, *sha = NULL,
-               *prep = "";
+               *prep = "", *label_names = NULL;
     int json = 0, variant = 0, has_header = 0, ch;
     uint64_t label_col = 0, channels = 3;
     unsigned height = 32, width = 32;
@@ -171,6 +209,7 @@ int zb_dataset_import(int argc, char **argv)
         case O_LSHA: lsha = optarg; break;
         case O_SHA: sha = optarg; break;
         case O_PREP: prep = optarg; break;
+        case O_NAMES: label_names = optarg; break;
         case 'j': json = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
@@ -243,6 +282,8 @@ int zb_dataset_import(int argc, char **argv)
         zd_csv_opts co = { (unsigned)label_col, has_header };
         st = zd_source_open_csv(in[0].local, &co, &src, &err);
     }
+    if (st == ZA_OK && label_names)
+        st = set_label_names(src, label_names, &err);
     if (st) {
         za_log_report(&err);
         goto done;

@@ -32,7 +32,8 @@ say "buyer: import the Fashion-MNIST test set into a committed index"
 # pixel x becomes x - 128 (docs/demo-model.md)
 $B dataset import --db "$W/buyer/datasets.db" --name fashion-test \
     --idx-images "$FM/t10k-images-idx3-ubyte.gz" --idx-labels "$FM/t10k-labels-idx1-ubyte.gz" \
-    --prep "v1;dtype=int8;scale=0x3b808081;zp=-128;real=x/255;layout=nhwc" | grep -E "^(examples|root|label counts)"
+    --prep "v1;dtype=int8;scale=0x3b808081;zp=-128;real=x/255;layout=nhwc" \
+    --label-names "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot" | grep -E "^(examples|root|label counts)"
 
 say "seller: commit to the model (the weights stay with the seller)"
 $S commit-model --model "$MODEL" --out "$W/seller/model.commit" | head -1

@@ -101,7 +101,7 @@ if [ -f "$FASHION/t10k-images-idx3-ubyte.gz" ]; then
             --idx-images "$FASHION/train-images-idx3-ubyte.gz" \
             --idx-labels "$FASHION/train-labels-idx1-ubyte.gz" > "$tmp/f2.out" 2> "$tmp/f2.err"; then
             t1=$(date +%s.%N)
-            printf "dataset: fashion-mnist train (60,000) imported in %.2f s by %s\n" "$(echo "$t1 - $t0" | bc)" "$B"
+            printf "dataset: fashion-mnist train (60,000) imported in %.2f s by %s\n" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$B"
             [ "$(count_of "$tmp/f2.out")" = 60000 ] &&
                 [ "$(labels_of "$tmp/f2.out")" = "6000 6000 6000 6000 6000 6000 6000 6000 6000 6000" ] &&
                 ok || bad "fashion train: wrong counts"
@@ -109,6 +109,17 @@ if [ -f "$FASHION/t10k-images-idx3-ubyte.gz" ]; then
             bad "fashion train: $(tail -1 "$tmp/f2.err")"
         fi
     fi
+    # label names: IDX files carry none, --label-names gives them
+    names="T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot"
+    "$B" dataset import --db "$tmp/names.db" --name f --idx-images "$FASHION/t10k-images-idx3-ubyte.gz" \
+        --idx-labels "$FASHION/t10k-labels-idx1-ubyte.gz" --label-names "$names" > /dev/null 2>&1 &&
+        "$B" dataset show --db "$tmp/names.db" --name f --json | grep -q '"Ankle boot"' &&
+        ok || bad "--label-names not recorded"
+    "$B" dataset import --db "$tmp/names.db" --name g --idx-images "$FASHION/t10k-images-idx3-ubyte.gz" \
+        --idx-labels "$FASHION/t10k-labels-idx1-ubyte.gz" --label-names "a,b" > /dev/null 2> "$tmp/names.err"
+    [ $? -ne 0 ] && grep -q "gives 2 names, the dataset has 10" "$tmp/names.err" &&
+        ! "$B" dataset show --db "$tmp/names.db" --name g > /dev/null 2>&1 &&
+        ok || bad "--label-names with the wrong count was not refused cleanly"
 else
     echo "dataset: Fashion-MNIST skipped: $FASHION not found (Debian package dataset-fashion-mnist)"
 fi
