@@ -16,7 +16,7 @@ TEST_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-LDLIBS  := -lsqlite3 -lcurl -lpng -ljpeg -ljansson -lz -lcrypto -lgmp -lm -pthread
+LDLIBS  := -lsqlite3 -lcurl -lmicrohttpd -lpng -ljpeg -ljansson -lz -lcrypto -lgmp -lm -pthread
 
 LIB_DIRS := common model zk protocol datasets reports
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
