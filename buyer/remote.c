@@ -40,9 +40,7 @@ za_status zb_remote_join(const zb_client *c, const char *offer_json, size_t len,
                           "model) than the one sent");
         goto done;
     }
-    size_t tl = strlen(text);
-    text[tl] = 0;
-    if ((st = za_write_file_atomic(join_out, text, tl, err)))
+    if ((st = za_write_file_atomic(join_out, text, strlen(text), err)))
         goto done;
     memcpy(audit_id, id, 33);
 done:

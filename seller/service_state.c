@@ -211,9 +211,11 @@ za_status zs_state_claim(zs_state *s, char id[ZS_AUDIT_ID_LEN + 1], int *found, 
     pthread_mutex_lock(&s->mu);
     sqlite3_stmt *q;
     za_status r = ZA_OK;
+    /* one statement, so two processes on one database never claim the same audit */
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT id FROM audits WHERE state = 1 ORDER BY rowid LIMIT 1", -1,
-                           &q, NULL) != SQLITE_OK) {
+                           "UPDATE audits SET state = 2 WHERE id = (SELECT id FROM audits "
+                           "WHERE state = 1 ORDER BY rowid LIMIT 1) AND state = 1 RETURNING id",
+                           -1, &q, NULL) != SQLITE_OK) {
         r = db_err(s, err, "prepare");
         goto out;
     }
@@ -221,15 +223,11 @@ za_status zs_state_claim(zs_state *s, char id[ZS_AUDIT_ID_LEN + 1], int *found, 
     if (rc == SQLITE_ROW) {
         snprintf(id, ZS_AUDIT_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(q, 0));
         *found = 1;
-    } else if (rc != SQLITE_DONE) {
-        r = db_err(s, err, "read");
+        rc = sqlite3_step(q);
     }
+    if (rc != SQLITE_DONE)
+        r = db_err(s, err, "claim");
     sqlite3_finalize(q);
-    if (r == ZA_OK && *found) {
-        sqlite3_int64 p = ZS_AUDIT_PROVING;
-        const void *args[] = { id, &p };
-        r = run(s, "UPDATE audits SET state = ?2 WHERE id = ?1", "ti", args, NULL, err);
-    }
 out:
     pthread_mutex_unlock(&s->mu);
     return r;

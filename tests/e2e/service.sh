@@ -63,6 +63,7 @@ printf '# zkaudit service tokens\n%s\n' "$(head -c 24 /dev/urandom | od -An -tx1
 TOKEN=$(sed -n 2p "$tmp/tokens")
 AUTH="Authorization: Bearer $TOKEN"
 STATE=$tmp/state.db
+CURL_TLS=()
 
 # start SELLER_BIN serve on the port (extra options after), wait until it answers
 start_server() {
@@ -80,7 +81,8 @@ start_server() {
 # the HTTP status of METHOD PATH [curl options...], with the token
 code() {
     local m=$1 p=$2; shift 2
-    curl -s -o "$tmp/body" -w '%{http_code}' --max-time 60 -X "$m" -H "$AUTH" "$@" "$URL$p"
+    curl -s -o "$tmp/body" -w '%{http_code}' --max-time 60 "${CURL_TLS[@]}" -X "$m" -H "$AUTH" \
+        "$@" "$URL$p"
 }
 code_noauth() {
     local m=$1 p=$2; shift 2
@@ -283,6 +285,27 @@ check "the bundle has every batch once ($(nb "$tmp/bundle-k") of $total)" [ "$(n
 check "verify after the crash: every proof valid" [ $? -eq 0 ] && [ "$(tail -1 "$tmp/verify3.log")" = valid ]
 check "the first audit survived the restarts" [ "$(code GET "/v1/audits/$ID")" = 200 ] && \
     [ "$(json "$tmp/body" state)" = done ]
+
+# ---- https ----
+if command -v openssl > /dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" 2>/dev/null
+    server_pid=
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+        -days 1 -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" > /dev/null 2>&1
+    URL=https://127.0.0.1:$port
+    CURL_TLS=(--cacert "$tmp/cert.pem")
+    start_server "$RS" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
+    check "the server starts with TLS" [ $? -eq 0 ]
+    check "https: GET /v1/model" [ "$(code GET /v1/model)" = 200 ]
+    check "https: an untrusted certificate is refused by the client" \
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H "$AUTH" "$URL/v1/model")" = 000 ]
+    "$B" fetch --seller "$URL" --audit "$ID" --token-file "$tmp/tokens" --out "$tmp/bundle-tls" \
+        --cacert "$tmp/cert.pem" > "$tmp/fetch-tls.log" 2>&1
+    check "https: buyer fetch gets the same bundle" cmp -s "$tmp/bundle" "$tmp/bundle-tls"
+else
+    echo "service: https tests skipped: no openssl"
+fi
 
 if [ "$fail" -ne 0 ]; then
     echo "service: the server's log:" >&2
