@@ -239,6 +239,7 @@ check "still serving after the crowd" alive
 # ---- the sanitizer-built server stops cleanly ----
 kill -TERM "$server_pid"
 for _ in $(seq 1 300); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$server_pid" 2>/dev/null && kill -9 "$server_pid" # did not stop in 30 s: fails below
 wait "$server_pid"
 rc=$?
 server_pid=
@@ -275,6 +276,7 @@ start_server "$RS" --batch-size 4
 check "the server restarts after kill -9" [ $? -eq 0 ]
 check "the restart re-queues the audit" grep -q "resuming 1 unfinished audit" "$tmp/serve.log"
 for _ in $(seq 1 1200); do kill -0 $fetch_pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $fetch_pid 2>/dev/null && kill -9 $fetch_pid # still waiting after 120 s: fails below
 wait $fetch_pid
 check "buyer fetch rode out the restart" [ $? -eq 0 ] && [ -s "$tmp/bundle-k" ]
 check "the resumed job skipped the $before proven batches" \
@@ -289,6 +291,8 @@ check "the first audit survived the restarts" [ "$(code GET "/v1/audits/$ID")" =
 # ---- https ----
 if command -v openssl > /dev/null; then
     kill -TERM "$server_pid"
+    for _ in $(seq 1 300); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
     server_pid=
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
