@@ -266,8 +266,7 @@ for _ in $(seq 1 600); do
     [ "$(nb "$BUNDLE3")" -ge 2 ] && break
     sleep 0.1
 done
-kill -9 "$server_pid"
-wait "$server_pid" 2>/dev/null
+{ kill -9 "$server_pid"; wait "$server_pid"; } 2>/dev/null
 server_pid=
 before=$(nb "$BUNDLE3")
 check "some batches were proven before the kill ($before of $total)" [ "$before" -ge 1 ] && [ "$before" -lt "$total" ]

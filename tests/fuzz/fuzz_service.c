@@ -4,8 +4,9 @@
  * Input: byte 0 picks the method, byte 1 the path (each resource, with the
  * id of a joined audit, of a done audit with a bundle, or a fuzzed path),
  * byte 2 the Authorization header (the valid token, none, or fuzzed), byte
- * 3 the Range header (none or fuzzed); then NUL-separated fuzzed path,
- * authorization and range strings, and the rest is the body.  The service
+ * 3 the Range header (none or fuzzed) and the body (as is, or spliced into
+ * a valid offer, to reach deep into the offer parser); then NUL-separated
+ * fuzzed path, authorization and range strings, and the rest is the body.  The service
  * runs on the demo model (models/demo/fashion_cnn.tflite, from the
  * repository root) with a state database in a temporary directory and no
  * proving workers, so a queued request just stays queued.  Every answer must
@@ -38,6 +39,7 @@ static uint8_t *commit_bytes;
 static size_t commit_len;
 static char dir[] = "/tmp/zkaudit-fuzz-service-XXXXXX";
 static char joined[ZS_AUDIT_ID_LEN + 1], done_id[ZS_AUDIT_ID_LEN + 1];
+static char *offer_text; /* a valid offer */
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
 {
@@ -57,8 +59,8 @@ static void die(const char *what, const za_error *err)
     abort();
 }
 
-/* POST a valid offer; the new audit's id into id. */
-static void join_one(char id[ZS_AUDIT_ID_LEN + 1])
+/* A valid offer's JSON (malloc'd). */
+static char *make_offer(void)
 {
     za_error err;
     zp_offer o;
@@ -76,6 +78,13 @@ static void join_one(char id[ZS_AUDIT_ID_LEN + 1])
     char *json = NULL;
     if (zp_offer_to_json(&o, &json, &err))
         die("offer", &err);
+    return json;
+}
+
+/* POST a valid offer; the new audit's id into id. */
+static void join_one(char id[ZS_AUDIT_ID_LEN + 1])
+{
+    char *json = make_offer();
     char hdr[64];
     snprintf(hdr, sizeof hdr, "Bearer %s", TOKEN);
     zs_request_in in = { "POST", "/v1/audits", hdr, NULL, (const uint8_t *)json, strlen(json), 0 };
@@ -111,6 +120,7 @@ static void setup(void)
     if (zs_service_open(&cfg, &svc, &requeued, &err))
         die("service", &err);
     atexit(cleanup);
+    offer_text = make_offer();
     join_one(joined);
     /* a second audit, marked done with a small "bundle", for the Range code */
     join_one(done_id);
@@ -173,6 +183,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in.range = data[3] & 1 ? frange : NULL;
     in.body = p;
     in.body_len = (size_t)(end - p);
+    uint8_t *spliced = NULL;
+    if (data[3] & 2) {
+        /* the fuzzed bytes overwrite a valid offer from an offset on */
+        size_t n = strlen(offer_text), at = (size_t)(data[3] >> 2) * n / 64;
+        size_t len = at + in.body_len > n ? at + in.body_len : n;
+        if (!(spliced = malloc(len)))
+            return 0;
+        memcpy(spliced, offer_text, n);
+        memcpy(spliced + at, in.body, in.body_len);
+        in.body = spliced;
+        in.body_len = len;
+    }
     in.body_too_large = (data[3] & 0x80) != 0;
     zs_response r;
     zs_service_handle(svc, &in, &r);
@@ -183,5 +205,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r.fd >= 0 && r.length > 36)
         abort();
     zs_response_free(&r);
+    free(spliced);
     return 0;
 }
