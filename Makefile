@@ -16,7 +16,7 @@ TEST_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-LDLIBS  := -lsqlite3 -lcurl -lpng -ljpeg -ljansson -lz -lcrypto -lgmp -lm -pthread
+LDLIBS  := -lsqlite3 -lcurl -lmicrohttpd -lpng -ljpeg -ljansson -lz -lcrypto -lgmp -lm -pthread
 
 LIB_DIRS := common model zk protocol datasets reports
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
@@ -93,6 +93,7 @@ test: $(TEST_DEPS)
 	@tests/e2e/prove.sh build/test/bin
 	@tests/e2e/dataset.sh build/test/bin
 	@tests/e2e/audit.sh build/test/bin bin
+	@tests/e2e/service.sh build/test/bin bin
 unit: $(UNIT_BINS)
 	@tests/run_unit.sh $(UNIT_BINS)
 e2e: build/test/bin/seller build/test/bin/buyer bin/seller
@@ -100,6 +101,7 @@ e2e: build/test/bin/seller build/test/bin/buyer bin/seller
 	@tests/e2e/plan.sh build/test/bin
 	@tests/e2e/dataset.sh build/test/bin
 	@tests/e2e/audit.sh build/test/bin bin
+	@tests/e2e/service.sh build/test/bin bin
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller
@@ -149,6 +151,8 @@ FUZZ_TIME ?= 600
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+# the service's target calls its request handlers (seller/service*.c) directly
+build/fuzz/fuzz_service: $(wildcard seller/service*.c) seller/prove_batch.c
 # every tests/fuzz/fuzz_X.c is a libFuzzer target; FUZZ_TIME seconds each
 fuzz: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_TIME) $^

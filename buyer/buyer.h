@@ -9,6 +9,8 @@ int zb_cmd_dataset(int argc, char **argv);
 int zb_cmd_plan(int argc, char **argv);
 /* buyer/cmd_sample.c: `buyer sample init|draw|check` */
 int zb_cmd_sample(int argc, char **argv);
+/* buyer/cmd_fetch.c: `buyer fetch` */
+int zb_cmd_fetch(int argc, char **argv);
 /* buyer/cmd_verify.c: `buyer verify` */
 int zb_cmd_verify(int argc, char **argv);
 /* buyer/cmd_report.c: `buyer report` */

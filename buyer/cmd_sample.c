@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "buyer/buyer.h"
+#include "buyer/client.h"
 #include "common/file.h"
 #include "common/hex.h"
 #include "common/limits.h"
@@ -28,8 +29,10 @@ static const char usage[] =
     "                          --secret SECRET.json [--margin E] [--confidence C]\n"
     "                          [--max-samples N] [--stop fixed|confseq|sprt]\n"
     "                          [--threshold T --threshold0 T0] [--beacon-round NAME]\n"
+    "                          [--seller URL --token-file F --join-out JOIN.json]\n"
     "       buyer sample draw  --db FILE --offer OFFER.json --secret SECRET.json\n"
     "                          (--join JOIN.json | --beacon HEX) --out REQUEST\n"
+    "                          [--seller URL --audit ID --token-file F]\n"
     "       buyer sample check --request REQUEST [--db FILE]\n"
     "\n"
     "init  fixes the audit parameters (defaults: margin 0.05, confidence 0.95,\n"
@@ -44,6 +47,12 @@ static const char usage[] =
     "      indices, each example's stored bytes with its inclusion proof, and\n"
     "      the prepared model inputs.  The request carries no labels as such,\n"
     "      but an inclusion proof shows its example's label.\n"
+    "      With --seller (the seller's `seller serve`, docs/service.md), init\n"
+    "      also sends the offer and writes the seller's join to JOIN.json, and\n"
+    "      prints the audit id; draw also sends the request for that audit\n"
+    "      (--audit ID), which the seller then proves (`buyer fetch`).  The\n"
+    "      bearer token is the first line of F; --cacert CA.pem trusts a CA\n"
+    "      (or a self-signed certificate) for https.\n"
     "check recomputes the indices from a request's transcript and checks every\n"
     "      inclusion proof and input preparation (with --db, also that the root\n"
     "      is the dataset's in FILE).\n";
@@ -66,7 +75,7 @@ static int parse_prob(const char *s, double *v)
 static int cmd_init(int argc, char **argv)
 {
     enum { O_DB = 1, O_NAME, O_COMMIT, O_OUT, O_SECRET, O_MARGIN, O_CONF, O_MAX, O_STOP,
-           O_T, O_T0, O_BEACON };
+           O_T, O_T0, O_BEACON, O_SELLER, O_TOKEN, O_JOIN_OUT, O_CACERT };
     static const struct option opts[] = {
         { "db", required_argument, 0, O_DB }, { "name", required_argument, 0, O_NAME },
         { "commit", required_argument, 0, O_COMMIT }, { "out", required_argument, 0, O_OUT },
@@ -75,11 +84,16 @@ static int cmd_init(int argc, char **argv)
         { "confidence", required_argument, 0, O_CONF },
         { "max-samples", required_argument, 0, O_MAX }, { "stop", required_argument, 0, O_STOP },
         { "threshold", required_argument, 0, O_T }, { "threshold0", required_argument, 0, O_T0 },
-        { "beacon-round", required_argument, 0, O_BEACON }, { "help", no_argument, 0, 'h' },
+        { "beacon-round", required_argument, 0, O_BEACON },
+        { "seller", required_argument, 0, O_SELLER },
+        { "token-file", required_argument, 0, O_TOKEN },
+        { "join-out", required_argument, 0, O_JOIN_OUT },
+        { "cacert", required_argument, 0, O_CACERT }, { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
     const char *db_path = NULL, *name = NULL, *commit_path = NULL, *out_path = NULL,
-               *secret_path = NULL, *beacon = "";
+               *secret_path = NULL, *beacon = "", *seller = NULL, *token = NULL,
+               *join_out = NULL, *cacert = NULL;
     zp_audit_params p = { 0.95, 0.05, 0, ZP_STOP_FIXED, 0, 0 };
     int ch;
     char *end;
@@ -123,6 +137,10 @@ static int cmd_init(int argc, char **argv)
                 return fail_usage("--threshold0 is not a number");
             break;
         case O_BEACON: beacon = optarg; break;
+        case O_SELLER: seller = optarg; break;
+        case O_TOKEN: token = optarg; break;
+        case O_JOIN_OUT: join_out = optarg; break;
+        case O_CACERT: cacert = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -130,6 +148,8 @@ static int cmd_init(int argc, char **argv)
     if (!db_path || !name || !commit_path || !out_path || !secret_path || optind != argc)
         return fail_usage(optind != argc ? "unexpected argument"
                                          : "init needs --db, --name, --commit, --out and --secret");
+    if (!seller != !token || !seller != !join_out)
+        return fail_usage("--seller, --token-file and --join-out go together");
     if (strlen(beacon) >= ZP_MAX_NAME)
         return fail_usage("--beacon-round is too long");
     za_error err;
@@ -141,7 +161,10 @@ static int cmd_init(int argc, char **argv)
     uint8_t *cbuf = NULL;
     size_t clen = 0;
     char *offer_json = NULL, *secret_json = NULL;
+    zb_client client;
     int rc = 1;
+    if (seller && zb_client_init(&client, seller, token, cacert, &err))
+        goto fail;
     if (zd_db_open(db_path, 0, &db, &err) || zd_db_show(db, name, &ds, &err) ||
         za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
         zp_model_commitment_decode(cbuf, clen, commit_path, &mc, &err))
@@ -194,6 +217,14 @@ static int cmd_init(int argc, char **argv)
            (unsigned long long)ds.count, (unsigned long long)p.max_samples);
     printf("wrote %s (send it to the seller) and %s (the secret seed: keep it)\n", out_path,
            secret_path);
+    if (seller) {
+        char audit_id[33];
+        if (zb_remote_join(&client, offer_json, strlen(offer_json), mc.model_id, join_out,
+                           audit_id, &err))
+            goto fail;
+        printf("the seller joined: wrote %s\n", join_out);
+        printf("audit id: %s\n", audit_id);
+    }
     rc = 0;
     goto done;
 fail:
@@ -265,15 +296,20 @@ static za_status fill_samples(zd_db *db, const zd_dataset *ds, zp_request *rq, z
 
 static int cmd_draw(int argc, char **argv)
 {
-    enum { O_DB = 1, O_OFFER, O_SECRET, O_JOIN, O_BEACON, O_OUT };
+    enum { O_DB = 1, O_OFFER, O_SECRET, O_JOIN, O_BEACON, O_OUT, O_SELLER, O_AUDIT, O_TOKEN,
+           O_CACERT };
     static const struct option opts[] = {
         { "db", required_argument, 0, O_DB }, { "offer", required_argument, 0, O_OFFER },
         { "secret", required_argument, 0, O_SECRET }, { "join", required_argument, 0, O_JOIN },
         { "beacon", required_argument, 0, O_BEACON }, { "out", required_argument, 0, O_OUT },
+        { "seller", required_argument, 0, O_SELLER }, { "audit", required_argument, 0, O_AUDIT },
+        { "token-file", required_argument, 0, O_TOKEN },
+        { "cacert", required_argument, 0, O_CACERT },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     const char *db_path = NULL, *offer_path = NULL, *secret_path = NULL, *join_path = NULL,
-               *beacon_hex = NULL, *out_path = NULL;
+               *beacon_hex = NULL, *out_path = NULL, *seller = NULL, *audit = NULL,
+               *token = NULL, *cacert = NULL;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -284,6 +320,10 @@ static int cmd_draw(int argc, char **argv)
         case O_JOIN: join_path = optarg; break;
         case O_BEACON: beacon_hex = optarg; break;
         case O_OUT: out_path = optarg; break;
+        case O_SELLER: seller = optarg; break;
+        case O_AUDIT: audit = optarg; break;
+        case O_TOKEN: token = optarg; break;
+        case O_CACERT: cacert = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -293,6 +333,8 @@ static int cmd_draw(int argc, char **argv)
         return fail_usage(optind != argc ? "unexpected argument"
                                          : "draw needs --db, --offer, --secret, --out and one of "
                                            "--join or --beacon");
+    if (!seller != !audit || !seller != !token)
+        return fail_usage("--seller, --audit and --token-file go together");
     za_error err;
     uint8_t *obuf = NULL, *sbuf = NULL, *jbuf = NULL, *req = NULL, *beacon = NULL;
     size_t olen = 0, slen = 0, jlen = 0, rlen = 0;
@@ -305,7 +347,10 @@ static int cmd_draw(int argc, char **argv)
     zp_secret s;
     zp_join j;
     uint8_t offer_hash[32];
+    zb_client client;
     int rc = 1;
+    if (seller && zb_client_init(&client, seller, token, cacert, &err))
+        goto fail;
     if (read_small(offer_path, &obuf, &olen, &err) ||
         zp_offer_parse((const char *)obuf, olen, offer_path, &o, &err) ||
         read_small(secret_path, &sbuf, &slen, &err) ||
@@ -393,6 +438,14 @@ static int cmd_draw(int argc, char **argv)
     printf("indices: %llu of %llu (hash %s)\n", (unsigned long long)rq.n,
            (unsigned long long)t.dataset_count, b);
     printf("wrote %s (%zu bytes, request id %s): send it to the seller\n", out_path, rlen, c);
+    if (seller) {
+        uint64_t batches = 0;
+        if (zb_remote_submit(&client, audit, req, rlen, &batches, &err))
+            goto fail;
+        printf("sent the request: the seller queued audit %s (%llu batch%s to prove); "
+               "`buyer fetch` waits for the bundle\n", audit, (unsigned long long)batches,
+               batches == 1 ? "" : "es");
+    }
     rc = 0;
     goto done;
 fail:

@@ -20,6 +20,7 @@ static const char usage_text[] =
     "  plan          samples (and cost) a margin needs, per statistical method\n"
     "  sample        the unbiased draw: init (offer + seed commitment), draw (the\n"
     "                request for the seller), check (recompute and check a request)\n"
+    "  fetch         wait for the seller's service to prove an audit, download the bundle\n"
     "  verify        check every proof of a seller's bundle against the request\n"
     "  report        verify and write the audit report (JSON, Markdown, HTML)\n"
     "  verify-proof  check one proof of a batch of inferences against a model commitment\n"
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
         return zb_cmd_plan(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "sample"))
         return zb_cmd_sample(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "fetch"))
+        return zb_cmd_fetch(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "verify"))
         return zb_cmd_verify(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "report"))

@@ -55,4 +55,17 @@
 #define ZA_MAX_DOWNLOAD_BYTES ((uint64_t)16 << 30)  /* one fetched URL (16 GiB) */
 #define ZA_MAX_INCLUSION_PROOF_BYTES 4096           /* an inclusion proof (depth <= 40) */
 
+/* the seller's HTTP service (seller/service*.c, seller/cmd_serve.c) and the
+ * buyer's client (buyer/client.c) */
+#define ZA_MAX_HTTP_JSON_BYTES ((size_t)1 << 20)     /* an offer or any JSON body */
+#define ZA_DEFAULT_HTTP_BODY_BYTES ((size_t)256 << 20) /* a request body, unless --max-request-bytes */
+#define ZA_MAX_HTTP_PATH_BYTES 256                  /* a request's path */
+#define ZA_MAX_HTTP_CONNECTIONS 512                 /* open connections to one server */
+#define ZA_HTTP_TIMEOUT_S 60                        /* an idle connection is closed after */
+#define ZA_MAX_TOKEN_FILE_BYTES ((size_t)1 << 16)   /* a token file */
+#define ZA_MAX_TOKENS 1024                          /* tokens in a token file */
+#define ZA_MIN_TOKEN_CHARS 16                       /* a shorter token is refused */
+#define ZA_MAX_TOKEN_CHARS 512                      /* a longer token is refused */
+#define ZA_MAX_SERVICE_WORKERS 64                   /* proving workers (--workers) */
+
 #endif

@@ -6,17 +6,12 @@
 #include <string.h>
 
 #include "common/file.h"
-#include "common/hex.h"
 #include "common/limits.h"
 #include "common/log.h"
-#include "common/parallel.h"
-#include "common/progress.h"
 #include "model/model.h"
-#include "datasets/request_check.h"
 #include "protocol/bundle.h"
-#include "protocol/infer_proof.h"
 #include "protocol/model_commit.h"
-#include "protocol/request.h"
+#include "seller/prove_batch.h"
 #include "seller/seller.h"
 
 static const char usage[] =
@@ -112,124 +107,34 @@ int zs_cmd_prove_batch(int argc, char **argv)
     za_error err;
     zm_model *m = NULL;
     zp_model_commitment mc;
-    zp_request rq;
-    zp_bundle *bundle = NULL;
     memset(&mc, 0, sizeof mc);
-    memset(&rq, 0, sizeof rq);
-    uint8_t *cbuf = NULL, *rbuf = NULL, *proof = NULL;
-    size_t clen = 0, rlen = 0, plen = 0;
+    uint8_t *cbuf = NULL;
+    size_t clen = 0;
     int rc = 1;
     if (za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
         zp_model_commitment_decode(cbuf, clen, commit_path, &mc, &err) ||
-        za_read_file(req_path, ZA_MAX_REQUEST_BYTES, &rbuf, &rlen, &err) ||
-        zp_request_decode(rbuf, rlen, req_path, &rq, &err))
+        zm_model_load_file(model_path, &m, &err))
         goto fail;
-    if (memcmp(rq.transcript.model_id, mc.model_id, 32)) {
-        char a[65], b[65];
-        za_hex_encode(rq.transcript.model_id, 32, a);
-        za_hex_encode(mc.model_id, 32, b);
-        za_error_set(&err, ZA_ERR_MISMATCH,
-                     "the request is for model %s, but %s commits to model %s", a, commit_path, b);
+    zs_prove_opts po = { batch_size, threads, shard_k, shard_n, 1, NULL, NULL, NULL,
+                         commit_path, model_path };
+    zs_prove_result r;
+    if (zs_prove_request(req_path, m, &mc, out_path, &po, &r, &err))
         goto fail;
-    }
-    /* the seller proves only inputs that are in the committed dataset */
-    if (zd_check_request(&rq, &err))
-        goto fail;
-    if (zm_model_load_file(model_path, &m, &err))
-        goto fail;
-    size_t in_bytes = 0;
-    for (int k = 0; k < m->n_inputs; k++)
-        in_bytes += (size_t)m->tensors[m->inputs[k]].n_bytes;
-    if (rq.input_len != in_bytes) {
-        za_error_set(&err, ZA_ERR_MISMATCH,
-                     "the request's inputs are %zu bytes per sample, %s takes %zu", rq.input_len,
-                     model_path, in_bytes);
-        goto fail;
-    }
-    uint8_t request_id[32];
-    zp_request_id(rbuf, rlen, request_id);
-    if (zp_bundle_open_write(out_path, request_id, mc.model_id, rq.n, batch_size, &bundle, &err))
-        goto fail;
-    zp_bundle_info info;
-    if (zp_bundle_get_info(bundle, &info, &err))
-        goto fail;
-    /* what this run has to do */
-    uint64_t todo_samples = 0, todo_batches = 0, skipped = 0;
-    for (uint64_t k = shard_k; k < info.n_batches; k += shard_n) {
-        int have = zp_bundle_has_batch(bundle, k, &err);
-        if (have < 0)
-            goto fail;
-        if (have) {
-            skipped++;
-            continue;
-        }
-        uint64_t first = k * batch_size;
-        todo_samples += rq.n - first < batch_size ? rq.n - first : batch_size;
-        todo_batches++;
-    }
-    if (skipped)
-        za_log_info("resuming %s: %llu batch%s already proven, %llu to go", out_path,
-                    (unsigned long long)skipped, skipped == 1 ? "" : "es",
-                    (unsigned long long)todo_batches);
-    za_progress bar;
-    za_progress_start(&bar, "proving", todo_samples, NULL);
-    /* the prover's per-phase lines are for one proof; here the bar tells
-     * the story (and -v still shows them) */
-    za_log_level level = za_log_threshold();
-    if (level == ZA_LOG_INFO)
-        za_log_init("seller", ZA_LOG_WARN);
-    uint64_t done = 0, batches_now = 0;
-    double cpu_total = 0, wall_total = 0;
-    for (uint64_t k = shard_k; k < info.n_batches; k += shard_n) {
-        int have = zp_bundle_has_batch(bundle, k, &err);
-        if (have < 0)
-            goto fail;
-        if (have) /* proven meanwhile by another shard process */
-            continue;
-        uint64_t first = k * batch_size;
-        unsigned count = (unsigned)(rq.n - first < batch_size ? rq.n - first : batch_size);
-        double c0 = za_cpu_s(), w0 = za_now_s();
-        zp_prove_stats S;
-        if (zp_prove(m, &mc, count, rq.inputs + first * in_bytes, in_bytes * count, threads,
-                     NULL, &proof, &plen, &S, &err))
-            goto fail;
-        zp_bundle_batch bt = { k, first, count, proof, plen, za_cpu_s() - c0, za_now_s() - w0,
-                               threads > 0 ? threads : za_default_threads() };
-        za_status st = zp_bundle_put_batch(bundle, &bt, &err);
-        if (st == ZA_ERR_MISMATCH && zp_bundle_has_batch(bundle, k, &err) == 1) {
-            /* another shard process finished the same batch first: keep its proof */
-            st = ZA_OK;
-        }
-        if (st)
-            goto fail;
-        free(proof);
-        proof = NULL;
-        cpu_total += bt.cpu_s;
-        wall_total += bt.wall_s;
-        done += count;
-        batches_now++;
-        za_progress_update(&bar, done);
-    }
-    za_progress_finish(&bar);
-    za_log_init("seller", level);
-    if (zp_bundle_get_info(bundle, &info, &err))
-        goto fail;
+    uint64_t done = r.samples_proven, batches_now = r.batches_proven, skipped = r.batches_skipped;
     printf("proved %llu sample%s in %llu batch%s (%.2f s, %.3f CPU-s per sample); "
            "skipped %llu batch%s already proven\n",
            (unsigned long long)done, done == 1 ? "" : "s", (unsigned long long)batches_now,
-           batches_now == 1 ? "" : "es", wall_total, done ? cpu_total / (double)done : 0.0,
+           batches_now == 1 ? "" : "es", r.wall_s, done ? r.cpu_s / (double)done : 0.0,
            (unsigned long long)skipped, skipped == 1 ? "" : "es");
     printf("bundle %s: %llu of %llu batches present%s\n", out_path,
-           (unsigned long long)info.batches_present, (unsigned long long)info.n_batches,
-           info.batches_present == info.n_batches ? " (complete)" : "");
+           (unsigned long long)r.info.batches_present, (unsigned long long)r.info.n_batches,
+           r.info.batches_present == r.info.n_batches ? " (complete)" : "");
     rc = 0;
     goto done;
 fail:
     za_log_report(&err);
 done:
-    zp_bundle_close(bundle);
-    free(cbuf), free(rbuf), free(proof);
-    zp_request_free(&rq);
+    free(cbuf);
     zp_model_commitment_free(&mc);
     zm_model_free(m);
     return rc;

@@ -12,6 +12,8 @@ pkgs=(
     libcmocka-dev       # unit tests
     libsqlite3-dev      # dataset index and journals
     libcurl4-openssl-dev # downloads and buyer-seller transport
+    libmicrohttpd-dev   # the seller's HTTP(S) service (seller serve)
+    curl openssl        # tests/e2e/service.sh: raw HTTP requests, a self-signed certificate
     libpng-dev libjpeg62-turbo-dev # image-folder datasets (PNG, JPEG)
     dataset-fashion-mnist # the demo's dataset (and importer tests)
     python3             # a local HTTP server for the URL-import tests
