@@ -19,6 +19,8 @@ static const char usage_text[] =
     "  prove       prove a batch of inferences of the committed model\n"
     "  sample join answer a buyer's audit offer with a random seller seed\n"
     "  prove-batch prove every sample of an audit request into a resumable bundle\n"
+    "              (under mpirun: spread over the MPI ranks)\n"
+    "  merge       merge the bundles of --shard K/N runs into one\n"
     "\n"
     "Run 'seller <command> --help' for a command's options.\n"
     "Global options: -v/--verbose (debug log), -q/--quiet (errors only), --version.\n";
@@ -71,6 +73,8 @@ int main(int argc, char **argv)
         return zs_cmd_prove_batch(argc - 1, argv + 1);
     if (!strcmp(cmd, "sample"))
         return zs_cmd_sample(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return zs_cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "make-input"))
         return zs_cmd_make_input(argc - 1, argv + 1);
     fprintf(stderr, "seller: unknown command '%s'\n\n%s", cmd, usage_text);

@@ -9,5 +9,6 @@ int zs_cmd_commit_model(int argc, char **argv);
 int zs_cmd_prove(int argc, char **argv);
 int zs_cmd_prove_batch(int argc, char **argv);
 int zs_cmd_sample(int argc, char **argv);
+int zs_cmd_merge(int argc, char **argv);
 
 #endif
