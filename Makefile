@@ -113,6 +113,7 @@ test: $(TEST_DEPS)
 	@tests/e2e/prove.sh build/test/bin
 	@tests/e2e/dataset.sh build/test/bin
 	@tests/e2e/audit.sh build/test/bin bin
+	@tests/e2e/scale.sh build/test/bin bin
 unit: $(UNIT_BINS)
 	@tests/run_unit.sh $(UNIT_BINS)
 e2e: build/test/bin/seller build/test/bin/buyer bin/seller
@@ -120,6 +121,7 @@ e2e: build/test/bin/seller build/test/bin/buyer bin/seller
 	@tests/e2e/plan.sh build/test/bin
 	@tests/e2e/dataset.sh build/test/bin
 	@tests/e2e/audit.sh build/test/bin bin
+	@tests/e2e/scale.sh build/test/bin bin
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller
 	@tests/bitexact/run.sh build/test/bin/seller build/rel/bin/mnist_accuracy
 	@JOBS=2 tests/bitexact/ops.sh bin/seller

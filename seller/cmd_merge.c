@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/hex.h"
 #include "common/log.h"
@@ -105,6 +106,16 @@ int zs_cmd_merge(int argc, char **argv)
             zp_bundle_get_info(in[i], &info[i], &err) ||
             (i && same_request(&info[0], in_paths[0], &info[i], in_paths[i], &err)))
             goto fail;
+    }
+    /* an existing output must answer the same request: say how it differs */
+    if (access(out_path, F_OK) == 0) {
+        zp_bundle_info have;
+        if (zp_bundle_open_readonly(out_path, &dst, &err) ||
+            zp_bundle_get_info(dst, &have, &err) ||
+            same_request(&have, out_path, &info[0], in_paths[0], &err))
+            goto fail;
+        zp_bundle_close(dst);
+        dst = NULL;
     }
     if (zp_bundle_open_write(out_path, info[0].request_id, info[0].model_id, info[0].n_samples,
                              info[0].batch_size, &dst, &err))
