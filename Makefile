@@ -46,12 +46,13 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*
 .PHONY: all test unit bitexact e2e deps demo bench fuzz clean oracle demo-model
 all: bin/seller bin/buyer
 
-# rebuild the MPI objects when MPI is switched on or off
-MPI_STAMP := build/mpi-$(MPI).stamp
-$(MPI_STAMP):
+# rebuild the MPI objects when MPI is switched on or off: build/mpi.flags
+# is rewritten (and so newer than them) only when the setting changes
+MPI_STAMP := build/mpi.flags
+.PHONY: mpi-flags-check
+$(MPI_STAMP): mpi-flags-check
 	@mkdir -p $(@D)
-	@rm -f build/mpi-*.stamp
-	@touch $@
+	@echo 'MPI=$(MPI) $(MPI_CFLAGS)' | cmp -s - $@ || echo 'MPI=$(MPI) $(MPI_CFLAGS)' > $@
 $(call rel_obj,$(MPI_SRC)) $(call test_obj,$(MPI_SRC)): $(MPI_STAMP)
 $(call rel_obj,$(MPI_SRC)): REL_CFLAGS += $(MPI_CFLAGS)
 $(call test_obj,$(MPI_SRC)): TEST_CFLAGS += $(MPI_CFLAGS)
