@@ -45,6 +45,28 @@ static uint64_t next_batch(coord *c)
     return c->failed || c->next == c->n_todo ? ZS_NO_WORK : c->todo[c->next++];
 }
 
+/* Samples in batch k. */
+static unsigned batch_count(const zs_mpi_job *j, uint64_t k)
+{
+    uint64_t left = j->rq.n - k * j->batch_size;
+    return (unsigned)(left < j->batch_size ? left : j->batch_size);
+}
+
+static const uint8_t *batch_inputs(const zs_mpi_job *j, uint64_t k)
+{
+    return j->rq.inputs + k * j->batch_size * j->in_bytes;
+}
+
+/* Hand rank w batch k (or ZS_NO_WORK) with its inputs. */
+static void send_work(const coord *c, int w, uint64_t k)
+{
+    zs_mpi_work wk = { k, k == ZS_NO_WORK ? 0 : batch_count(c->j, k) };
+    zs_mpi_send(&wk, (int)sizeof wk, MPI_BYTE, w, ZS_TAG_WORK);
+    if (k != ZS_NO_WORK)
+        zs_mpi_send(batch_inputs(c->j, k), (int)(wk.count * c->j->in_bytes), MPI_BYTE, w,
+                    ZS_TAG_INPUT);
+}
+
 /* Write one result into the bundle (or note its failure). */
 static void store(coord *c, const zs_mpi_result *h, uint8_t *proof, int from)
 {
@@ -53,7 +75,7 @@ static void store(coord *c, const zs_mpi_result *h, uint8_t *proof, int from)
         c->failed = 1;
         return;
     }
-    unsigned count = zs_mpi_batch_count(c->j, h->batch);
+    unsigned count = batch_count(c->j, h->batch);
     zp_bundle_batch bt = { h->batch, h->batch * c->j->batch_size, count, proof, h->proof_len,
                            h->cpu_s, h->wall_s, h->threads };
     za_error err;
@@ -74,7 +96,8 @@ static void store(coord *c, const zs_mpi_result *h, uint8_t *proof, int from)
 static void *local_main(void *arg)
 {
     local_prover *lp = arg;
-    zs_mpi_prove(lp->j, lp->k, &lp->proof, &lp->h);
+    zs_mpi_prove(lp->j, lp->k, batch_count(lp->j, lp->k), batch_inputs(lp->j, lp->k), &lp->proof,
+                 &lp->h);
     atomic_store(&lp->done, 1);
     return NULL;
 }
@@ -115,7 +138,7 @@ static int serve(coord *c, int w, int *active)
     store(c, &h, proof, w);
     free(proof);
     uint64_t k = next_batch(c);
-    zs_mpi_send(&k, 1, MPI_UINT64_T, w, ZS_TAG_WORK);
+    send_work(c, w, k);
     if (k == ZS_NO_WORK)
         (*active)--;
     return 1;
@@ -130,7 +153,7 @@ static int run(coord *c, int size)
     int active = 0;
     for (int w = 1; w < size; w++) {
         uint64_t k = next_batch(c);
-        zs_mpi_send(&k, 1, MPI_UINT64_T, w, ZS_TAG_WORK);
+        send_work(c, w, k);
         active += k != ZS_NO_WORK;
     }
     local_start(c, &lp);
@@ -199,11 +222,10 @@ static za_status prepare(coord *c, zs_mpi_job *j, const zs_prove_batch_opts *o,
     return ZA_OK;
 }
 
-static void stop_all(int size)
+static void stop_all(const coord *c, int size)
 {
-    uint64_t k = ZS_NO_WORK;
     for (int w = 1; w < size; w++)
-        zs_mpi_send(&k, 1, MPI_UINT64_T, w, ZS_TAG_WORK);
+        send_work(c, w, ZS_NO_WORK);
 }
 
 int zs_mpi_coordinate(zs_mpi_job *j, const zs_prove_batch_opts *o, int size,
@@ -217,14 +239,14 @@ int zs_mpi_coordinate(zs_mpi_job *j, const zs_prove_batch_opts *o, int size,
     za_log_init("seller", level);
     if (setup_st || prepare(&c, j, o, &skipped, &err)) {
         za_log_report(setup_st ? setup_err : &err);
-        stop_all(size);
+        stop_all(&c, size);
         zp_bundle_close(c.bundle);
         free(c.todo);
         return 1;
     }
     uint64_t todo_samples = 0;
     for (size_t i = 0; i < c.n_todo; i++)
-        todo_samples += zs_mpi_batch_count(j, c.todo[i]);
+        todo_samples += batch_count(j, c.todo[i]);
     if (skipped)
         za_log_info("resuming %s: %llu batch%s already proven, %zu to go", o->out_path,
                     (unsigned long long)skipped, skipped == 1 ? "" : "es", c.n_todo);

@@ -3,6 +3,7 @@
  * (seller/prove_batch_mpi.h; rank 0's side is seller/mpi_coord.c). */
 #include "seller/prove_batch_mpi.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ int zs_prove_batch_mpi(const zs_prove_batch_opts *o)
 #include "common/log.h"
 #include "common/parallel.h"
 #include "common/progress.h"
+#include "protocol/bundle.h"
 #include "protocol/infer_proof.h"
 #include "seller/mpi_work.h"
 
@@ -71,24 +73,16 @@ void zs_mpi_recv(void *buf, int count, MPI_Datatype type, int from, int tag)
     wait_req(&r);
 }
 
-unsigned zs_mpi_batch_count(const zs_mpi_job *j, uint64_t k)
-{
-    uint64_t first = k * j->batch_size, left = j->rq.n - first;
-    return (unsigned)(left < j->batch_size ? left : j->batch_size);
-}
-
-void zs_mpi_prove(const zs_mpi_job *j, uint64_t k, uint8_t **proof, zs_mpi_result *h)
+void zs_mpi_prove(const zs_mpi_job *j, uint64_t k, unsigned count, const uint8_t *inputs,
+                  uint8_t **proof, zs_mpi_result *h)
 {
     memset(h, 0, sizeof *h);
-    uint64_t first = k * j->batch_size;
-    unsigned count = zs_mpi_batch_count(j, k);
     za_error err;
     zp_prove_stats S;
     size_t plen = 0;
     double c0 = za_cpu_s(), w0 = za_now_s();
     *proof = NULL;
-    za_status st = zp_prove(j->m, &j->mc, count, j->rq.inputs + first * j->in_bytes,
-                            j->in_bytes * count, j->threads, NULL, proof, &plen, &S, &err);
+    za_status st = zp_prove(j->m, &j->mc, count, inputs, j->in_bytes * count, j->threads, NULL, proof, &plen, &S, &err);
     h->batch = k;
     h->cpu_s = za_cpu_s() - c0;
     h->wall_s = za_now_s() - w0;
@@ -131,20 +125,17 @@ static za_status bcast_file(int rank, const char *path, size_t cap, uint8_t **bu
     return ZA_OK;
 }
 
-/* Decode what rank 0 sent: the same checks as a single process makes. */
+/* What a rank needs: the commitment and the model from rank 0; rank 0 also
+ * reads the request (the same checks as a single process makes). */
 static za_status setup(zs_mpi_job *j, const zs_prove_batch_opts *o, int rank, za_error *err)
 {
     uint8_t *cbuf = NULL, *mbuf = NULL;
     size_t clen = 0, mlen = 0;
     za_status st = bcast_file(rank, o->commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, err);
     if (!st)
-        st = bcast_file(rank, o->req_path, ZA_MAX_REQUEST_BYTES, &j->rbuf, &j->rlen, err);
-    if (!st)
         st = bcast_file(rank, o->model_path, ZA_MAX_MODEL_FILE_BYTES, &mbuf, &mlen, err);
     if (!st)
         st = zp_model_commitment_decode(cbuf, clen, o->commit_path, &j->mc, err);
-    if (!st)
-        st = zp_request_decode(j->rbuf, j->rlen, o->req_path, &j->rq, err);
     if (!st)
         st = zm_model_load_buffer(mbuf, mlen, o->model_path, &j->m, err);
     free(cbuf);
@@ -153,10 +144,19 @@ static za_status setup(zs_mpi_job *j, const zs_prove_batch_opts *o, int rank, za
         return st;
     for (int k = 0; k < j->m->n_inputs; k++)
         j->in_bytes += (size_t)j->m->tensors[j->m->inputs[k]].n_bytes;
+    if (rank != 0)
+        return ZA_OK;
+    if (za_read_file(o->req_path, ZA_MAX_REQUEST_BYTES, &j->rbuf, &j->rlen, err) ||
+        zp_request_decode(j->rbuf, j->rlen, o->req_path, &j->rq, err))
+        return err->code;
     if (j->rq.input_len != j->in_bytes)
         return za_error_set(err, ZA_ERR_MISMATCH,
                             "the request's inputs are %zu bytes per sample, %s takes %zu",
                             j->rq.input_len, o->model_path, j->in_bytes);
+    if (j->in_bytes * j->batch_size > INT_MAX)
+        return za_error_set(err, ZA_ERR_LIMIT,
+                            "a batch of %u inputs of %zu bytes is too large for one MPI "
+                            "message: use a smaller --batch-size", j->batch_size, j->in_bytes);
     return ZA_OK;
 }
 
@@ -179,20 +179,30 @@ static int worker(const zs_mpi_job *j, za_status setup_st, const za_error *setup
 {
     int rc = 0;
     for (;;) {
-        uint64_t k;
-        zs_mpi_recv(&k, 1, MPI_UINT64_T, 0, ZS_TAG_WORK);
-        if (k == ZS_NO_WORK)
+        zs_mpi_work wk;
+        zs_mpi_recv(&wk, (int)sizeof wk, MPI_BYTE, 0, ZS_TAG_WORK);
+        if (wk.batch == ZS_NO_WORK)
             break;
+        size_t n = (size_t)wk.count * j->in_bytes;
+        uint8_t *inputs = wk.count <= ZP_BUNDLE_MAX_BATCH && n <= INT_MAX ? malloc(n ? n : 1)
+                                                                        : NULL;
+        if (!inputs) {
+            fprintf(stderr, "seller prove-batch: no memory for %llu inputs\n",
+                    (unsigned long long)wk.count);
+            MPI_Abort(MPI_COMM_WORLD, 1);
+        }
+        zs_mpi_recv(inputs, (int)n, MPI_BYTE, 0, ZS_TAG_INPUT);
         zs_mpi_result h;
         uint8_t *proof = NULL;
         if (setup_st) {
             memset(&h, 0, sizeof h);
-            h.batch = k;
+            h.batch = wk.batch;
             h.code = (int32_t)setup_st;
             snprintf(h.msg, sizeof h.msg, "%s", setup_err->msg);
         } else {
-            zs_mpi_prove(j, k, &proof, &h);
+            zs_mpi_prove(j, wk.batch, (unsigned)wk.count, inputs, &proof, &h);
         }
+        free(inputs);
         zs_mpi_send(&h, (int)sizeof h, MPI_BYTE, 0, ZS_TAG_RESULT);
         if (!h.code)
             zs_mpi_send(proof, (int)h.proof_len, MPI_BYTE, 0, ZS_TAG_PROOF);

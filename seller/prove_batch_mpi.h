@@ -2,10 +2,11 @@
  * of a request spread over the MPI ranks, the bundle written by rank 0
  * (docs/scale-out.md).
  *
- * Only rank 0 reads the request, the model and its commitment; it sends
- * their bytes to the other ranks (MPI_Bcast), hands out the missing batches
- * one at a time, receives every proof (MPI point-to-point) and writes the
- * bundle, so no rank but 0 needs the files or a shared filesystem.  Rank 0
+ * Only rank 0 reads the request, the model and its commitment: it sends
+ * the model and the commitment to the other ranks (MPI_Bcast), hands out the
+ * missing batches one at a time with their inputs, receives every proof
+ * (MPI point-to-point) and writes the bundle, so no rank but 0 needs the
+ * files or a shared filesystem, and only rank 0 holds the whole request.  Rank 0
  * also proves, in a second thread, while its main thread serves the others.
  * Batches already in the bundle are skipped by every rank (resuming works
  * as without MPI); --shard K/N restricts the batches as without MPI.
