@@ -9,7 +9,7 @@
 #SBATCH --nodes=50
 #SBATCH --ntasks-per-node=2        # 2 ranks per node, 1 prover thread each
 #SBATCH --cpus-per-task=1
-#SBATCH --mem=12G                  # MobileNet v2: ~4.9 GB per proof + the request, per rank
+#SBATCH --mem=12G                  # MobileNet v2: ~4.9 GB per proof and rank; rank 0 also holds the request
 #SBATCH --time=02:00:00
 set -euo pipefail
 AUDIT=${AUDIT:-$HOME/audit}         # on the node of rank 0 (the first node)
