@@ -1,9 +1,11 @@
 /* seller/prove_batch_mpi.c - `seller prove-batch` across MPI ranks: the
  * launcher check, the shared setup and the ranks' work loop
  * (seller/prove_batch_mpi.h; rank 0's side is seller/mpi_coord.c). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "seller/prove_batch_mpi.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +162,9 @@ static za_status setup(zs_mpi_job *j, const zs_prove_batch_opts *o, int rank, za
     return ZA_OK;
 }
 
-/* Cores of this node divided among the ranks on it. */
+/* The node's cores divided among the ranks on it, and no more than the
+ * cores this rank is bound to (mpirun binds a rank to one core by default
+ * when np <= 2). */
 static int default_threads(void)
 {
     MPI_Comm node;
@@ -171,6 +175,9 @@ static int default_threads(void)
         MPI_Comm_free(&node);
     }
     int t = za_default_threads() / (local > 0 ? local : 1);
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < t)
+        t = CPU_COUNT(&set);
     return t > 0 ? t : 1;
 }
 

@@ -104,7 +104,10 @@ proofs "$tmp/single" > "$tmp/single.proofs"
 
 # ---- mpirun -np 2 ----
 if command -v mpirun > /dev/null; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    # containers often forbid the cross-process reads (CMA) of OpenMPI's
+    # shared-memory transport; plain copies work everywhere
+    export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
     MPIRUN=(mpirun --oversubscribe -np 2)
     LAUNCH=("${MPIRUN[@]}")
     prove "$tmp/req" "$tmp/mpi" > "$tmp/mpi.log" 2>&1
