@@ -8,7 +8,7 @@
 #                  else OpenMPI binds the rank to one core)
 #   mpirun -np 2   two ranks, each bound to a core with one prover thread
 #                  (the defaults)
-# wall_s is the whole command (launch included), best of SCALE_REPEATS (3);
+# wall_s is the whole command (launch included), best of SCALE_REPEATS (5);
 # the load average before and after is recorded (the machine may be shared).
 # Called by bench/run.sh (BENCH_ONLY=scale), which records it in
 # bench/results/scale.json.  Needs bin/seller and bin/buyer built with MPI.
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${ZKAUDIT_SHARED:-../shared}
 N=${SCALE_SAMPLES:-128}
-REPEATS=${SCALE_REPEATS:-3}
+REPEATS=${SCALE_REPEATS:-5}
 M=$SHARED/models/keras-mnist-to-tpu/mnist.tflite
 D=$SHARED/datasets/mnist
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -41,7 +41,8 @@ static const char usage[] =
     "Under mpirun (`mpirun -np N seller prove-batch ...`, a seller built with\n"
     "OpenMPI) the batches are spread over the N ranks: only rank 0 reads the\n"
     "files and writes BUNDLE, the proofs come to it over MPI; --threads defaults\n"
-    "to the node's cores divided among its ranks (docs/scale-out.md).\n"
+    "to the node's cores divided among its ranks, at most the cores a rank is\n"
+    "bound to (docs/scale-out.md).\n"
     "\n"
     "The proofs are sound but NOT zero-knowledge yet: their messages depend on\n"
     "the weights (docs/proof-system.md).\n";
