@@ -8,7 +8,10 @@
 #                   the dataset index (time, peak RSS), its commitment, verify
 #                   and an inclusion proof (bench/bench_dataset.c);
 #   prove.json      proving and verifying every shared model (batch 1), and
-#                   the MNIST model at batches 8 and 64 (bench/bench_prove.c).
+#                   the MNIST model at batches 8 and 64 (bench/bench_prove.c);
+#   scale.json      the speed-up of `mpirun -np 2 seller prove-batch` over one
+#                   rank for the same request, and proofs per hour
+#                   (bench/bench_scale.sh; needs a seller built with MPI).
 # Each file records the command that produced it, the date, the CPU and the
 # commit.  The machine is shared: compare ratios measured in one run.
 # BENCH_ONLY=name (e.g. BENCH_ONLY=pcs) runs one group.
@@ -79,5 +82,12 @@ if want prove; then
         record bench/results/prove.json prove prove_all
     else
         echo "bench: prove skipped: $SHARED/models not found"
+    fi
+fi
+if want scale; then
+    if [ -d "$SHARED/models" ] && command -v mpirun > /dev/null; then
+        record bench/results/scale.json scale bench/bench_scale.sh
+    else
+        echo "bench: scale skipped: $SHARED/models or mpirun not found"
     fi
 fi

@@ -12,6 +12,8 @@
 #include "protocol/bundle.h"
 #include "protocol/model_commit.h"
 #include "seller/prove_batch.h"
+#include "protocol/request.h"
+#include "seller/prove_batch_mpi.h"
 #include "seller/seller.h"
 
 static const char usage[] =
@@ -31,6 +33,12 @@ static const char usage[] =
     "  --threads T     prover threads (default: all cores)\n"
     "  --shard K/N     prove only batches k with k mod N = K (0 <= K < N), e.g. for\n"
     "                  N machines; merge their bundles with `seller merge`\n"
+    "\n"
+    "Under mpirun (`mpirun -np N seller prove-batch ...`, a seller built with\n"
+    "OpenMPI) the batches are spread over the N ranks: only rank 0 reads the\n"
+    "files and writes BUNDLE, the proofs come to it over MPI; --threads defaults\n"
+    "to the node's cores divided among its ranks, at most the cores a rank is\n"
+    "bound to (docs/scale-out.md).\n"
     "\n"
     "The proofs are sound but NOT zero-knowledge yet: their messages depend on\n"
     "the weights (docs/proof-system.md).\n";
@@ -104,6 +112,9 @@ int zs_cmd_prove_batch(int argc, char **argv)
                 usage);
         return 2;
     }
+    if (zs_mpi_launched()) /* mpirun -np N: the batches spread over N ranks */
+        return zs_prove_batch_mpi(&(zs_prove_batch_opts){ req_path, model_path, commit_path,
+                                  out_path, batch_size, shard_k, shard_n, threads });
     za_error err;
     zm_model *m = NULL;
     zp_model_commitment mc;

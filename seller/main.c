@@ -19,6 +19,8 @@ static const char usage_text[] =
     "  prove       prove a batch of inferences of the committed model\n"
     "  sample join answer a buyer's audit offer with a random seller seed\n"
     "  prove-batch prove every sample of an audit request into a resumable bundle\n"
+    "              (under mpirun: spread over the MPI ranks)\n"
+    "  merge       merge the bundles of --shard K/N runs into one\n"
     "  serve       the audit service over HTTP(S): join, requests, proving jobs, bundles\n"
     "\n"
     "Run 'seller <command> --help' for a command's options.\n"
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
         return zs_cmd_sample(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve"))
         return zs_cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return zs_cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "make-input"))
         return zs_cmd_make_input(argc - 1, argv + 1);
     fprintf(stderr, "seller: unknown command '%s'\n\n%s", cmd, usage_text);

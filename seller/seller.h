@@ -11,5 +11,6 @@ int zs_cmd_prove_batch(int argc, char **argv);
 int zs_cmd_sample(int argc, char **argv);
 /* seller/cmd_serve.c: `seller serve` */
 int zs_cmd_serve(int argc, char **argv);
+int zs_cmd_merge(int argc, char **argv);
 
 #endif

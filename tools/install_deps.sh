@@ -18,6 +18,7 @@ pkgs=(
     dataset-fashion-mnist # the demo's dataset (and importer tests)
     python3             # a local HTTP server for the URL-import tests
     clang libclang-rt-14-dev # libFuzzer (make fuzz)
+    libopenmpi-dev openmpi-bin # optional: prove-batch under mpirun (docs/scale-out.md)
 )
 missing=()
 for p in "${pkgs[@]}"; do
