@@ -14,23 +14,28 @@
 #include "model/model.h"
 #include "datasets/request_check.h"
 #include "protocol/bundle.h"
+#include "protocol/handshake.h"
 #include "protocol/infer_proof.h"
 #include "protocol/model_commit.h"
 #include "protocol/request.h"
 #include "seller/seller.h"
 
 static const char usage[] =
-    "usage: seller prove-batch --request R --model M.tflite --commit M.commit --out BUNDLE\n"
-    "                          [--batch-size B] [--threads T] [--shard K/N]\n"
+    "usage: seller prove-batch --request R --offer OFFER.json --join JOIN.json\n"
+    "                          --model M.tflite --commit M.commit --out BUNDLE\n"
+    "                          [--beacon HEX] [--batch-size B] [--threads T] [--shard K/N]\n"
     "\n"
     "Prove every sample of an audit request (from `buyer sample draw`) with the\n"
     "committed model, B samples per proof (default 8), into BUNDLE, a SQLite\n"
     "file that is also the journal: each finished batch is committed on its own,\n"
     "so a run that is killed loses only the batch in progress, and running the\n"
     "same command again proves only what is missing (nothing is proven twice).\n"
-    "Before proving, the request is checked: its transcript, every sample's\n"
-    "inclusion in the committed dataset and its input preparation.\n"
+    "Before proving, the request is checked: its transcript, that it is the draw\n"
+    "of OFFER.json with the seller seed of JOIN.json (from `seller sample join`),\n"
+    "every sample's inclusion in the committed dataset and its input preparation.\n"
     "\n"
+    "  --beacon HEX    the value of the beacon round the offer named, when the\n"
+    "                  request uses it in place of the seller seed\n"
     "  --batch-size B  samples per proof (1..4096, default 8); a bundle keeps the\n"
     "                  batch size it was started with\n"
     "  --threads T     prover threads (default: all cores)\n"
@@ -61,10 +66,13 @@ int zs_cmd_prove_batch(int argc, char **argv)
         { "request", required_argument, 0, 'r' }, { "model", required_argument, 0, 'm' },
         { "commit", required_argument, 0, 'c' }, { "out", required_argument, 0, 'o' },
         { "batch-size", required_argument, 0, 'b' }, { "threads", required_argument, 0, 't' },
-        { "shard", required_argument, 0, 's' }, { "help", no_argument, 0, 'h' },
+        { "shard", required_argument, 0, 's' }, { "offer", required_argument, 0, 'f' },
+        { "join", required_argument, 0, 'j' }, { "beacon", required_argument, 0, 'B' },
+        { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
-    const char *req_path = NULL, *model_path = NULL, *commit_path = NULL, *out_path = NULL;
+    const char *req_path = NULL, *model_path = NULL, *commit_path = NULL, *out_path = NULL,
+               *offer_path = NULL, *join_path = NULL, *beacon_hex = NULL;
     unsigned batch_size = 8, shard_k = 0, shard_n = 1;
     int threads = 0, ch;
     char *end;
@@ -75,6 +83,9 @@ int zs_cmd_prove_batch(int argc, char **argv)
         case 'm': model_path = optarg; break;
         case 'c': commit_path = optarg; break;
         case 'o': out_path = optarg; break;
+        case 'f': offer_path = optarg; break;
+        case 'j': join_path = optarg; break;
+        case 'B': beacon_hex = optarg; break;
         case 'b': {
             unsigned long v = strtoul(optarg, &end, 10);
             if (*end || v < 1 || v > ZP_BUNDLE_MAX_BATCH) {
@@ -102,10 +113,12 @@ int zs_cmd_prove_batch(int argc, char **argv)
         default: fputs(usage, stderr); return 2;
         }
     }
-    if (!req_path || !model_path || !commit_path || !out_path || optind != argc) {
+    if (!req_path || !offer_path || !join_path || !model_path || !commit_path || !out_path ||
+        optind != argc) {
         fprintf(stderr, "seller prove-batch: %s\n\n%s",
                 optind != argc ? "unexpected argument"
-                               : "--request, --model, --commit and --out are required",
+                               : "--request, --offer, --join, --model, --commit and --out are "
+                                 "required",
                 usage);
         return 2;
     }
@@ -116,14 +129,36 @@ int zs_cmd_prove_batch(int argc, char **argv)
     zp_bundle *bundle = NULL;
     memset(&mc, 0, sizeof mc);
     memset(&rq, 0, sizeof rq);
-    uint8_t *cbuf = NULL, *rbuf = NULL, *proof = NULL;
-    size_t clen = 0, rlen = 0, plen = 0;
+    uint8_t *cbuf = NULL, *rbuf = NULL, *proof = NULL, *obuf = NULL, *jbuf = NULL,
+            *beacon = NULL;
+    size_t clen = 0, rlen = 0, plen = 0, olen = 0, jlen = 0, blen = 0;
+    zp_offer offer;
+    zp_join join;
     int rc = 1;
     if (za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
         zp_model_commitment_decode(cbuf, clen, commit_path, &mc, &err) ||
         za_read_file(req_path, ZA_MAX_REQUEST_BYTES, &rbuf, &rlen, &err) ||
-        zp_request_decode(rbuf, rlen, req_path, &rq, &err))
+        zp_request_decode(rbuf, rlen, req_path, &rq, &err) ||
+        za_read_file(offer_path, 1 << 20, &obuf, &olen, &err) ||
+        zp_offer_parse((const char *)obuf, olen, offer_path, &offer, &err) ||
+        za_read_file(join_path, 1 << 20, &jbuf, &jlen, &err) ||
+        zp_join_parse((const char *)jbuf, jlen, join_path, &join, &err))
         goto fail;
+    if (beacon_hex) {
+        size_t hl = strlen(beacon_hex);
+        blen = hl / 2;
+        if (hl == 0 || hl % 2 || hl > 2048 || !(beacon = malloc(blen)) ||
+            za_hex_decode(beacon_hex, beacon, blen, &err)) {
+            za_error_set(&err, ZA_ERR_ARG, "--beacon must be 1..1024 bytes of hex");
+            goto fail;
+        }
+    }
+    /* the buyer must not choose the seeds: the request must be the draw of
+     * the offer this seller joined, with this seller's seed */
+    if (zp_request_check_handshake(&rq, obuf, olen, &offer, &join, beacon, blen, &err)) {
+        za_error_prefix(&err, "%s", req_path);
+        goto fail;
+    }
     if (memcmp(rq.transcript.model_id, mc.model_id, 32)) {
         char a[65], b[65];
         za_hex_encode(rq.transcript.model_id, 32, a);
@@ -228,7 +263,7 @@ fail:
     za_log_report(&err);
 done:
     zp_bundle_close(bundle);
-    free(cbuf), free(rbuf), free(proof);
+    free(cbuf), free(rbuf), free(proof), free(obuf), free(jbuf), free(beacon);
     zp_request_free(&rq);
     zp_model_commitment_free(&mc);
     zm_model_free(m);

@@ -66,7 +66,8 @@ check "sample draw" [ -s "$tmp/req" ]
 check "sample check" [ "$(tail -1 "$tmp/check.log")" = ok ]
 
 # kill -9 halfway through proving, then resume
-"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle" --batch-size 8 > "$tmp/prove1.log" 2>&1 &
 pid=$!
 nb() { python3 - "$1" <<'EOF'
@@ -86,14 +87,16 @@ kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 before=$(nb "$tmp/bundle")
 check "some batches were proven before the kill ($before)" [ "$before" -ge 1 ]
-"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle" --batch-size 8 > "$tmp/prove2.log" 2>&1
 check "prove-batch resumes" [ $? -eq 0 ]
 nbatches=$(( (N_SAMPLES + 7) / 8 ))
 check "the bundle is complete ($(nb "$tmp/bundle") of $nbatches)" [ "$(nb "$tmp/bundle")" -eq $nbatches ]
 check "the resumed run skipped the $before proven batches" \
     grep -q "skipped $before batch" "$tmp/prove2.log"
-"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle" --batch-size 8 > "$tmp/prove3.log" 2>&1
 check "a third run proves nothing" grep -q "^proved 0 samples" "$tmp/prove3.log"
 
@@ -169,11 +172,25 @@ EOF
 "$B" sample check --request "$tmp/tampered.req" > "$tmp/x.log" 2>&1
 check "check refuses a request with a changed example" grep -q "^not ok" "$tmp/x.log"
 
+# a buyer that draws with a seller seed of its own choosing (here: another
+# join of the same offer) is refused by the seller, who checks its own join
+"$S" sample join --offer "$tmp/offer.json" --commit "$tmp/m.commit" --out "$tmp/join_b.json" > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer.json" --secret "$tmp/secret.json" \
+    --join "$tmp/join_b.json" --out "$tmp/req_b" > /dev/null
+"$RS" prove-batch --request "$tmp/req_b" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/b.bundle" > "$tmp/x.log" 2>&1
+check "prove-batch refuses a request drawn with another seller seed" \
+    grep -q "seller seed is not the one the join gave" "$tmp/x.log"
+"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+    --out "$tmp/b.bundle" > /dev/null 2>&1
+check "prove-batch without --offer and --join: exit 2" [ $? -eq 2 ]
+
 # a second audit (for the replays)
 "$S" sample join --offer "$tmp/offer2.json" --commit "$tmp/m.commit" --out "$tmp/join2.json" > /dev/null
 "$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer2.json" --secret "$tmp/secret2.json" \
     --join "$tmp/join2.json" --out "$tmp/req2" > /dev/null
-"$RS" prove-batch --request "$tmp/req2" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req2" --offer "$tmp/offer2.json" --join "$tmp/join2.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle2" --batch-size 8 > /dev/null 2>&1
 check "a second audit proves" [ "$(nb "$tmp/bundle2")" -eq 2 ]
 
@@ -230,7 +247,8 @@ check "a whole bundle of another audit: refused" grep -q "answers another reques
 OTHER=models/demo/fashion_cnn.tflite
 if [ -f "$OTHER" ]; then
     "$RS" commit-model --model "$OTHER" --out "$tmp/o.commit" > /dev/null
-    "$RS" prove-batch --request "$tmp/req" --model "$OTHER" --commit "$tmp/o.commit" \
+    "$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$OTHER" --commit "$tmp/o.commit" \
         --out "$tmp/o.bundle" > "$tmp/o.log" 2>&1
     check "prove-batch refuses a commitment that is not the request's model" grep -q "is for model" "$tmp/o.log"
     # the first batch's inputs, proven by the other model
