@@ -150,6 +150,31 @@ print("ok")
 EOF
 check "report: accuracy and per-class figures equal plain inference ($(tail -1 "$tmp/report_check.log"))" \
     [ "$(tail -1 "$tmp/report_check.log")" = ok ]
+# buyer verify and buyer report replay the same stopping rule over the same
+# verdicts: an audit with a confidence sequence must stop at the same sample
+# in both (the in-batch order of the replay comes from the audit's seed)
+"$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer_cs.json" \
+    --secret "$tmp/secret_cs.json" --max-samples 160 --stop confseq > /dev/null
+"$S" sample join --offer "$tmp/offer_cs.json" --commit "$tmp/m.commit" --out "$tmp/join_cs.json" > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer_cs.json" --secret "$tmp/secret_cs.json" \
+    --join "$tmp/join_cs.json" --out "$tmp/req_cs" > /dev/null
+"$RS" prove-batch --request "$tmp/req_cs" --offer "$tmp/offer_cs.json" --join "$tmp/join_cs.json" \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bundle_cs" --batch-size 8 > /dev/null 2>&1
+"$B" verify --request "$tmp/req_cs" --bundle "$tmp/bundle_cs" --commit "$tmp/m.commit" \
+    --db "$tmp/ds.db" --json > "$tmp/verify_cs.json" 2>&1
+"$B" report --db "$tmp/ds.db" --request "$tmp/req_cs" --bundle "$tmp/bundle_cs" \
+    --commit "$tmp/m.commit" --out "$tmp/report_cs" --format json > /dev/null 2>&1
+cs_same=$(python3 - "$tmp/verify_cs.json" "$tmp/report_cs/report.json" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))["sequential"]
+r = json.load(open(sys.argv[2]))["sequential"]
+va = v["decided_at"] if v["decided"] else None
+print("ok, at %r" % va if va == r["stopped_at"] else
+      "verify stops at %r, report at %r" % (va, r["stopped_at"]))
+EOF
+)
+check "verify and report: the confidence sequence stops at the same sample ($cs_same)" \
+    [ "${cs_same%%,*}" = ok ]
 
 # ---- refusals of the commit-reveal ----
 "$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer2.json" \
