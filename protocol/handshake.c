@@ -177,9 +177,12 @@ za_status zp_request_check_handshake(const zp_request *rq, const uint8_t *offer_
 {
     const zp_sample_transcript *t = &rq->transcript;
     uint8_t h[32];
-    za_sha256(offer_bytes, offer_len, h);
-    if (memcmp(h, j->offer_sha256, 32) || memcmp(j->model_id, o->model_id, 32))
-        return za_error_set(err, ZA_ERR_MISMATCH, "the join answers another offer (or model)");
+    if (j) {
+        za_sha256(offer_bytes, offer_len, h);
+        if (memcmp(h, j->offer_sha256, 32) || memcmp(j->model_id, o->model_id, 32))
+            return za_error_set(err, ZA_ERR_MISMATCH,
+                                "the join answers another offer (or model)");
+    }
     const char *what = NULL;
     if (strcmp(rq->params_text, o->params_text))
         what = "audit parameters";
@@ -196,13 +199,23 @@ za_status zp_request_check_handshake(const zp_request *rq, const uint8_t *offer_
         return za_error_set(err, ZA_ERR_MISMATCH,
                             "the request's %s is not the offer's: it is not this audit's draw",
                             what);
-    if (!t->use_beacon) {
+    if (j) {
+        /* the seller answered: only its own seed decides the draw (a buyer
+         * holding both the seller seed and a beacon value must not pick the
+         * draw it prefers) */
+        if (t->use_beacon)
+            return za_error_set(err, ZA_ERR_MISMATCH,
+                                "the request uses a beacon, but the seller answered the offer "
+                                "with its own seed (the join)");
         if (memcmp(t->seller_seed, j->seller_seed, 32))
             return za_error_set(err, ZA_ERR_MISMATCH,
                                 "the request's seller seed is not the one the join gave: it is "
                                 "not this audit's draw");
         return ZA_OK;
     }
+    if (!t->use_beacon)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the request uses a seller seed, but no join was given to check it");
     if (!o->beacon_round[0])
         return za_error_set(err, ZA_ERR_MISMATCH,
                             "the request uses a beacon, but the offer named no beacon round");

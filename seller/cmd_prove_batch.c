@@ -21,9 +21,9 @@
 #include "seller/seller.h"
 
 static const char usage[] =
-    "usage: seller prove-batch --request R --offer OFFER.json --join JOIN.json\n"
+    "usage: seller prove-batch --request R --offer OFFER.json (--join JOIN.json | --beacon HEX)\n"
     "                          --model M.tflite --commit M.commit --out BUNDLE\n"
-    "                          [--beacon HEX] [--batch-size B] [--threads T] [--shard K/N]\n"
+    "                          [--batch-size B] [--threads T] [--shard K/N]\n"
     "\n"
     "Prove every sample of an audit request (from `buyer sample draw`) with the\n"
     "committed model, B samples per proof (default 8), into BUNDLE, a SQLite\n"
@@ -34,8 +34,10 @@ static const char usage[] =
     "of OFFER.json with the seller seed of JOIN.json (from `seller sample join`),\n"
     "every sample's inclusion in the committed dataset and its input preparation.\n"
     "\n"
-    "  --beacon HEX    the value of the beacon round the offer named, when the\n"
-    "                  request uses it in place of the seller seed\n"
+    "  --join JOIN.json  the seller's answer to the offer: the request must use\n"
+    "                  its seller seed\n"
+    "  --beacon HEX    instead of --join, when the seller never answered: the value\n"
+    "                  of the beacon round the offer named, which the request must use\n"
     "  --batch-size B  samples per proof (1..4096, default 8); a bundle keeps the\n"
     "                  batch size it was started with\n"
     "  --threads T     prover threads (default: all cores)\n"
@@ -113,12 +115,12 @@ int zs_cmd_prove_batch(int argc, char **argv)
         default: fputs(usage, stderr); return 2;
         }
     }
-    if (!req_path || !offer_path || !join_path || !model_path || !commit_path || !out_path ||
-        optind != argc) {
+    if (!req_path || !offer_path || !join_path == !beacon_hex || !model_path || !commit_path ||
+        !out_path || optind != argc) {
         fprintf(stderr, "seller prove-batch: %s\n\n%s",
                 optind != argc ? "unexpected argument"
-                               : "--request, --offer, --join, --model, --commit and --out are "
-                                 "required",
+                               : "--request, --offer, --model, --commit, --out and one of --join "
+                                 "or --beacon are required",
                 usage);
         return 2;
     }
@@ -141,8 +143,8 @@ int zs_cmd_prove_batch(int argc, char **argv)
         zp_request_decode(rbuf, rlen, req_path, &rq, &err) ||
         za_read_file(offer_path, 1 << 20, &obuf, &olen, &err) ||
         zp_offer_parse((const char *)obuf, olen, offer_path, &offer, &err) ||
-        za_read_file(join_path, 1 << 20, &jbuf, &jlen, &err) ||
-        zp_join_parse((const char *)jbuf, jlen, join_path, &join, &err))
+        (join_path && (za_read_file(join_path, 1 << 20, &jbuf, &jlen, &err) ||
+                       zp_join_parse((const char *)jbuf, jlen, join_path, &join, &err))))
         goto fail;
     if (beacon_hex) {
         size_t hl = strlen(beacon_hex);
@@ -155,7 +157,8 @@ int zs_cmd_prove_batch(int argc, char **argv)
     }
     /* the buyer must not choose the seeds: the request must be the draw of
      * the offer this seller joined, with this seller's seed */
-    if (zp_request_check_handshake(&rq, obuf, olen, &offer, &join, beacon, blen, &err)) {
+    if (zp_request_check_handshake(&rq, obuf, olen, &offer, join_path ? &join : NULL,
+                                   beacon, blen, &err)) {
         za_error_prefix(&err, "%s", req_path);
         goto fail;
     }

@@ -209,6 +209,25 @@ check "prove-batch refuses a request drawn with another seller seed" \
 "$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/b.bundle" > /dev/null 2>&1
 check "prove-batch without --offer and --join: exit 2" [ $? -eq 2 ]
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --beacon 00 --model "$M" --commit "$tmp/m.commit" --out "$tmp/b.bundle" > /dev/null 2>&1
+check "prove-batch with both --join and --beacon: exit 2" [ $? -eq 2 ]
+
+# a seller that never answered: the beacon round the offer named decides
+"$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer_bc.json" \
+    --secret "$tmp/secret_bc.json" --max-samples 4 --beacon-round test-round-1 > /dev/null
+"$S" sample join --offer "$tmp/offer_bc.json" --commit "$tmp/m.commit" --out "$tmp/join_bc.json" > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer_bc.json" --secret "$tmp/secret_bc.json" \
+    --beacon 00ff11 --out "$tmp/req_bc" > /dev/null
+"$RS" prove-batch --request "$tmp/req_bc" --offer "$tmp/offer_bc.json" --beacon 00ff12 \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bc.bundle" > "$tmp/x.log" 2>&1
+check "prove-batch refuses a beacon draw with another beacon value" grep -q "beacon hash" "$tmp/x.log"
+"$RS" prove-batch --request "$tmp/req_bc" --offer "$tmp/offer_bc.json" --join "$tmp/join_bc.json" \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bc.bundle" > "$tmp/x.log" 2>&1
+check "prove-batch that answered refuses a beacon draw" grep -q "answered the offer" "$tmp/x.log"
+"$RS" prove-batch --request "$tmp/req_bc" --offer "$tmp/offer_bc.json" --beacon 00ff11 \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bc.bundle" --batch-size 4 > "$tmp/x.log" 2>&1
+check "prove-batch proves the beacon draw with the round's value" [ $? -eq 0 ]
 
 # a second audit (for the replays)
 "$S" sample join --offer "$tmp/offer2.json" --commit "$tmp/m.commit" --out "$tmp/join2.json" > /dev/null

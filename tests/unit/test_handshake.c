@@ -203,28 +203,40 @@ static void test_request_matches_handshake(void **state)
     j.offer_sha256[0] ^= 1;
     assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err), ZA_OK);
 
-    /* a beacon replaces the seller seed only if the offer named a round,
-     * and only the beacon value the seller was given */
+    /* a beacon replaces the seller seed only when the seller never
+     * answered (no join), only if the offer named a round, and only with
+     * the beacon value the seller was given */
     static const uint8_t beacon[5] = { 1, 2, 3, 4, 5 };
     rq.transcript.use_beacon = 1;
     za_sha256(beacon, sizeof beacon, rq.transcript.beacon_hash);
-    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, beacon, sizeof beacon,
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, sizeof beacon,
                                                 &err), ZA_ERR_MISMATCH);
-    assert_non_null(strstr(err.msg, "beacon"));
+    assert_non_null(strstr(err.msg, "named no beacon round"));
     free(json);
     snprintf(o.beacon_round, sizeof o.beacon_round, "drand-quicknet-123");
     assert_int_equal(zp_offer_to_json(&o, &json, &err), ZA_OK);
     ob = (const uint8_t *)json;
     ol = strlen(json);
     za_sha256(json, ol, j.offer_sha256);
-    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, beacon, sizeof beacon,
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, sizeof beacon,
                                                 &err), ZA_OK);
-    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, NULL, 0, &err),
                      ZA_ERR_MISMATCH);
-    assert_non_null(strstr(err.msg, "beacon"));
-    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, beacon, 4, &err),
+    assert_non_null(strstr(err.msg, "give its value"));
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, 4, &err),
                      ZA_ERR_MISMATCH);
-    assert_non_null(strstr(err.msg, "beacon"));
+    assert_non_null(strstr(err.msg, "beacon hash"));
+    /* a seller that answered insists on its own seed: the buyer must not
+     * choose between the seller's draw and the beacon's */
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, beacon, sizeof beacon,
+                                                &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "answered the offer"));
+    /* and a seller-seed request needs the join to check it */
+    rq.transcript.use_beacon = 0;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, sizeof beacon,
+                                                &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "no join"));
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err), ZA_OK);
     free(json);
     zp_request_free(&rq);
 }
