@@ -175,6 +175,9 @@ int zs_cmd_prove_batch(int argc, char **argv)
         goto fail;
     if (zm_model_load_file(model_path, &m, &err))
         goto fail;
+    /* an nchw recipe transposes by the shape the request states: it must be the model's */
+    if (zd_check_request_model(&rq, m, &err))
+        goto fail;
     size_t in_bytes = 0;
     for (int k = 0; k < m->n_inputs; k++)
         in_bytes += (size_t)m->tensors[m->inputs[k]].n_bytes;
