@@ -180,8 +180,15 @@ static int cmd_init(int argc, char **argv)
     if (zp_offer_to_json(&o, &offer_json, &err))
         goto fail;
     za_sha256(offer_json, strlen(offer_json), s.offer_sha256);
-    if (zp_secret_to_json(&s, &secret_json, &err) ||
-        za_write_file_atomic(secret_path, secret_json, strlen(secret_json), &err))
+    if (zp_secret_to_json(&s, &secret_json, &err))
+        goto fail;
+    /* created private (umask 077), not made private afterwards: the seed must
+     * never be readable by others, even for a moment (whoever learns it
+     * before the seller answers can choose the seller seed, so the sample) */
+    mode_t old_mask = umask(077);
+    za_status wst = za_write_file_atomic(secret_path, secret_json, strlen(secret_json), &err);
+    umask(old_mask);
+    if (wst)
         goto fail;
     if (chmod(secret_path, 0600) != 0) {
         za_error_set(&err, ZA_ERR_IO, "%s: cannot make it private (chmod 0600)", secret_path);
