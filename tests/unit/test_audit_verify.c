@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "model/engine.h"
 #include "model/model.h"
 #include "model/testinput.h"
@@ -319,12 +321,88 @@ static void test_other_request(void **state)
     free(proof1);
 }
 
+/* More batches than one verification window (64): batches of one sample,
+ * 70 of them, with a byte flipped in batch 65, batch 66 missing and the
+ * last row malformed (its proof a text, not a blob): every other sample is
+ * valid with the engine's prediction, whatever window it falls in. */
+static void test_many_windows(void **state)
+{
+    (void)state;
+    enum { N = 70 };
+    za_error err;
+    zp_request rq;
+    assert_int_equal(zp_request_alloc(&rq, N, F.in_bytes, F.in_bytes, &err), ZA_OK);
+    zp_audit_params p = { 0.95, 0.05, N, ZP_STOP_FIXED, 0, 0 };
+    assert_int_equal(zp_audit_params_format(&p, rq.params_text, sizeof rq.params_text, &err),
+                     ZA_OK);
+    rq.params = p;
+    rq.transcript = F.rq.transcript;
+    rq.transcript.dataset_count = 100;
+    assert_int_equal(zp_audit_params_hash(&p, rq.transcript.params_hash, &err), ZA_OK);
+    uint8_t seed[32], rid[32];
+    zp_request_seed(&rq, seed);
+    assert_int_equal(zp_sample_indices(seed, 100, N, rq.indices, &err), ZA_OK);
+    int64_t want[N];
+    for (unsigned i = 0; i < N; i++) {
+        char rule[32];
+        snprintf(rule, sizeof rule, "random:%llu", (unsigned long long)rq.indices[i] + 1000);
+        uint8_t *in = rq.inputs + i * F.in_bytes;
+        assert_int_equal(zm_make_input(rule, in, F.in_bytes, &err), ZA_OK);
+        assert_int_equal(zm_engine_set_input(F.e, 0, in, F.in_bytes, &err), ZA_OK);
+        assert_int_equal(zm_engine_run(F.e, &err), ZA_OK);
+        want[i] = zm_argmax(&F.m->tensors[F.m->outputs[0]], zm_engine_output(F.e, 0));
+    }
+    memset(rid, 0x99, 32);
+    char path[128];
+    snprintf(path, sizeof path, "%s/b%d.bundle", F.dir, F.n_files++);
+    zp_bundle *b = NULL;
+    assert_int_equal(zp_bundle_open_write(path, rid, F.mc.model_id, N, 1, &b, &err), ZA_OK);
+    for (unsigned k = 0; k < N; k++) {
+        if (k == 66)
+            continue;
+        uint8_t *pr = NULL;
+        size_t len = 0;
+        prove(F.m, &F.mc, rq.inputs + k * F.in_bytes, 1, &pr, &len);
+        if (k == 65)
+            pr[len / 2] ^= 0x04;
+        zp_bundle_batch bt = { k, k, 1, pr, len, 0.1, 0.1, 1 };
+        assert_int_equal(zp_bundle_put_batch(b, &bt, &err), ZA_OK);
+        free(pr);
+    }
+    zp_bundle_close(b);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE batches SET proof = 'x' WHERE batch = 69", NULL,
+                                  NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(zp_bundle_open_readonly(path, &b, &err), ZA_OK);
+    zp_audit_result res;
+    assert_int_equal(zp_audit_verify(&rq, rid, &F.mc, b, 2, &res, &err), ZA_OK);
+    zp_bundle_close(b);
+    assert_int_equal(res.valid, N - 3);
+    assert_int_equal(res.invalid, 2);
+    assert_int_equal(res.missing, 1);
+    for (unsigned i = 0; i < N; i++) {
+        zp_sample_status st = i == 66 ? ZP_SAMPLE_MISSING
+                            : i == 65 || i == 69 ? ZP_SAMPLE_INVALID : ZP_SAMPLE_VALID;
+        if (res.samples[i].status != st)
+            fail_msg("sample %u: %s (%s)", i, zp_sample_status_name(res.samples[i].status),
+                     res.samples[i].reason);
+        assert_int_equal(res.samples[i].predicted, st == ZP_SAMPLE_VALID ? want[i] : -1);
+    }
+    assert_non_null(strstr(res.samples[65].reason, "proof rejected"));
+    assert_non_null(strstr(res.samples[69].reason, "not a blob"));
+    zp_audit_result_free(&res);
+    zp_request_free(&rq);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_honest),        cmocka_unit_test(test_missing_batch),
         cmocka_unit_test(test_other_inputs),  cmocka_unit_test(test_other_model),
         cmocka_unit_test(test_flipped_byte),  cmocka_unit_test(test_other_request),
+        cmocka_unit_test(test_many_windows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
