@@ -206,6 +206,12 @@ check "check refuses a request with a changed example" grep -q "^not ok" "$tmp/x
     --model "$M" --commit "$tmp/m.commit" --out "$tmp/b.bundle" > "$tmp/x.log" 2>&1
 check "prove-batch refuses a request drawn with another seller seed" \
     grep -q "seller seed is not the one the join gave" "$tmp/x.log"
+"$B" sample check --request "$tmp/req_b" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    > "$tmp/x.log" 2>&1
+check "sample check --offer --join refuses it too" grep -q "^not ok" "$tmp/x.log"
+"$B" sample check --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    > "$tmp/x.log" 2>&1
+check "sample check --offer --join accepts the honest draw" [ "$(tail -1 "$tmp/x.log")" = ok ]
 "$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/b.bundle" > /dev/null 2>&1
 check "prove-batch without --offer and --join: exit 2" [ $? -eq 2 ]
