@@ -39,7 +39,8 @@ once() {
     local t0 t1 w
     rm -f "$tmp"/bundle*
     t0=$(date +%s.%N)
-    "$@" bin/seller prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+    "$@" bin/seller prove-batch --request "$tmp/req" --offer "$tmp/offer.json" \
+        --join "$tmp/join.json" --model "$M" --commit "$tmp/m.commit" \
         --out "$tmp/bundle" --batch-size 8 > "$tmp/$name.log" 2>&1
     t1=$(date +%s.%N)
     grep -q "(complete)" "$tmp/$name.log" ||

@@ -34,6 +34,7 @@ static const char usage[] =
     "                          (--join JOIN.json | --beacon HEX) --out REQUEST\n"
     "                          [--seller URL --audit ID --token-file F]\n"
     "       buyer sample check --request REQUEST [--db FILE]\n"
+    "                          [--offer OFFER.json (--join JOIN.json | --beacon HEX)]\n"
     "\n"
     "init  fixes the audit parameters (defaults: margin 0.05, confidence 0.95,\n"
     "      stop fixed; max samples: the exact hypergeometric plan for the margin\n"
@@ -55,7 +56,10 @@ static const char usage[] =
     "      (or a self-signed certificate) for https.\n"
     "check recomputes the indices from a request's transcript and checks every\n"
     "      inclusion proof and input preparation (with --db, also that the root\n"
-    "      is the dataset's in FILE).\n";
+    "      is the dataset's in FILE; with --offer, that the request is the draw of\n"
+    "      that offer with the seller seed of JOIN.json or the beacon value HEX, as\n"
+    "      seller prove-batch checks: the transcript alone does not show that the\n"
+    "      seeds in it are the ones the parties exchanged).\n";
 
 static int fail_usage(const char *what)
 {
@@ -203,8 +207,15 @@ static int cmd_init(int argc, char **argv)
     if (zp_offer_to_json(&o, &offer_json, &err))
         goto fail;
     za_sha256(offer_json, strlen(offer_json), s.offer_sha256);
-    if (zp_secret_to_json(&s, &secret_json, &err) ||
-        za_write_file_atomic(secret_path, secret_json, strlen(secret_json), &err))
+    if (zp_secret_to_json(&s, &secret_json, &err))
+        goto fail;
+    /* created private (umask 077), not made private afterwards: the seed must
+     * never be readable by others, even for a moment (whoever learns it
+     * before the seller answers can choose the seller seed, so the sample) */
+    mode_t old_mask = umask(077);
+    za_status wst = za_write_file_atomic(secret_path, secret_json, strlen(secret_json), &err);
+    umask(old_mask);
+    if (wst)
         goto fail;
     if (chmod(secret_path, 0600) != 0) {
         za_error_set(&err, ZA_ERR_IO, "%s: cannot make it private (chmod 0600)", secret_path);
@@ -464,24 +475,32 @@ static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "request", required_argument, 0, 'r' }, { "db", required_argument, 0, 'd' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "offer", required_argument, 0, 'f' }, { "join", required_argument, 0, 'j' },
+        { "beacon", required_argument, 0, 'B' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
     };
-    const char *req_path = NULL, *db_path = NULL;
+    const char *req_path = NULL, *db_path = NULL, *offer_path = NULL, *join_path = NULL,
+               *beacon_hex = NULL;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
         case 'r': req_path = optarg; break;
         case 'd': db_path = optarg; break;
+        case 'f': offer_path = optarg; break;
+        case 'j': join_path = optarg; break;
+        case 'B': beacon_hex = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
     }
     if (!req_path || optind != argc)
         return fail_usage(optind != argc ? "unexpected argument" : "check needs --request");
+    if (offer_path ? !join_path == !beacon_hex : join_path || beacon_hex)
+        return fail_usage("check: --offer goes with one of --join or --beacon");
     za_error err;
-    uint8_t *buf = NULL;
-    size_t len = 0;
+    uint8_t *buf = NULL, *obuf = NULL, *jbuf = NULL, *beacon = NULL;
+    size_t len = 0, olen = 0, jlen = 0, blen = 0;
     zp_request rq;
     memset(&rq, 0, sizeof rq);
     zd_db *db = NULL;
@@ -491,6 +510,29 @@ static int cmd_check(int argc, char **argv)
     if (za_read_file(req_path, ZA_MAX_REQUEST_BYTES, &buf, &len, &err) ||
         zp_request_decode(buf, len, req_path, &rq, &err) || zd_check_request(&rq, &err))
         goto fail;
+    if (offer_path) {
+        zp_offer o;
+        zp_join j;
+        if (read_small(offer_path, &obuf, &olen, &err) ||
+            zp_offer_parse((const char *)obuf, olen, offer_path, &o, &err) ||
+            (join_path && (read_small(join_path, &jbuf, &jlen, &err) ||
+                           zp_join_parse((const char *)jbuf, jlen, join_path, &j, &err))))
+            goto fail;
+        if (beacon_hex) {
+            size_t hl = strlen(beacon_hex);
+            blen = hl / 2;
+            if (hl == 0 || hl % 2 || hl > 2048 || !(beacon = malloc(blen)) ||
+                za_hex_decode(beacon_hex, beacon, blen, &err)) {
+                za_error_set(&err, ZA_ERR_ARG, "--beacon must be 1..1024 bytes of hex");
+                goto fail;
+            }
+        }
+        if (zp_request_check_handshake(&rq, obuf, olen, &o, join_path ? &j : NULL, beacon,
+                                       blen, &err)) {
+            za_error_prefix(&err, "%s", req_path);
+            goto fail;
+        }
+    }
     if (db_path) {
         if (zd_db_open(db_path, 0, &db, &err) || zd_db_show(db, rq.dataset_name, &ds, &err))
             goto fail;
@@ -512,6 +554,9 @@ static int cmd_check(int argc, char **argv)
     printf("sample seed %s, indices hash %s\n", a, b);
     printf("every inclusion proof and input preparation checks out%s\n",
            db_path ? ", and the root is the dataset's" : "");
+    if (offer_path)
+        printf("it is the draw of %s with the %s\n", offer_path,
+               join_path ? "join's seller seed" : "beacon value");
     printf("ok\n");
     rc = 0;
     goto done;
@@ -519,7 +564,7 @@ fail:
     za_log_report(&err);
     printf("not ok\n");
 done:
-    free(buf);
+    free(buf), free(obuf), free(jbuf), free(beacon);
     zp_request_free(&rq);
     zd_dataset_free(&ds);
     zd_db_close(db);

@@ -56,8 +56,9 @@ static za_status replay(const zb_audit *a, uint64_t upto, unsigned B, seq_state 
     memset(s, 0, sizeof *s);
     s->have = 1;
     zp_cs *cs = NULL;
-    za_status st = zp_cs_new(a->rq.params.confidence, a->rq.transcript.dataset_count, 1, &cs,
-                             err);
+    /* the same in-batch order as buyer report's replay (zp_audit_summarize) */
+    za_status st = zp_cs_new(a->rq.params.confidence, a->rq.transcript.dataset_count,
+                             zp_audit_cs_seed(&a->rq), &cs, err);
     if (st != ZA_OK)
         return st;
     zp_sprt sp;

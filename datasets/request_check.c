@@ -57,3 +57,31 @@ za_status zd_check_request(const zp_request *rq, za_error *err)
     free(buf);
     return st;
 }
+
+za_status zd_check_request_model(const zp_request *rq, const zm_model *m, za_error *err)
+{
+    zd_prep prep;
+    za_error perr;
+    const char *recipe = rq->prep[0] ? rq->prep : "v1;identity";
+    if (zd_prep_parse(recipe, &prep, &perr) != ZA_OK)
+        return za_error_set(err, ZA_ERR_MALFORMED, "request: input preparation: %s", perr.msg);
+    if (prep.identity || prep.layout != ZD_PREP_NCHW)
+        return ZA_OK;
+    const uint32_t *s = rq->stored_shape;
+    int ok = rq->stored_rank == 3 && m->n_inputs == 1;
+    if (ok) {
+        const zm_tensor *t = &m->tensors[m->inputs[0]];
+        int lead = t->rank - 3;
+        ok = (t->rank == 3 || (t->rank == 4 && t->shape[0] == 1)) &&
+             (uint32_t)t->shape[lead] == s[2] && (uint32_t)t->shape[lead + 1] == s[0] &&
+             (uint32_t)t->shape[lead + 2] == s[1];
+    }
+    if (!ok)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "request: the stored shape %ux%ux%u (rank %u) under layout nchw is "
+                            "not the model's input shape: the transposed inputs would not be "
+                            "the examples", rq->stored_rank > 0 ? s[0] : 0,
+                            rq->stored_rank > 1 ? s[1] : 0, rq->stored_rank > 2 ? s[2] : 0,
+                            rq->stored_rank);
+    return ZA_OK;
+}

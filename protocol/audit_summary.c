@@ -15,6 +15,18 @@ int zp_sample_correct(const zp_audit_result *res, const uint32_t *labels, uint64
            (uint64_t)s->predicted == labels[i];
 }
 
+uint64_t zp_audit_cs_seed(const zp_request *rq)
+{
+    /* the in-batch order of the without-replacement sequence comes from the
+     * audit's own seed, so anyone replaying the report gets the same */
+    uint8_t seed[32];
+    uint64_t order_seed = 0;
+    zp_request_seed(rq, seed);
+    for (int i = 0; i < 8; i++)
+        order_seed |= (uint64_t)seed[i] << (8 * i);
+    return order_seed;
+}
+
 void zp_audit_summary_free(zp_audit_summary *s)
 {
     if (!s)
@@ -50,15 +62,8 @@ static za_status replay_sequential(const zp_request *rq, const zp_audit_result *
     s->stop = rq->params.stop;
     unsigned B = in->batch_size ? in->batch_size : 1;
     zp_cs *cs = NULL;
-    /* the in-batch order of the without-replacement sequence comes from the
-     * audit's own seed, so anyone replaying the report gets the same */
-    uint8_t seed[32];
-    uint64_t order_seed = 0;
-    zp_request_seed(rq, seed);
-    for (int i = 0; i < 8; i++)
-        order_seed |= (uint64_t)seed[i] << (8 * i);
-    za_status st = zp_cs_new(rq->params.confidence, rq->transcript.dataset_count, order_seed,
-                             &cs, err);
+    za_status st = zp_cs_new(rq->params.confidence, rq->transcript.dataset_count,
+                             zp_audit_cs_seed(rq), &cs, err);
     if (st != ZA_OK)
         return st;
     zp_sprt sp;

@@ -80,6 +80,12 @@ za_status zp_audit_summarize(const zp_request *rq, const zp_audit_result *res,
                              za_error *err) ZA_WARN_UNUSED;
 void zp_audit_summary_free(zp_audit_summary *s);
 
+/* The seed of the confidence sequence's in-batch order (zp_cs_new) for a
+ * replay of the request's verdicts: from the audit's own sample seed, so
+ * that every replay (buyer verify, buyer report, anyone with the request)
+ * gets the same interval and stops at the same sample. */
+uint64_t zp_audit_cs_seed(const zp_request *rq);
+
 /* 1 if sample i counts as correct. */
 int zp_sample_correct(const zp_audit_result *res, const uint32_t *labels, uint64_t i);
 

@@ -35,7 +35,14 @@ typedef struct {
     zp_bundle_batch *batches; /* loaded up front (SQLite handles are per thread) */
     int *found;
     unsigned batch_size;
+    uint64_t base;            /* first batch of the window being verified */
 } verify_ctx;
+
+/* Proofs are read a window at a time, never all at once: a MobileNet proof
+ * is about 5 MB (10,000 samples in batches of 8: 6 GB), and a hostile row
+ * may hold up to ZA_MAX_PROOF_BYTES. */
+#define VERIFY_WINDOW_BATCHES 64
+#define VERIFY_WINDOW_BYTES ((size_t)256 << 20)
 
 static void mark(zp_audit_result *res, uint64_t first, unsigned count, zp_sample_status st,
                  const char *reason)
@@ -52,8 +59,9 @@ static void verify_range(void *vctx, size_t begin, size_t end)
     verify_ctx *c = vctx;
     const zp_request *rq = c->rq;
     zp_audit_result *res = c->res;
-    for (size_t k = begin; k < end; k++) {
-        uint64_t first = (uint64_t)k * c->batch_size;
+    for (size_t kw = begin; kw < end; kw++) {
+        uint64_t k = c->base + kw;
+        uint64_t first = k * c->batch_size;
         unsigned count = (unsigned)(rq->n - first < c->batch_size ? rq->n - first
                                                                     : c->batch_size);
         if (!c->found[k]) /* marked missing or invalid while loading */
@@ -123,6 +131,9 @@ za_status zp_audit_verify(const zp_request *rq, const uint8_t request_id[32],
         zp_audit_result_free(out);
         return za_error_set(err, ZA_ERR_NOMEM, "verify: out of memory");
     }
+    /* a sample no path below reaches stays missing (= wrong), never valid */
+    for (uint64_t i = 0; i < rq->n; i++)
+        mark(out, i, 1, ZP_SAMPLE_MISSING, "not verified");
     zp_bundle_info info;
     za_status st = zp_bundle_get_info(b, &info, err);
     if (st != ZA_OK) {
@@ -147,13 +158,13 @@ za_status zp_audit_verify(const zp_request *rq, const uint8_t request_id[32],
     }
     out->batches = info.n_batches;
     verify_ctx ctx = { rq, mc, out, calloc(info.n_batches + 1, sizeof(zp_bundle_batch)),
-                       calloc(info.n_batches + 1, sizeof(int)), info.batch_size };
+                       calloc(info.n_batches + 1, sizeof(int)), info.batch_size, 0 };
     if (!ctx.batches || !ctx.found) {
         free(ctx.batches), free(ctx.found);
         zp_audit_result_free(out);
         return za_error_set(err, ZA_ERR_NOMEM, "verify: out of memory");
     }
-    for (uint64_t k = 0; k < info.n_batches && st == ZA_OK; k++) {
+    for (uint64_t k = 0, win0 = 0, wbytes = 0; k < info.n_batches && st == ZA_OK; k++) {
         za_error berr;
         za_status bst = zp_bundle_get_batch(b, k, &ctx.batches[k], &ctx.found[k], &berr);
         if (bst == ZA_ERR_MALFORMED) {
@@ -163,14 +174,11 @@ za_status zp_audit_verify(const zp_request *rq, const uint8_t request_id[32],
                                                                           : info.batch_size);
             ctx.found[k] = 0;
             mark(out, first, count, ZP_SAMPLE_INVALID, berr.msg);
-            continue;
-        }
-        if (bst != ZA_OK) {
+        } else if (bst != ZA_OK) {
             *err = berr;
             st = bst;
             break;
-        }
-        if (ctx.found[k]) {
+        } else if (ctx.found[k]) {
             out->batches_present++;
             out->prove_cpu_s += ctx.batches[k].cpu_s;
             out->prove_wall_s += ctx.batches[k].wall_s;
@@ -182,9 +190,20 @@ za_status zp_audit_verify(const zp_request *rq, const uint8_t request_id[32],
                                                                           : info.batch_size);
             mark(out, first, count, ZP_SAMPLE_MISSING, "no proof for its batch in the bundle");
         }
+        if (ctx.found[k])
+            wbytes += ctx.batches[k].proof_len;
+        /* the window [win0, k] is full, or this is the last batch: verify it
+         * and let its proofs go */
+        if (k + 1 == info.n_batches || k + 1 - win0 >= VERIFY_WINDOW_BATCHES ||
+            wbytes >= VERIFY_WINDOW_BYTES) {
+            ctx.base = win0;
+            za_parallel_for((size_t)(k + 1 - win0), threads, verify_range, &ctx);
+            for (uint64_t j = win0; j <= k; j++)
+                zp_bundle_batch_free(&ctx.batches[j]);
+            win0 = k + 1;
+            wbytes = 0;
+        }
     }
-    if (st == ZA_OK)
-        za_parallel_for(info.n_batches, threads, verify_range, &ctx);
     for (uint64_t k = 0; k < info.n_batches; k++)
         zp_bundle_batch_free(&ctx.batches[k]);
     free(ctx.batches), free(ctx.found);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/hex.h"
+#include "common/sha256.h"
 
 #define OFFER_FORMAT "zkaudit-offer/v1"
 #define JOIN_FORMAT "zkaudit-join/v1"
@@ -168,4 +169,64 @@ za_status zp_secret_parse(const char *json, size_t len, const char *name, zp_sec
         st = get_hex(j, "buyer_seed", name, s->buyer_seed, err);
     json_decref(j);
     return st;
+}
+
+za_status zp_request_check_handshake(const zp_request *rq, const uint8_t *offer_bytes,
+                                     size_t offer_len, const zp_offer *o, const zp_join *j,
+                                     const uint8_t *beacon, size_t beacon_len, za_error *err)
+{
+    const zp_sample_transcript *t = &rq->transcript;
+    uint8_t h[32];
+    if (j) {
+        za_sha256(offer_bytes, offer_len, h);
+        if (memcmp(h, j->offer_sha256, 32) || memcmp(j->model_id, o->model_id, 32))
+            return za_error_set(err, ZA_ERR_MISMATCH,
+                                "the join answers another offer (or model)");
+    }
+    const char *what = NULL;
+    if (strcmp(rq->params_text, o->params_text))
+        what = "audit parameters";
+    else if (strcmp(rq->dataset_name, o->dataset_name) ||
+             memcmp(t->dataset_root, o->dataset_root, 32) || t->dataset_count != o->dataset_count)
+        what = "dataset (name, root or size)";
+    else if (strcmp(rq->prep, o->prep))
+        what = "input preparation";
+    else if (memcmp(t->model_id, o->model_id, 32))
+        what = "model id";
+    else if (memcmp(rq->buyer_commitment, o->buyer_commitment, 32))
+        what = "buyer seed commitment";
+    if (what)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the request's %s is not the offer's: it is not this audit's draw",
+                            what);
+    if (j) {
+        /* the seller answered: only its own seed decides the draw (a buyer
+         * holding both the seller seed and a beacon value must not pick the
+         * draw it prefers) */
+        if (t->use_beacon)
+            return za_error_set(err, ZA_ERR_MISMATCH,
+                                "the request uses a beacon, but the seller answered the offer "
+                                "with its own seed (the join)");
+        if (memcmp(t->seller_seed, j->seller_seed, 32))
+            return za_error_set(err, ZA_ERR_MISMATCH,
+                                "the request's seller seed is not the one the join gave: it is "
+                                "not this audit's draw");
+        return ZA_OK;
+    }
+    if (!t->use_beacon)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the request uses a seller seed, but no join was given to check it");
+    if (!o->beacon_round[0])
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the request uses a beacon, but the offer named no beacon round");
+    if (!beacon)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the request uses the beacon round '%s': give its value to check it",
+                            o->beacon_round);
+    za_sha256(beacon, beacon_len, h);
+    if (memcmp(h, t->beacon_hash, 32))
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "the request's beacon hash is not that of the value of beacon round "
+                            "'%s'", o->beacon_round);
+    return ZA_OK;
 }

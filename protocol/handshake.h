@@ -59,4 +59,20 @@ za_status zp_join_parse(const char *json, size_t len, const char *name, zp_join 
 za_status zp_secret_parse(const char *json, size_t len, const char *name, zp_secret *s,
                           za_error *err) ZA_WARN_UNUSED;
 
+/* The seller's check, before proving, that a request is the draw of the
+ * offer it received: the request's parameters, dataset (name, root, count,
+ * input preparation), model id and buyer seed commitment are the offer's
+ * (o, parsed from offer_bytes, the file as received); and either
+ *   - j (the seller's join) is given: offer_bytes hash to its offer_sha256,
+ *     and the request uses its seller seed (not a beacon); or
+ *   - j is NULL (the seller never answered): the request uses a beacon, the
+ *     offer named a beacon round, and the beacon hash is SHA-256 of
+ *     `beacon` (the round's value as the seller obtained it).
+ * Without this the buyer could write any seeds into the request and choose
+ * the sample.  ZA_OK or ZA_ERR_MISMATCH naming what differs. */
+za_status zp_request_check_handshake(const zp_request *rq, const uint8_t *offer_bytes,
+                                     size_t offer_len, const zp_offer *o, const zp_join *j,
+                                     const uint8_t *beacon, size_t beacon_len,
+                                     za_error *err) ZA_WARN_UNUSED;
+
 #endif

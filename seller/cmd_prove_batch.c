@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "common/file.h"
+#include "common/hex.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "model/model.h"
 #include "protocol/bundle.h"
+#include "protocol/handshake.h"
 #include "protocol/model_commit.h"
 #include "seller/prove_batch.h"
 #include "protocol/request.h"
@@ -17,7 +19,8 @@
 #include "seller/seller.h"
 
 static const char usage[] =
-    "usage: seller prove-batch --request R --model M.tflite --commit M.commit --out BUNDLE\n"
+    "usage: seller prove-batch --request R --offer OFFER.json (--join JOIN.json | --beacon HEX)\n"
+    "                          --model M.tflite --commit M.commit --out BUNDLE\n"
     "                          [--batch-size B] [--threads T] [--shard K/N]\n"
     "\n"
     "Prove every sample of an audit request (from `buyer sample draw`) with the\n"
@@ -25,12 +28,18 @@ static const char usage[] =
     "file that is also the journal: each finished batch is committed on its own,\n"
     "so a run that is killed loses only the batch in progress, and running the\n"
     "same command again proves only what is missing (nothing is proven twice).\n"
-    "Before proving, the request is checked: its transcript, every sample's\n"
-    "inclusion in the committed dataset and its input preparation.\n"
+    "Before proving, the request is checked: its transcript, that it is the draw\n"
+    "of OFFER.json with the seller seed of JOIN.json (from `seller sample join`),\n"
+    "every sample's inclusion in the committed dataset and its input preparation.\n"
     "\n"
     "  --batch-size B  samples per proof (1..4096, default 8); a bundle keeps the\n"
     "                  batch size it was started with\n"
     "  --threads T     prover threads (default: all cores)\n"
+    "  --join JOIN.json\n"
+    "                  the seller's answer to the offer: the request must use its\n"
+    "                  seller seed\n"
+    "  --beacon HEX    instead of --join, when the seller never answered: the value\n"
+    "                  of the beacon round the offer named, which the request must use\n"
     "  --shard K/N     prove only batches k with k mod N = K (0 <= K < N), e.g. for\n"
     "                  N machines; merge their bundles with `seller merge`\n"
     "\n"
@@ -58,16 +67,56 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
     return 1;
 }
 
+/* The request is the draw of the offer with this seller's join (or the
+ * named beacon round's value): protocol/handshake.h. */
+static za_status check_draw(const char *req_path, const char *offer_path, const char *join_path,
+                            const char *beacon_hex, za_error *err)
+{
+    uint8_t *rbuf = NULL, *obuf = NULL, *jbuf = NULL, *beacon = NULL;
+    size_t rlen = 0, olen = 0, jlen = 0, blen = 0;
+    zp_request rq;
+    memset(&rq, 0, sizeof rq);
+    zp_offer offer;
+    zp_join join;
+    za_status st;
+    if ((st = za_read_file(req_path, ZA_MAX_REQUEST_BYTES, &rbuf, &rlen, err)) ||
+        (st = zp_request_decode(rbuf, rlen, req_path, &rq, err)) ||
+        (st = za_read_file(offer_path, 1 << 20, &obuf, &olen, err)) ||
+        (st = zp_offer_parse((const char *)obuf, olen, offer_path, &offer, err)))
+        goto out;
+    if (join_path && ((st = za_read_file(join_path, 1 << 20, &jbuf, &jlen, err)) ||
+                      (st = zp_join_parse((const char *)jbuf, jlen, join_path, &join, err))))
+        goto out;
+    if (beacon_hex) {
+        size_t hl = strlen(beacon_hex);
+        blen = hl / 2;
+        if (hl == 0 || hl % 2 || hl > 2048 || !(beacon = malloc(blen)) ||
+            za_hex_decode(beacon_hex, beacon, blen, err)) {
+            st = za_error_set(err, ZA_ERR_ARG, "--beacon must be 1..1024 bytes of hex");
+            goto out;
+        }
+    }
+    if ((st = zp_request_check_handshake(&rq, obuf, olen, &offer, join_path ? &join : NULL,
+                                         beacon, blen, err)))
+        za_error_prefix(err, "%s", req_path);
+out:
+    free(rbuf), free(obuf), free(jbuf), free(beacon);
+    zp_request_free(&rq);
+    return st;
+}
+
 int zs_cmd_prove_batch(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "request", required_argument, 0, 'r' }, { "model", required_argument, 0, 'm' },
         { "commit", required_argument, 0, 'c' }, { "out", required_argument, 0, 'o' },
         { "batch-size", required_argument, 0, 'b' }, { "threads", required_argument, 0, 't' },
-        { "shard", required_argument, 0, 's' }, { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
+        { "shard", required_argument, 0, 's' }, { "offer", required_argument, 0, 'f' },
+        { "join", required_argument, 0, 'j' }, { "beacon", required_argument, 0, 'B' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
-    const char *req_path = NULL, *model_path = NULL, *commit_path = NULL, *out_path = NULL;
+    const char *req_path = NULL, *model_path = NULL, *commit_path = NULL, *out_path = NULL,
+               *offer_path = NULL, *join_path = NULL, *beacon_hex = NULL;
     unsigned batch_size = 8, shard_k = 0, shard_n = 1;
     int threads = 0, ch;
     char *end;
@@ -78,6 +127,9 @@ int zs_cmd_prove_batch(int argc, char **argv)
         case 'm': model_path = optarg; break;
         case 'c': commit_path = optarg; break;
         case 'o': out_path = optarg; break;
+        case 'f': offer_path = optarg; break;
+        case 'j': join_path = optarg; break;
+        case 'B': beacon_hex = optarg; break;
         case 'b': {
             unsigned long v = strtoul(optarg, &end, 10);
             if (*end || v < 1 || v > ZP_BUNDLE_MAX_BATCH) {
@@ -105,12 +157,23 @@ int zs_cmd_prove_batch(int argc, char **argv)
         default: fputs(usage, stderr); return 2;
         }
     }
-    if (!req_path || !model_path || !commit_path || !out_path || optind != argc) {
+    if (!req_path || !offer_path || !join_path == !beacon_hex || !model_path || !commit_path ||
+        !out_path || optind != argc) {
         fprintf(stderr, "seller prove-batch: %s\n\n%s",
                 optind != argc ? "unexpected argument"
-                               : "--request, --model, --commit and --out are required",
+                               : "--request, --offer, --model, --commit, --out and one of --join "
+                                 "or --beacon are required",
                 usage);
         return 2;
+    }
+    /* the buyer must not choose the seeds: the request must be the draw of
+     * the offer this seller joined, with this seller's seed */
+    {
+        za_error herr;
+        if (check_draw(req_path, offer_path, join_path, beacon_hex, &herr)) {
+            za_log_report(&herr);
+            return 1;
+        }
     }
     if (zs_mpi_launched()) /* mpirun -np N: the batches spread over N ranks */
         return zs_prove_batch_mpi(&(zs_prove_batch_opts){ req_path, model_path, commit_path,

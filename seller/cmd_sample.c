@@ -88,6 +88,8 @@ int zs_cmd_sample(int argc, char **argv)
     printf("offer: dataset '%s' (%llu examples, root %s)\n", offer.dataset_name,
            (unsigned long long)offer.dataset_count, a);
     printf("offer: %s\n", offer.params_text);
+    printf("offer: input preparation '%s' (the model is proven on the stored examples "
+           "under it)\n", offer.prep[0] ? offer.prep : "v1;identity");
     if (offer.beacon_round[0])
         printf("offer: note: the draw may use beacon round '%s' instead of this seed\n",
                offer.beacon_round);

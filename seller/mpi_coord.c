@@ -193,7 +193,7 @@ static za_status prepare(coord *c, zs_mpi_job *j, const zs_prove_batch_opts *o,
                             "the request is for model %s, but %s commits to model %s", a,
                             o->commit_path, b);
     }
-    if (zd_check_request(&j->rq, err))
+    if (zd_check_request(&j->rq, err) || zd_check_request_model(&j->rq, j->m, err))
         return err->code;
     uint8_t request_id[32];
     zp_request_id(j->rbuf, j->rlen, request_id);

@@ -40,6 +40,9 @@ static za_status check(const zp_request *rq, const zm_model *m, const zp_model_c
     za_status st = zd_check_request(rq, err);
     if (st)
         return st;
+    /* an nchw recipe transposes by the shape the request states: it must be the model's */
+    if ((st = zd_check_request_model(rq, m, err)))
+        return st;
     size_t n = 0;
     for (int k = 0; k < m->n_inputs; k++)
         n += (size_t)m->tensors[m->inputs[k]].n_bytes;

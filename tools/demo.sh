@@ -58,8 +58,8 @@ $B sample draw --db "$W/buyer/datasets.db" --offer "$W/buyer/offer.json" \
 cp "$W/buyer/request.zkreq" "$W/seller/request.zkreq"
 
 say "seller: prove every sampled prediction"
-$S prove-batch --request "$W/seller/request.zkreq" --model "$MODEL" \
-    --commit "$W/seller/model.commit" --batch-size 16 --out "$W/seller/bundle.db"
+$S prove-batch --request "$W/seller/request.zkreq" --offer "$W/seller/offer.json" \
+    --join "$W/seller/join.json" --model "$MODEL" --commit "$W/seller/model.commit" --batch-size 16 --out "$W/seller/bundle.db"
 cp "$W/seller/bundle.db" "$W/buyer/bundle.db"
 
 say "buyer: verify every proof"

@@ -22,7 +22,7 @@ mkdir -p "$AUDIT/shards"
 # the shard's earlier bundle if there is one, then copy the finished file.
 LOCAL=${TMPDIR:-/tmp}/shard-$K.bundle
 [ -f "$AUDIT/shards/shard-$K.bundle" ] && cp "$AUDIT/shards/shard-$K.bundle" "$LOCAL"
-bin/seller prove-batch --request "$AUDIT/request" --model "$AUDIT/model.tflite" \
+bin/seller prove-batch --request "$AUDIT/request" --offer "$AUDIT/offer.json" --join "$AUDIT/join.json" --model "$AUDIT/model.tflite" \
     --commit "$AUDIT/model.commit" --out "$LOCAL" --batch-size 1 --shard "$K/$N"
 cp "$LOCAL" "$AUDIT/shards/shard-$K.bundle.tmp"
 mv "$AUDIT/shards/shard-$K.bundle.tmp" "$AUDIT/shards/shard-$K.bundle"

@@ -13,6 +13,6 @@
 #SBATCH --time=02:00:00
 set -euo pipefail
 AUDIT=${AUDIT:-$HOME/audit}         # on the node of rank 0 (the first node)
-mpirun bin/seller prove-batch --request "$AUDIT/request" --model "$AUDIT/model.tflite" \
+mpirun bin/seller prove-batch --request "$AUDIT/request" --offer "$AUDIT/offer.json" --join "$AUDIT/join.json" --model "$AUDIT/model.tflite" \
     --commit "$AUDIT/model.commit" --out "$AUDIT/bundle" --batch-size 1
 # (with a Slurm built with PMIx, `srun --mpi=pmix bin/seller prove-batch ...` does the same)

@@ -66,7 +66,8 @@ check "sample draw" [ -s "$tmp/req" ]
 check "sample check" [ "$(tail -1 "$tmp/check.log")" = ok ]
 
 # kill -9 halfway through proving, then resume
-"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle" --batch-size 8 > "$tmp/prove1.log" 2>&1 &
 pid=$!
 nb() { python3 - "$1" <<'EOF'
@@ -86,14 +87,16 @@ kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 before=$(nb "$tmp/bundle")
 check "some batches were proven before the kill ($before)" [ "$before" -ge 1 ]
-"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle" --batch-size 8 > "$tmp/prove2.log" 2>&1
 check "prove-batch resumes" [ $? -eq 0 ]
 nbatches=$(( (N_SAMPLES + 7) / 8 ))
 check "the bundle is complete ($(nb "$tmp/bundle") of $nbatches)" [ "$(nb "$tmp/bundle")" -eq $nbatches ]
 check "the resumed run skipped the $before proven batches" \
     grep -q "skipped $before batch" "$tmp/prove2.log"
-"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle" --batch-size 8 > "$tmp/prove3.log" 2>&1
 check "a third run proves nothing" grep -q "^proved 0 samples" "$tmp/prove3.log"
 
@@ -147,6 +150,31 @@ print("ok")
 EOF
 check "report: accuracy and per-class figures equal plain inference ($(tail -1 "$tmp/report_check.log"))" \
     [ "$(tail -1 "$tmp/report_check.log")" = ok ]
+# buyer verify and buyer report replay the same stopping rule over the same
+# verdicts: an audit with a confidence sequence must stop at the same sample
+# in both (the in-batch order of the replay comes from the audit's seed)
+"$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer_cs.json" \
+    --secret "$tmp/secret_cs.json" --max-samples 160 --stop confseq > /dev/null
+"$S" sample join --offer "$tmp/offer_cs.json" --commit "$tmp/m.commit" --out "$tmp/join_cs.json" > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer_cs.json" --secret "$tmp/secret_cs.json" \
+    --join "$tmp/join_cs.json" --out "$tmp/req_cs" > /dev/null
+"$RS" prove-batch --request "$tmp/req_cs" --offer "$tmp/offer_cs.json" --join "$tmp/join_cs.json" \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bundle_cs" --batch-size 8 > /dev/null 2>&1
+"$B" verify --request "$tmp/req_cs" --bundle "$tmp/bundle_cs" --commit "$tmp/m.commit" \
+    --db "$tmp/ds.db" --json > "$tmp/verify_cs.json" 2>&1
+"$B" report --db "$tmp/ds.db" --request "$tmp/req_cs" --bundle "$tmp/bundle_cs" \
+    --commit "$tmp/m.commit" --out "$tmp/report_cs" --format json > /dev/null 2>&1
+cs_same=$(python3 - "$tmp/verify_cs.json" "$tmp/report_cs/report.json" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))["sequential"]
+r = json.load(open(sys.argv[2]))["sequential"]
+va = v["decided_at"] if v["decided"] else None
+print("ok, at %r" % va if va == r["stopped_at"] else
+      "verify stops at %r, report at %r" % (va, r["stopped_at"]))
+EOF
+)
+check "verify and report: the confidence sequence stops at the same sample ($cs_same)" \
+    [ "${cs_same%%,*}" = ok ]
 
 # ---- refusals of the commit-reveal ----
 "$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer2.json" \
@@ -169,11 +197,50 @@ EOF
 "$B" sample check --request "$tmp/tampered.req" > "$tmp/x.log" 2>&1
 check "check refuses a request with a changed example" grep -q "^not ok" "$tmp/x.log"
 
+# a buyer that draws with a seller seed of its own choosing (here: another
+# join of the same offer) is refused by the seller, who checks its own join
+"$S" sample join --offer "$tmp/offer.json" --commit "$tmp/m.commit" --out "$tmp/join_b.json" > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer.json" --secret "$tmp/secret.json" \
+    --join "$tmp/join_b.json" --out "$tmp/req_b" > /dev/null
+"$RS" prove-batch --request "$tmp/req_b" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/b.bundle" > "$tmp/x.log" 2>&1
+check "prove-batch refuses a request drawn with another seller seed" \
+    grep -q "seller seed is not the one the join gave" "$tmp/x.log"
+"$B" sample check --request "$tmp/req_b" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    > "$tmp/x.log" 2>&1
+check "sample check --offer --join refuses it too" grep -q "^not ok" "$tmp/x.log"
+"$B" sample check --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    > "$tmp/x.log" 2>&1
+check "sample check --offer --join accepts the honest draw" [ "$(tail -1 "$tmp/x.log")" = ok ]
+"$RS" prove-batch --request "$tmp/req" --model "$M" --commit "$tmp/m.commit" \
+    --out "$tmp/b.bundle" > /dev/null 2>&1
+check "prove-batch without --offer and --join: exit 2" [ $? -eq 2 ]
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --beacon 00 --model "$M" --commit "$tmp/m.commit" --out "$tmp/b.bundle" > /dev/null 2>&1
+check "prove-batch with both --join and --beacon: exit 2" [ $? -eq 2 ]
+
+# a seller that never answered: the beacon round the offer named decides
+"$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer_bc.json" \
+    --secret "$tmp/secret_bc.json" --max-samples 4 --beacon-round test-round-1 > /dev/null
+"$S" sample join --offer "$tmp/offer_bc.json" --commit "$tmp/m.commit" --out "$tmp/join_bc.json" > /dev/null
+"$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer_bc.json" --secret "$tmp/secret_bc.json" \
+    --beacon 00ff11 --out "$tmp/req_bc" > /dev/null
+"$RS" prove-batch --request "$tmp/req_bc" --offer "$tmp/offer_bc.json" --beacon 00ff12 \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bc.bundle" > "$tmp/x.log" 2>&1
+check "prove-batch refuses a beacon draw with another beacon value" grep -q "beacon hash" "$tmp/x.log"
+"$RS" prove-batch --request "$tmp/req_bc" --offer "$tmp/offer_bc.json" --join "$tmp/join_bc.json" \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bc.bundle" > "$tmp/x.log" 2>&1
+check "prove-batch that answered refuses a beacon draw" grep -q "answered the offer" "$tmp/x.log"
+"$RS" prove-batch --request "$tmp/req_bc" --offer "$tmp/offer_bc.json" --beacon 00ff11 \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/bc.bundle" --batch-size 4 > "$tmp/x.log" 2>&1
+check "prove-batch proves the beacon draw with the round's value" [ $? -eq 0 ]
+
 # a second audit (for the replays)
 "$S" sample join --offer "$tmp/offer2.json" --commit "$tmp/m.commit" --out "$tmp/join2.json" > /dev/null
 "$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer2.json" --secret "$tmp/secret2.json" \
     --join "$tmp/join2.json" --out "$tmp/req2" > /dev/null
-"$RS" prove-batch --request "$tmp/req2" --model "$M" --commit "$tmp/m.commit" \
+"$RS" prove-batch --request "$tmp/req2" --offer "$tmp/offer2.json" --join "$tmp/join2.json" \
+    --model "$M" --commit "$tmp/m.commit" \
     --out "$tmp/bundle2" --batch-size 8 > /dev/null 2>&1
 check "a second audit proves" [ "$(nb "$tmp/bundle2")" -eq 2 ]
 
@@ -230,7 +297,8 @@ check "a whole bundle of another audit: refused" grep -q "answers another reques
 OTHER=models/demo/fashion_cnn.tflite
 if [ -f "$OTHER" ]; then
     "$RS" commit-model --model "$OTHER" --out "$tmp/o.commit" > /dev/null
-    "$RS" prove-batch --request "$tmp/req" --model "$OTHER" --commit "$tmp/o.commit" \
+    "$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$OTHER" --commit "$tmp/o.commit" \
         --out "$tmp/o.bundle" > "$tmp/o.log" 2>&1
     check "prove-batch refuses a commitment that is not the request's model" grep -q "is for model" "$tmp/o.log"
     # the first batch's inputs, proven by the other model

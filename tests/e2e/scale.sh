@@ -44,20 +44,22 @@ trap 'rm -rf "$tmp"' EXIT
 N=40
 
 # draw a request of N samples: request FILE
+# (its offer and join are kept beside it: FILE.offer.json, FILE.join.json)
 draw() {
     "$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" \
-        --out "$tmp/offer.json" --secret "$tmp/secret.json" --max-samples $N > /dev/null &&
-    "$S" sample join --offer "$tmp/offer.json" --commit "$tmp/m.commit" \
-        --out "$tmp/join.json" > /dev/null &&
-    "$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer.json" --secret "$tmp/secret.json" \
-        --join "$tmp/join.json" --out "$1" > /dev/null
+        --out "$1.offer.json" --secret "$1.secret.json" --max-samples $N > /dev/null &&
+    "$S" sample join --offer "$1.offer.json" --commit "$tmp/m.commit" \
+        --out "$1.join.json" > /dev/null &&
+    "$B" sample draw --db "$tmp/ds.db" --offer "$1.offer.json" --secret "$1.secret.json" \
+        --join "$1.join.json" --out "$1" > /dev/null
 }
 # prove REQUEST BUNDLE [options]: prove-batch of the test's model in batches
 # of 8 by the release seller, launched by "${LAUNCH[@]}" (mpirun or nothing)
 LAUNCH=()
 prove() {
     local req=$1 out=$2; shift 2
-    "${LAUNCH[@]}" "$RS" prove-batch --request "$req" --model "$M" --commit "$tmp/m.commit" \
+    "${LAUNCH[@]}" "$RS" prove-batch --request "$req" --offer "$req.offer.json" \
+        --join "$req.join.json" --model "$M" --commit "$tmp/m.commit" \
         --out "$out" --batch-size 8 "$@"
 }
 # verdicts BUNDLE: "index status predicted" per sample, or nothing if verify fails
@@ -131,8 +133,8 @@ if command -v mpirun > /dev/null; then
         # a commitment of another model: refused, nothing proven
         "$RS" commit-model --model "$SHARED/models/tflite-micro/hello_world_int8.tflite" \
             --out "$tmp/other.commit" > /dev/null 2>&1
-        "${MPIRUN[@]}" "$RS" prove-batch --request "$tmp/req" --model "$M" \
-            --commit "$tmp/other.commit" --out "$tmp/mpi_bad" > "$tmp/bad.log" 2>&1
+        "${MPIRUN[@]}" "$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" \
+            --join "$tmp/req.join.json" --model "$M" --commit "$tmp/other.commit" --out "$tmp/mpi_bad" > "$tmp/bad.log" 2>&1
         rc=$?
         check "mpirun with another model's commitment fails (rc $rc)" [ $rc -ne 0 ]
         check "mpirun with another model's commitment says why" \

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "common/sha256.h"
 #include "protocol/handshake.h"
 
 static zp_offer make_offer(void)
@@ -113,11 +114,139 @@ static void test_strict(void **state)
     free(json);
 }
 
+/* The request the offer and join make, as `buyer sample draw` writes it
+ * (no samples: only the transcript matters here). */
+static void request_of(const zp_offer *o, const zp_join *j, zp_request *rq)
+{
+    za_error err;
+    assert_int_equal(zp_request_alloc(rq, 0, 4, 4, &err), ZA_OK);
+    memcpy(rq->params_text, o->params_text, sizeof rq->params_text);
+    rq->params = o->params;
+    memcpy(rq->dataset_name, o->dataset_name, sizeof rq->dataset_name);
+    memcpy(rq->buyer_commitment, o->buyer_commitment, 32);
+    memcpy(rq->prep, o->prep, sizeof rq->prep);
+    memcpy(rq->transcript.dataset_root, o->dataset_root, 32);
+    rq->transcript.dataset_count = o->dataset_count;
+    memcpy(rq->transcript.model_id, o->model_id, 32);
+    memset(rq->transcript.buyer_seed, 0x77, 32);
+    assert_int_equal(zp_audit_params_hash(&o->params, rq->transcript.params_hash, &err), ZA_OK);
+    memcpy(rq->transcript.seller_seed, j->seller_seed, 32);
+}
+
+/* The seller proves a request only if it is the draw of the offer it
+ * joined with its own seed: a buyer that puts another seller seed, a
+ * beacon the offer did not name, another commitment, parameters or
+ * dataset into the request would otherwise choose the sample itself. */
+static void test_request_matches_handshake(void **state)
+{
+    (void)state;
+    za_error err;
+    zp_offer o = make_offer();
+    char *json;
+    assert_int_equal(zp_offer_to_json(&o, &json, &err), ZA_OK);
+    const uint8_t *ob = (const uint8_t *)json;
+    size_t ol = strlen(json);
+    zp_join j;
+    memset(&j, 0, sizeof j);
+    za_sha256(json, ol, j.offer_sha256);
+    memcpy(j.model_id, o.model_id, 32);
+    memset(j.seller_seed, 0x5e, 32);
+    zp_request rq;
+    request_of(&o, &j, &rq);
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err), ZA_OK);
+
+    /* the seller seed is not the seller's */
+    rq.transcript.seller_seed[3] ^= 1;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "seller seed"));
+    rq.transcript.seller_seed[3] ^= 1;
+    /* another buyer seed commitment (the buyer picked its seed afterwards) */
+    rq.buyer_commitment[0] ^= 1;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "commitment"));
+    rq.buyer_commitment[0] ^= 1;
+    /* other parameters, dataset, preparation, model */
+    zp_audit_params p2 = o.params;
+    p2.max_samples = 388;
+    zp_request r2;
+    request_of(&o, &j, &r2);
+    assert_int_equal(zp_audit_params_format(&p2, r2.params_text, sizeof r2.params_text, &err),
+                     ZA_OK);
+    assert_int_equal(zp_request_check_handshake(&r2, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "parameters"));
+    zp_request_free(&r2);
+    rq.transcript.dataset_root[5] ^= 1;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    rq.transcript.dataset_root[5] ^= 1;
+    rq.transcript.dataset_count++;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    rq.transcript.dataset_count--;
+    rq.prep[0] = 'x';
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "preparation"));
+    rq.prep[0] = 'v';
+    rq.transcript.model_id[0] ^= 1;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    rq.transcript.model_id[0] ^= 1;
+    /* a join for another offer */
+    j.offer_sha256[0] ^= 1;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "offer"));
+    j.offer_sha256[0] ^= 1;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err), ZA_OK);
+
+    /* a beacon replaces the seller seed only when the seller never
+     * answered (no join), only if the offer named a round, and only with
+     * the beacon value the seller was given */
+    static const uint8_t beacon[5] = { 1, 2, 3, 4, 5 };
+    rq.transcript.use_beacon = 1;
+    za_sha256(beacon, sizeof beacon, rq.transcript.beacon_hash);
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, sizeof beacon,
+                                                &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "named no beacon round"));
+    free(json);
+    snprintf(o.beacon_round, sizeof o.beacon_round, "drand-quicknet-123");
+    assert_int_equal(zp_offer_to_json(&o, &json, &err), ZA_OK);
+    ob = (const uint8_t *)json;
+    ol = strlen(json);
+    za_sha256(json, ol, j.offer_sha256);
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, sizeof beacon,
+                                                &err), ZA_OK);
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, NULL, 0, &err),
+                     ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "give its value"));
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, 4, &err),
+                     ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "beacon hash"));
+    /* a seller that answered insists on its own seed: the buyer must not
+     * choose between the seller's draw and the beacon's */
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, beacon, sizeof beacon,
+                                                &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "answered the offer"));
+    /* and a seller-seed request needs the join to check it */
+    rq.transcript.use_beacon = 0;
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, NULL, beacon, sizeof beacon,
+                                                &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "no join"));
+    assert_int_equal(zp_request_check_handshake(&rq, ob, ol, &o, &j, NULL, 0, &err), ZA_OK);
+    free(json);
+    zp_request_free(&rq);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_strict),
+        cmocka_unit_test(test_request_matches_handshake),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,11 @@
 
 #include <cmocka.h>
 
+#include "datasets/prepare.h"
+#include "datasets/request_check.h"
+#include "model/model.h"
 #include "protocol/request.h"
+#include "tests/support/tflite_builder.h"
 #include "tests/unit/testutil.h"
 
 enum { N_SAMPLES = 7, STORED = 12, INPUT = 12 };
@@ -186,12 +190,76 @@ static void test_byte_flips(void **state)
     zp_request_free(&rq);
 }
 
+/* A model taking int8 [1, 3, 4, 5] (NCHW: C = 3, H = 4, W = 5), reshaped
+ * to [1, 60]. */
+static zm_model *nchw_model(void)
+{
+    tb_model *tb = tb_new();
+    float s = 1.0f;
+    int64_t zp = -128;
+    int32_t ish[4] = { 1, 3, 4, 5 }, osh[2] = { 1, 60 }, nsh[1] = { 2 }, newshape[2] = { 1, 60 };
+    int x = tb_tensor(tb, "x", TB_INT8, 4, ish, 0, 1, &s, &zp, 0);
+    int ns = tb_tensor(tb, "shape", TB_INT32, 1, nsh, tb_buffer(tb, newshape, sizeof newshape), 0,
+                       NULL, NULL, 0);
+    int y = tb_tensor(tb, "y", TB_INT8, 2, osh, 0, 1, &s, &zp, 0);
+    tb_options o = tb_opt_reshape(2, newshape);
+    int32_t ri[2] = { x, ns };
+    tb_op(tb, TB_OP_RESHAPE, 2, ri, 1, &y, &o);
+    tb_io(tb, 1, &x, 1, &y);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(tb_finish(tb, &buf, &len), 0);
+    tb_free(tb);
+    zm_model *m = NULL;
+    za_error err;
+    assert_int_equal(zm_model_load_buffer(buf, len, "nchw", &m, &err), ZA_OK);
+    free(buf);
+    return m;
+}
+
+/* With layout nchw the stored shape the request states decides how each
+ * example is transposed, and nothing commits to it: a buyer stating
+ * [5, 4, 3] for 4x5x3 examples would have the seller prove scrambled inputs
+ * (the same bytes, so the inclusion and preparation checks pass).  The
+ * seller checks the shape against its model's input. */
+static void test_nchw_shape_is_the_models(void **state)
+{
+    (void)state;
+    za_error err;
+    zm_model *m = nchw_model();
+    zp_request rq;
+    assert_int_equal(zp_request_alloc(&rq, 0, 60, 60, &err), ZA_OK);
+    snprintf(rq.prep, sizeof rq.prep, "v1;dtype=int8;scale=0x3f800000;zp=-128;real=x;layout=nchw");
+    zd_prep prep;
+    assert_int_equal(zd_prep_parse(rq.prep, &prep, &err), ZA_OK);
+    rq.stored_rank = 3;
+    uint32_t good[3] = { 4, 5, 3 }, bad[3] = { 5, 4, 3 }, bad2[3] = { 3, 4, 5 };
+    memcpy(rq.stored_shape, good, sizeof good);
+    assert_int_equal(zd_check_request_model(&rq, m, &err), ZA_OK);
+    memcpy(rq.stored_shape, bad, sizeof bad);
+    assert_int_equal(zd_check_request_model(&rq, m, &err), ZA_ERR_MISMATCH);
+    assert_non_null(strstr(err.msg, "shape"));
+    memcpy(rq.stored_shape, bad2, sizeof bad2);
+    assert_int_equal(zd_check_request_model(&rq, m, &err), ZA_ERR_MISMATCH);
+    rq.stored_rank = 2;
+    rq.stored_shape[0] = 20, rq.stored_shape[1] = 3;
+    assert_int_equal(zd_check_request_model(&rq, m, &err), ZA_ERR_MISMATCH);
+    /* byte by byte recipes do not depend on the shape */
+    snprintf(rq.prep, sizeof rq.prep, "v1;identity");
+    assert_int_equal(zd_check_request_model(&rq, m, &err), ZA_OK);
+    snprintf(rq.prep, sizeof rq.prep, "v1;dtype=int8;scale=0x3f800000;zp=-128;real=x;layout=nhwc");
+    assert_int_equal(zd_check_request_model(&rq, m, &err), ZA_OK);
+    zp_request_free(&rq);
+    zm_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_inconsistent),
         cmocka_unit_test(test_byte_flips),
+        cmocka_unit_test(test_nchw_shape_is_the_models),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
