@@ -58,15 +58,6 @@ out:
     return st;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* ds.label_names is a JSON array of names or null. */
 static za_status label_names_of(zb_audit *a, za_error *err)
 {
@@ -79,7 +70,7 @@ static za_status label_names_of(zb_audit *a, za_error *err)
         json_t *v = json_is_array(arr) ? json_array_get(arr, c) : NULL;
         char num[16];
         snprintf(num, sizeof num, "%u", c);
-        a->label_names[c] = dup_str(json_is_string(v) ? json_string_value(v) : num);
+        a->label_names[c] = strdup(json_is_string(v) ? json_string_value(v) : num);
         if (!a->label_names[c]) {
             json_decref(arr);
             return za_error_set(err, ZA_ERR_NOMEM, "out of memory");

@@ -43,15 +43,6 @@ void zp_audit_summary_free(zp_audit_summary *s)
     memset(s, 0, sizeof *s);
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* Replay the parameters' sequential rule over the request order, one
  * bundle batch at a time (the granularity at which an audit loop sees
  * verified results). */
@@ -117,7 +108,7 @@ static za_status per_class(const zp_request *rq, const zp_audit_result *res,
         !s->test_counts)
         return za_error_set(err, ZA_ERR_NOMEM, "report: out of memory");
     for (size_t c = 0; c < C; c++) {
-        s->label_names[c] = dup_str(in->label_names && in->label_names[c] ? in->label_names[c]
+        s->label_names[c] = strdup(in->label_names && in->label_names[c] ? in->label_names[c]
                                                                           : "");
         if (!s->label_names[c])
             return za_error_set(err, ZA_ERR_NOMEM, "report: out of memory");
