@@ -59,7 +59,9 @@ static const char usage[] =
     "      is the dataset's in FILE; with --offer, that the request is the draw of\n"
     "      that offer with the seller seed of JOIN.json or the beacon value HEX, as\n"
     "      seller prove-batch checks: the transcript alone does not show that the\n"
-    "      seeds in it are the ones the parties exchanged).\n";
+    "      seeds in it are the ones the parties exchanged).\n"
+    "\n"
+    "Exit status: 0 done (check: `ok`), 1 failed (check: `not ok`), 2 bad arguments.\n";
 
 static int fail_usage(const char *what)
 {
@@ -156,6 +158,16 @@ static int cmd_init(int argc, char **argv)
         return fail_usage("--seller, --token-file and --join-out go together");
     if (strlen(beacon) >= ZP_MAX_NAME)
         return fail_usage("--beacon-round is too long");
+    {
+        /* the parameters' own ranges, before anything is read (max_samples
+         * may still be 0 here: the plan fills it in) */
+        zp_audit_params q = p;
+        za_error perr;
+        if (!q.max_samples)
+            q.max_samples = 1;
+        if (zp_audit_params_check(&q, &perr))
+            return fail_usage(perr.msg);
+    }
     za_error err;
     zd_db *db = NULL;
     zd_dataset ds;
