@@ -16,7 +16,7 @@
 #define MAX_PTS 5               /* evaluation points X = 0..4 of a round's products */
 #define BLK 64                  /* pairs per block: phase-1 values stay in L1 */
 #define SEG_LOG 10              /* pairs per weight segment (zero-check low eq table) */
-#define PAR_PAIRS ((size_t)1 << 15) /* rounds with fewer pairs run on one thread */
+#define PAR_PAIRS ((size_t)1 << 12) /* rounds with fewer pairs run on one thread */
 #define MAX_CHUNKS 64
 
 /* ------------------------------------------------------------ small helpers */
