@@ -37,6 +37,9 @@
 
 #define PROOF_VERSION 1
 #define MAXV 64
+/* lookups of at most this many used rows keep them between the passes
+ * (4 columns: 32 MiB) */
+#define LOOKUP_KEEP_ROWS ((size_t)1 << 20)
 
 typedef struct {
     int prover;
@@ -51,6 +54,8 @@ typedef struct {
     zk_fp **pub;   /* both: padded public tensors (per circuit tensor) */
     const zp_cheat *cheat;
     zk_fp *table[4]; /* the combined lookup table (zp_circuit_table) */
+    zk_fp *lrows[4]; /* prover: every used chunk's lookup rows, kept from the
+                        multiplicities for the denominators (small lookups), or NULL */
     zk_multi_claim *wc, *tc; /* claims on witness / weight vectors */
     unsigned n_wc, n_tc, cap_wc, cap_tc;
 } ctx;
@@ -380,16 +385,26 @@ static za_status lookup_multiplicities(ctx *x)
     for (size_t i = 1; i < nparts && !st; i++)
         if (!(mus[i] = calloc(M, sizeof(zk_fp))))
             st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+    /* small lookups keep all their rows for run_lookup (the same values:
+     * the witness does not change between the two passes) */
+    int keep = (size_t)nch * CH <= LOOKUP_KEEP_ROWS;
+    size_t alloc_rows = keep ? (size_t)nch * CH : CH;
     for (int k = 0; k < 4 && !st; k++)
-        if (!(cols[k] = malloc(sizeof(zk_fp) * CH)))
+        if (!(cols[k] = malloc(sizeof(zk_fp) * alloc_rows)))
             st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
     if (!st)
         st = zk_lookup_index_new(&T, &ix, x->err);
     for (unsigned ch = 0; ch < nch && !st; ch++) {
-        lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
-        count_job j = { ix, cols, CH, nparts, mus, miss };
+        zk_fp *cc[4];
+        for (int k = 0; k < 4; k++)
+            cc[k] = cols[k] + (keep ? (size_t)ch * CH : 0);
+        lookup_rows(x, &SL, (size_t)ch * CH, CH, cc);
+        count_job j = { ix, cc, CH, nparts, mus, miss };
         za_parallel_for(nparts, (int)nparts, count_range, &j);
     }
+    if (!st && keep)
+        for (int k = 0; k < 4; k++)
+            x->lrows[k] = cols[k], cols[k] = NULL;
     for (size_t i = 0; i < nparts; i++)
         missing += miss[i];
     for (size_t i = 1; i < nparts; i++) {
@@ -516,12 +531,19 @@ static za_status run_lookup(ctx *x)
             goto out;
         }
         zk_fp *cols[4] = { 0 };
-        for (int k = 0; k < 4 && !st; k++)
+        int kept = x->lrows[0] != NULL;
+        for (int k = 0; k < 4 && !st && !kept; k++)
             if (!(cols[k] = malloc(sizeof(zk_fp) * CH)))
                 st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
         for (unsigned ch = 0; ch < nchunks && !st; ch++) {
-            lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
-            denom_ctx dc = { (const zk_fp *const *)cols, bp, alpha, q + (size_t)ch * CH };
+            zk_fp *cc[4];
+            if (kept)
+                for (int k = 0; k < 4; k++)
+                    cc[k] = x->lrows[k] + (size_t)ch * CH;
+            else
+                lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
+            denom_ctx dc = { (const zk_fp *const *)(kept ? cc : cols), bp, alpha,
+                             q + (size_t)ch * CH };
             za_parallel_for(CH, CH >= ((size_t)1 << 14) ? x->threads : 1, denom_range, &dc);
         }
         for (int k = 0; k < 4; k++)
@@ -1611,6 +1633,8 @@ out:
     zk_writer_free(&w);
     free(x.wc), free(x.tc);
     for (int k = 0; k < 4; k++)
+        free(x.lrows[k]);
+    for (int k = 0; k < 4; k++)
         free(x.table[k]);
     zk_multi_prover_free(mw);
     zk_multi_prover_free(mt);
@@ -1812,6 +1836,8 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
 out:
     free(x.wc), free(x.tc);
+    for (int k = 0; k < 4; k++)
+        free(x.lrows[k]);
     for (int k = 0; k < 4; k++)
         free(x.table[k]);
     if (c) {
