@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "common/alloc.h"
 #include "common/parallel.h"
 #include "common/progress.h"
 #include "model/engine.h"
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
     int repeats = argc > 3 ? atoi(argv[3]) : 1;
     if (batch < 1 || repeats < 1)
         return 2;
+    za_alloc_tune_for_proving(); /* as bin/seller does */
     za_error err;
     zm_model *m = NULL;
     zm_engine *e = NULL;

@@ -37,6 +37,9 @@
 
 #define PROOF_VERSION 1
 #define MAXV 64
+/* lookups of at most this many used rows keep them between the passes
+ * (4 columns: 32 MiB) */
+#define LOOKUP_KEEP_ROWS ((size_t)1 << 20)
 
 typedef struct {
     int prover;
@@ -51,6 +54,8 @@ typedef struct {
     zk_fp **pub;   /* both: padded public tensors (per circuit tensor) */
     const zp_cheat *cheat;
     zk_fp *table[4]; /* the combined lookup table (zp_circuit_table) */
+    zk_fp *lrows[4]; /* prover: every used chunk's lookup rows, kept from the
+                        multiplicities for the denominators (small lookups), or NULL */
     zk_multi_claim *wc, *tc; /* claims on witness / weight vectors */
     unsigned n_wc, n_tc, cap_wc, cap_tc;
 } ctx;
@@ -332,6 +337,28 @@ static za_status lookup_layout(const zp_circuit *c, zk_multi_layout *SL, za_erro
     return zk_multi_layout_make(lens, c->n_segs, SL, err);
 }
 
+/* Counting a chunk's rows in parallel: part i of the rows adds to its own
+ * histogram mus[i] (mus[0] is the witness's mu), merged once at the end, so
+ * the counts are the single-threaded ones. */
+typedef struct {
+    const zk_lookup_index *ix;
+    zk_fp *const *cols;
+    size_t n, nparts;
+    zk_fp **mus;
+    size_t *missing;
+} count_job;
+
+static void count_range(void *vj, size_t b, size_t e)
+{
+    const count_job *j = vj;
+    for (size_t i = b; i < e; i++) {
+        size_t r0 = j->n * i / j->nparts, r1 = j->n * (i + 1) / j->nparts;
+        const zk_fp *c[4] = { j->cols[0] + r0, j->cols[1] + r0, j->cols[2] + r0,
+                              j->cols[3] + r0 };
+        zk_lookup_index_count(j->ix, c, r1 - r0, j->mus[i], &j->missing[i]);
+    }
+}
+
 /* The multiplicities of the table rows (prover, before the commitment),
  * chunk by chunk so that the combined columns never exist in full. */
 static za_status lookup_multiplicities(ctx *x)
@@ -345,18 +372,46 @@ static za_status lookup_multiplicities(ctx *x)
                           { x->table[0], x->table[1], x->table[2], x->table[3] } };
     unsigned cl = 0, nch = 0;
     lookup_chunks(&SL, &cl, &nch);
-    size_t CH = (size_t)1 << cl, missing = 0;
+    size_t CH = (size_t)1 << cl, missing = 0, M = (size_t)1 << T.log_rows;
     zk_fp *mu = x->wit[c->mu_vec], *cols[4] = { 0 };
     zk_lookup_index *ix = NULL;
-    memset(mu, 0, sizeof(zk_fp) << T.log_rows);
+    /* parts: one per thread when the rows dwarf the extra histograms */
+    size_t nparts = 1;
+    if (x->threads > 1 && CH >= ((size_t)1 << 14) && (size_t)nch * CH >= 4 * M)
+        nparts = x->threads > 8 ? 8 : (size_t)x->threads;
+    zk_fp *mus[8] = { mu };
+    size_t miss[8] = { 0 };
+    memset(mu, 0, sizeof(zk_fp) * M);
+    for (size_t i = 1; i < nparts && !st; i++)
+        if (!(mus[i] = calloc(M, sizeof(zk_fp))))
+            st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+    /* small lookups keep all their rows for run_lookup (the same values:
+     * the witness does not change between the two passes) */
+    int keep = (size_t)nch * CH <= LOOKUP_KEEP_ROWS;
+    size_t alloc_rows = keep ? (size_t)nch * CH : CH;
     for (int k = 0; k < 4 && !st; k++)
-        if (!(cols[k] = malloc(sizeof(zk_fp) * CH)))
+        if (!(cols[k] = malloc(sizeof(zk_fp) * alloc_rows)))
             st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
     if (!st)
         st = zk_lookup_index_new(&T, &ix, x->err);
     for (unsigned ch = 0; ch < nch && !st; ch++) {
-        lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
-        zk_lookup_index_count(ix, (const zk_fp *const *)cols, CH, mu, &missing);
+        zk_fp *cc[4];
+        for (int k = 0; k < 4; k++)
+            cc[k] = cols[k] + (keep ? (size_t)ch * CH : 0);
+        lookup_rows(x, &SL, (size_t)ch * CH, CH, cc);
+        count_job j = { ix, cc, CH, nparts, mus, miss };
+        za_parallel_for(nparts, (int)nparts, count_range, &j);
+    }
+    if (!st && keep)
+        for (int k = 0; k < 4; k++)
+            x->lrows[k] = cols[k], cols[k] = NULL;
+    for (size_t i = 0; i < nparts; i++)
+        missing += miss[i];
+    for (size_t i = 1; i < nparts; i++) {
+        if (!st)
+            for (size_t r = 0; r < M; r++)
+                mu[r] = zk_fp_add(mu[r], mus[i][r]);
+        free(mus[i]);
     }
     zk_lookup_index_free(ix);
     for (int k = 0; k < 4; k++)
@@ -425,6 +480,27 @@ static void denom_range(void *vc, size_t b, size_t e)
     }
 }
 
+/* the table side's leaves: q[j] = alpha - sum_k beta^k T_k[j], p[j] = -mu[j] */
+typedef struct {
+    const zk_fp *const *tab;
+    const zk_fp *mu;
+    const zk_fp2 *bp;
+    zk_fp2 alpha;
+    zk_fp2 *p, *q;
+} table_ctx;
+
+static void table_range(void *vc, size_t b, size_t e)
+{
+    const table_ctx *d = vc;
+    for (size_t j = b; j < e; j++) {
+        zk_fp2 a = zk_fp2_from_fp(d->tab[0][j]);
+        for (int k = 1; k < 4; k++)
+            a = zk_fp2_add(a, zk_fp2_mul_fp(d->bp[k], d->tab[k][j]));
+        d->q[j] = zk_fp2_sub(d->alpha, a);
+        d->p[j] = zk_fp2_neg(zk_fp2_from_fp(d->mu[j]));
+    }
+}
+
 /* logUp by GKR (zk/fracsum.h): sum_i 1/(alpha - a_i) = sum_j mu_j/(alpha - T_j)
  * with a_i = sum_k beta^k col_k[i] over the used chunks of rows
  * (lookup_chunks); mu is in the witness commitment. */
@@ -455,12 +531,19 @@ static za_status run_lookup(ctx *x)
             goto out;
         }
         zk_fp *cols[4] = { 0 };
-        for (int k = 0; k < 4 && !st; k++)
+        int kept = x->lrows[0] != NULL;
+        for (int k = 0; k < 4 && !st && !kept; k++)
             if (!(cols[k] = malloc(sizeof(zk_fp) * CH)))
                 st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
         for (unsigned ch = 0; ch < nchunks && !st; ch++) {
-            lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
-            denom_ctx dc = { (const zk_fp *const *)cols, bp, alpha, q + (size_t)ch * CH };
+            zk_fp *cc[4];
+            if (kept)
+                for (int k = 0; k < 4; k++)
+                    cc[k] = x->lrows[k] + (size_t)ch * CH;
+            else
+                lookup_rows(x, &SL, (size_t)ch * CH, CH, cols);
+            denom_ctx dc = { (const zk_fp *const *)(kept ? cc : cols), bp, alpha,
+                             q + (size_t)ch * CH };
             za_parallel_for(CH, CH >= ((size_t)1 << 14) ? x->threads : 1, denom_range, &dc);
         }
         for (int k = 0; k < 4; k++)
@@ -504,14 +587,8 @@ static za_status run_lookup(ctx *x)
             st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
             goto out;
         }
-        const zk_fp *mu = x->wit[c->mu_vec];
-        for (size_t j = 0; j < M; j++) {
-            zk_fp2 a = zk_fp2_from_fp(x->table[0][j]);
-            for (int k = 1; k < 4; k++)
-                a = zk_fp2_add(a, zk_fp2_mul_fp(bp[k], x->table[k][j]));
-            q[j] = zk_fp2_sub(alpha, a);
-            p[j] = zk_fp2_neg(zk_fp2_from_fp(mu[j]));
-        }
+        table_ctx tc = { (const zk_fp *const *)x->table, x->wit[c->mu_vec], bp, alpha, p, q };
+        za_parallel_for(M, M >= ((size_t)1 << 14) ? x->threads : 1, table_range, &tc);
         st = zk_fracsum_prove(p, q, m, x->t, x->threads, x->w, &Pt, &Qt, rt, &pt, &qt, x->err);
     } else {
         st = zk_fracsum_verify(m, x->t, x->r, &Pt, &Qt, rt, &pt, &qt, x->err);
@@ -1556,6 +1633,8 @@ out:
     zk_writer_free(&w);
     free(x.wc), free(x.tc);
     for (int k = 0; k < 4; k++)
+        free(x.lrows[k]);
+    for (int k = 0; k < 4; k++)
         free(x.table[k]);
     zk_multi_prover_free(mw);
     zk_multi_prover_free(mt);
@@ -1757,6 +1836,8 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
 out:
     free(x.wc), free(x.tc);
+    for (int k = 0; k < 4; k++)
+        free(x.lrows[k]);
     for (int k = 0; k < 4; k++)
         free(x.table[k]);
     if (c) {

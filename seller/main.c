@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/log.h"
 #include "common/version.h"
 #include "seller/seller.h"
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
 {
     za_log_init("seller", ZA_LOG_INFO);
     argc = strip_global_options(argc, argv);
+    za_alloc_tune_for_proving();
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;

@@ -34,7 +34,7 @@ static void combine(const zk_fp2 *p1, const zk_fp2 *q1, size_t half, zk_fp2 *p, 
                     int threads)
 {
     combine_ctx c = { p1, q1, half, p, q };
-    if (half >= ((size_t)1 << 14) && threads != 1)
+    if (half >= ((size_t)1 << 12) && threads != 1)
         za_parallel_for(half, threads, combine_range, &c);
     else
         combine_range(&c, 0, half);

@@ -16,7 +16,7 @@
 #define MAX_PTS 5               /* evaluation points X = 0..4 of a round's products */
 #define BLK 64                  /* pairs per block: phase-1 values stay in L1 */
 #define SEG_LOG 10              /* pairs per weight segment (zero-check low eq table) */
-#define PAR_PAIRS ((size_t)1 << 15) /* rounds with fewer pairs run on one thread */
+#define PAR_PAIRS ((size_t)1 << 12) /* rounds with fewer pairs run on one thread */
 #define MAX_CHUNKS 64
 
 /* ------------------------------------------------------------ small helpers */
@@ -226,6 +226,8 @@ typedef struct {
     unsigned xmax;   /* values at 0, 2..xmax (and 1 if want_one) */
     int want_one;
     const zk_fp2 *wlo, *whi; /* weights, or NULL */
+    int fold_ok; /* the caller reads a combined sum (eqsum_prove) */
+    int fold;    /* this round: every term's weighted sum, coefficients applied, in term 0 */
 } engine;
 
 /* A working table: 2 MiB-aligned and, where the kernel offers it, backed by
@@ -509,10 +511,60 @@ static void mac_lanes(zk_fp *restrict L0, zk_fp *restrict L1, const zk_fp2 *rest
 }
 
 /* phase 2 in the extension: per-lane sums (vectorized), lanes[(t, X)] */
+/* phase 2 in the extension with weights, the terms folded: lanes[(0, X)] +=
+ * w * sum_t c_t prod_f (one weighted product per pair instead of one per
+ * term; the same field values as the per-term sums combined afterwards) */
+static void phase2_ext_fold(const engine *e, size_t len, const blockptrs *bp, const zk_fp2 *w,
+                            zk_fp *lanes)
+{
+    zk_fp2 tmp[BLK], sum[BLK];
+    const zk_fp2 one = zk_fp2_make(1, 0);
+    for (unsigned x = 0; x <= e->xmax; x++) {
+        if (x == 1 && !e->want_one)
+            continue;
+        for (unsigned t = 0; t < e->n_terms; t++) {
+            const zk_sumcheck_term *tm = &e->terms[t];
+            unsigned nf = tm->n_factors;
+            const zk_fp2 *f0 = bp->p[tm->factors[0]][x], *v = f0;
+            if (nf > 1) {
+                const zk_fp2 *f1 = bp->p[tm->factors[1]][x];
+                for (size_t j = 0; j < len; j++)
+                    tmp[j] = zk_fp2_mul_v(f0[j], f1[j]);
+                for (unsigned k = 2; k < nf; k++) {
+                    const zk_fp2 *fk = bp->p[tm->factors[k]][x];
+                    for (size_t j = 0; j < len; j++)
+                        tmp[j] = zk_fp2_mul_v(tmp[j], fk[j]);
+                }
+                v = tmp;
+            }
+            int unit = zk_fp2_eq(tm->coeff, one);
+            if (t == 0) {
+                if (unit)
+                    memcpy(sum, v, sizeof(zk_fp2) * len);
+                else
+                    for (size_t j = 0; j < len; j++)
+                        sum[j] = zk_fp2_mul_v(tm->coeff, v[j]);
+            } else if (unit) {
+                for (size_t j = 0; j < len; j++)
+                    sum[j] = zk_fp2_add(sum[j], v[j]);
+            } else {
+                for (size_t j = 0; j < len; j++)
+                    sum[j] = zk_fp2_add(sum[j], zk_fp2_mul_v(tm->coeff, v[j]));
+            }
+        }
+        zk_fp *L0 = lanes + (size_t)x * 2 * BLK, *L1 = L0 + BLK;
+        mac_lanes(L0, L1, sum, w, len);
+    }
+}
+
 static void phase2_ext(const engine *e, size_t len, const blockptrs *bp, const zk_fp2 *w,
                        zk_fp *lanes)
 {
     zk_fp2 tmp[BLK];
+    if (w && e->fold) {
+        phase2_ext_fold(e, len, bp, w, lanes);
+        return;
+    }
     for (unsigned t = 0; t < e->n_terms; t++) {
         const zk_sumcheck_term *tm = &e->terms[t];
         unsigned nf = tm->n_factors;
@@ -636,6 +688,7 @@ static void engine_round(engine *e, unsigned round, zk_fp2 r, unsigned xmax, int
     }
     e->wlo = wlo;
     e->whi = whi;
+    e->fold = e->fold_ok && wlo && !e->base_mode && e->n_terms > 1;
     e->sl = wlo ? sl : (m < SEG_LOG ? m : SEG_LOG);
     size_t nseg = e->H >> e->sl;
     unsigned nch = 1;
@@ -852,6 +905,7 @@ static za_status eqsum_prove(const zk_sumcheck_instance *inst, const zk_fp2 *tau
     engine e;
     if ((st = engine_init(&e, inst, threads, 1, err)))
         return st;
+    e.fold_ok = 1;
     /* the low-variable eq tables: wlo over x_0..x_{a-1}, whi over x_a..x_{m-1} */
     size_t lo_cap = (size_t)1 << SEG_LOG;
     size_t hi_cap = n > SEG_LOG + 1 ? (size_t)1 << (n - 1 - SEG_LOG) : 1;
@@ -882,14 +936,17 @@ static za_status eqsum_prove(const zk_sumcheck_instance *inst, const zk_fp2 *tau
         zk_fp2 lead = zk_fp2_mul(pref, tm); /* g(1) = lead * h(1) */
         int need_one = direct_h1 || zk_fp2_is_zero(lead);
         engine_round(&e, k, r, dc, need_one, wlo, whi, a, S);
-        /* h(x) = sum_t c_t S[t][x] on 0..dc */
+        /* h(x) = sum_t c_t S[t][x] on 0..dc (folded rounds: S[0][x] is it) */
         zk_fp2 h[MAX_PTS + 2];
         for (unsigned x = 0; x <= dc; x++) {
             if (x == 1 && !need_one)
                 continue;
             zk_fp2 g = zk_fp2_make(0, 0);
-            for (unsigned q = 0; q < inst->n_terms; q++)
-                g = zk_fp2_add(g, zk_fp2_mul(inst->terms[q].coeff, S[q * MAX_PTS + x]));
+            if (e.fold)
+                g = S[x];
+            else
+                for (unsigned q = 0; q < inst->n_terms; q++)
+                    g = zk_fp2_add(g, zk_fp2_mul(inst->terms[q].coeff, S[q * MAX_PTS + x]));
             h[x] = g;
         }
         zk_fp2 one_minus_t = zk_fp2_sub(zk_fp2_make(1, 0), tm);
