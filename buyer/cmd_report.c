@@ -11,7 +11,6 @@
 #include "buyer/buyer.h"
 #include "common/log.h"
 #include "protocol/audit_summary.h"
-#include "protocol/bundle.h"
 #include "protocol/stats_cost.h"
 #include "reports/report.h"
 
@@ -95,17 +94,10 @@ int zb_cmd_report(int argc, char **argv)
         za_log_report(&err);
         return 1;
     }
-    unsigned batch_size = 8;
-    zp_bundle *b = NULL;
-    zp_bundle_info info;
-    if (zp_bundle_open_readonly(bundle, &b, &err) == ZA_OK &&
-        zp_bundle_get_info(b, &info, &err) == ZA_OK)
-        batch_size = info.batch_size;
-    zp_bundle_close(b);
     if (zb_audit_load_labels(&a, db, &err))
         goto fail;
     zp_summary_inputs in = { a.ds.n_labels, a.label_names, a.ds.label_counts, a.labels, price,
-                             batch_size };
+                             a.res.batch_size };
     if (zp_audit_summarize(&a.rq, &a.res, &in, &s, &err))
         goto fail;
     char when[32];

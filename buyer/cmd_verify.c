@@ -40,61 +40,15 @@ static uint64_t present_prefix(const zp_audit_result *r)
     return i;
 }
 
-typedef struct {
-    int have;
-    uint64_t samples, correct;
-    zp_interval cs;
-    int decided;
-    uint64_t decided_at;
-    const char *decision;
-} seq_state;
-
-/* Replay the stopping rule over the first `upto` samples, batch by batch. */
-static za_status replay(const zb_audit *a, uint64_t upto, unsigned B, seq_state *s,
-                        za_error *err)
+/* How the stopping rule stands after the verified prefix. */
+static const char *decision_text(const zp_request *rq, const zp_replay *r)
 {
-    memset(s, 0, sizeof *s);
-    s->have = 1;
-    zp_cs *cs = NULL;
-    /* the same in-batch order as buyer report's replay (zp_audit_summarize) */
-    za_status st = zp_cs_new(a->rq.params.confidence, a->rq.transcript.dataset_count,
-                             zp_audit_cs_seed(&a->rq), &cs, err);
-    if (st != ZA_OK)
-        return st;
-    zp_sprt sp;
-    int sprt = a->rq.params.stop == ZP_STOP_SPRT;
-    double alpha = 1 - a->rq.params.confidence;
-    if (sprt && (st = zp_sprt_init(&sp, a->rq.params.threshold0, a->rq.params.threshold, alpha,
-                                   alpha, err))) {
-        zp_cs_free(cs);
-        return st;
-    }
-    for (uint64_t first = 0; first < upto && st == ZA_OK; first += B) {
-        uint64_t m = upto - first < B ? upto - first : B, k = 0;
-        for (uint64_t i = first; i < first + m; i++)
-            k += (uint64_t)zp_sample_correct(&a->res, a->labels, i);
-        s->samples += m;
-        s->correct += k;
-        if ((st = zp_cs_update(cs, k, m, err)))
-            break;
-        zp_cs_interval(cs, &s->cs);
-        if (s->decided)
-            continue;
-        if (a->rq.params.stop == ZP_STOP_CONFSEQ && (s->cs.hi - s->cs.lo) / 2 <= a->rq.params.margin) {
-            s->decided = 1;
-            s->decided_at = s->samples;
-            s->decision = "the confidence sequence is within the margin";
-        }
-        if (sprt && (st = zp_sprt_update(&sp, k, m, err)) == ZA_OK &&
-            sp.decision != ZP_SPRT_CONTINUE) {
-            s->decided = 1;
-            s->decided_at = s->samples;
-            s->decision = sp.decision == ZP_SPRT_ACCEPT ? "SPRT accepts accuracy >= threshold"
-                                                        : "SPRT rejects: accuracy <= threshold0";
-        }
-    }
-    zp_cs_free(cs);
-    return st;
+    if (!r->stopped_at)
+        return NULL;
+    if (rq->params.stop == ZP_STOP_CONFSEQ)
+        return "the confidence sequence is within the margin";
+    return r->sprt == ZP_SPRT_ACCEPT ? "SPRT accepts accuracy >= threshold"
+                                     : "SPRT rejects: accuracy <= threshold0";
 }
 
 int zb_cmd_verify(int argc, char **argv)
@@ -143,7 +97,8 @@ int zb_cmd_verify(int argc, char **argv)
         return 1;
     }
     const zp_audit_result *r = &a.res;
-    seq_state seq = { 0 };
+    zp_replay seq;
+    memset(&seq, 0, sizeof seq);
     uint64_t correct = 0;
     if (db) {
         if (zb_audit_load_labels(&a, db, &err)) {
@@ -153,19 +108,13 @@ int zb_cmd_verify(int argc, char **argv)
         }
         for (uint64_t i = 0; i < r->n; i++)
             correct += (uint64_t)zp_sample_correct(r, a.labels, i);
-        zp_bundle *b = NULL;
-        unsigned B = 8;
-        zp_bundle_info info;
-        if (zp_bundle_open_readonly(bundle, &b, &err) == ZA_OK &&
-            zp_bundle_get_info(b, &info, &err) == ZA_OK)
-            B = info.batch_size;
-        zp_bundle_close(b);
-        if (replay(&a, present_prefix(r), B, &seq, &err)) {
+        if (zp_audit_replay(&a.rq, r, a.labels, r->batch_size, present_prefix(r), &seq, &err)) {
             za_log_report(&err);
             zb_audit_free(&a);
             return 1;
         }
     }
+    const char *decision = db ? decision_text(&a.rq, &seq) : NULL;
     int ok = r->valid == r->n;
     if (json) {
         json_t *o = json_object(), *bad = json_array();
@@ -198,9 +147,9 @@ int zb_cmd_verify(int argc, char **argv)
             json_object_set_new(q, "verified_prefix", json_integer((json_int_t)seq.samples));
             json_object_set_new(q, "cs_lo", json_real(seq.cs.lo));
             json_object_set_new(q, "cs_hi", json_real(seq.cs.hi));
-            json_object_set_new(q, "decided", json_boolean(seq.decided));
-            json_object_set_new(q, "decided_at", json_integer((json_int_t)seq.decided_at));
-            json_object_set_new(q, "decision", json_string(seq.decision ? seq.decision : ""));
+            json_object_set_new(q, "decided", json_boolean(seq.stopped_at != 0));
+            json_object_set_new(q, "decided_at", json_integer((json_int_t)seq.stopped_at));
+            json_object_set_new(q, "decision", json_string(decision ? decision : ""));
             json_object_set_new(o, "sequential", q);
         }
         json_object_set_new(o, "result", json_string(ok ? "valid" : "invalid"));
@@ -242,9 +191,9 @@ int zb_cmd_verify(int argc, char **argv)
             printf("correct %llu of %llu: accuracy %.4f\n", (unsigned long long)correct,
                    (unsigned long long)r->n, r->n ? (double)correct / (double)r->n : 0.0);
             if (a.rq.params.stop != ZP_STOP_FIXED) {
-                if (seq.decided)
+                if (decision)
                     printf("stopping rule: decided after %llu samples (%s): the rest need not "
-                           "be proven\n", (unsigned long long)seq.decided_at, seq.decision);
+                           "be proven\n", (unsigned long long)seq.stopped_at, decision);
                 else
                     printf("stopping rule: not decided after %llu verified samples "
                            "(confidence sequence [%.4f, %.4f]): continue\n",

@@ -43,15 +43,15 @@ void zp_audit_summary_free(zp_audit_summary *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Replay the parameters' sequential rule over the request order, one
- * bundle batch at a time (the granularity at which an audit loop sees
- * verified results). */
-static za_status replay_sequential(const zp_request *rq, const zp_audit_result *res,
-                                   const zp_summary_inputs *in, zp_audit_summary *s,
-                                   za_error *err)
+za_status zp_audit_replay(const zp_request *rq, const zp_audit_result *res,
+                          const uint32_t *labels, unsigned batch_size, uint64_t upto,
+                          zp_replay *out, za_error *err)
 {
-    s->stop = rq->params.stop;
-    unsigned B = in->batch_size ? in->batch_size : 1;
+    memset(out, 0, sizeof *out);
+    out->sprt = ZP_SPRT_CONTINUE;
+    out->cs = (zp_interval){ 0, 1 };
+    unsigned B = batch_size ? batch_size : 1;
+    upto = upto < rq->n ? upto : rq->n;
     zp_cs *cs = NULL;
     za_status st = zp_cs_new(rq->params.confidence, rq->transcript.dataset_count,
                              zp_audit_cs_seed(rq), &cs, err);
@@ -67,29 +67,40 @@ static za_status replay_sequential(const zp_request *rq, const zp_audit_result *
             return st;
         }
     }
-    s->sprt = ZP_SPRT_CONTINUE;
-    for (uint64_t first = 0; first < rq->n; first += B) {
-        uint64_t m = rq->n - first < B ? rq->n - first : B, k = 0;
+    for (uint64_t first = 0; first < upto; first += B) {
+        uint64_t m = upto - first < B ? upto - first : B, k = 0;
         for (uint64_t i = first; i < first + m; i++)
-            k += (uint64_t)zp_sample_correct(res, in->labels, i);
+            k += (uint64_t)zp_sample_correct(res, labels, i);
         if ((st = zp_cs_update(cs, k, m, err)) != ZA_OK)
             break;
-        zp_interval iv;
-        zp_cs_interval(cs, &iv);
-        if (rq->params.stop == ZP_STOP_CONFSEQ && !s->stopped_at &&
-            (iv.hi - iv.lo) / 2 <= rq->params.margin)
-            s->stopped_at = first + m;
-        if (use_sprt && s->sprt == ZP_SPRT_CONTINUE) {
+        out->samples = first + m;
+        zp_cs_interval(cs, &out->cs);
+        if (rq->params.stop == ZP_STOP_CONFSEQ && !out->stopped_at &&
+            (out->cs.hi - out->cs.lo) / 2 <= rq->params.margin)
+            out->stopped_at = first + m;
+        if (use_sprt && out->sprt == ZP_SPRT_CONTINUE) {
             if ((st = zp_sprt_update(&sp, k, m, err)) != ZA_OK)
                 break;
             if (sp.decision != ZP_SPRT_CONTINUE) {
-                s->sprt = sp.decision;
-                s->stopped_at = first + m;
+                out->sprt = sp.decision;
+                out->stopped_at = first + m;
             }
         }
     }
-    zp_cs_interval(cs, &s->cs_final);
     zp_cs_free(cs);
+    return st;
+}
+
+static za_status replay_sequential(const zp_request *rq, const zp_audit_result *res,
+                                   const zp_summary_inputs *in, zp_audit_summary *s,
+                                   za_error *err)
+{
+    zp_replay r;
+    za_status st = zp_audit_replay(rq, res, in->labels, in->batch_size, rq->n, &r, err);
+    s->stop = rq->params.stop;
+    s->stopped_at = r.stopped_at;
+    s->cs_final = r.cs;
+    s->sprt = r.sprt;
     return st;
 }
 

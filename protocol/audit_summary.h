@@ -86,6 +86,20 @@ void zp_audit_summary_free(zp_audit_summary *s);
  * gets the same interval and stops at the same sample. */
 uint64_t zp_audit_cs_seed(const zp_request *rq);
 
+/* The parameters' stopping rule replayed over the first `upto` samples in
+ * request order, one bundle batch (batch_size samples) at a time: the
+ * granularity at which an audit loop sees verified results.  buyer verify
+ * replays the verified prefix, buyer report all n samples. */
+typedef struct {
+    uint64_t samples;          /* replayed: upto */
+    uint64_t stopped_at;       /* samples after which the rule decided; 0 = not decided */
+    zp_interval cs;            /* the confidence sequence after `samples` */
+    zp_sprt_decision sprt;     /* ZP_STOP_SPRT: the test's decision (sticky) */
+} zp_replay;
+za_status zp_audit_replay(const zp_request *rq, const zp_audit_result *res,
+                          const uint32_t *labels, unsigned batch_size, uint64_t upto,
+                          zp_replay *out, za_error *err) ZA_WARN_UNUSED;
+
 /* 1 if sample i counts as correct. */
 int zp_sample_correct(const zp_audit_result *res, const uint32_t *labels, uint64_t i);
 

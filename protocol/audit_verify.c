@@ -44,6 +44,13 @@ typedef struct {
 #define VERIFY_WINDOW_BATCHES 64
 #define VERIFY_WINDOW_BYTES ((size_t)256 << 20)
 
+/* Samples in batch k of n samples in batches of B (the last may be short). */
+static unsigned batch_count(uint64_t n, uint64_t k, unsigned B)
+{
+    uint64_t first = k * B;
+    return (unsigned)(n - first < B ? n - first : B);
+}
+
 static void mark(zp_audit_result *res, uint64_t first, unsigned count, zp_sample_status st,
                  const char *reason)
 {
@@ -62,8 +69,7 @@ static void verify_range(void *vctx, size_t begin, size_t end)
     for (size_t kw = begin; kw < end; kw++) {
         uint64_t k = c->base + kw;
         uint64_t first = k * c->batch_size;
-        unsigned count = (unsigned)(rq->n - first < c->batch_size ? rq->n - first
-                                                                    : c->batch_size);
+        unsigned count = batch_count(rq->n, k, c->batch_size);
         if (!c->found[k]) /* marked missing or invalid while loading */
             continue;
         zp_verified v;
@@ -140,6 +146,7 @@ za_status zp_audit_verify(const zp_request *rq, const uint8_t request_id[32],
         zp_audit_result_free(out);
         return st;
     }
+    out->batch_size = info.batch_size;
     const char *problem = NULL;
     if (memcmp(info.request_id, request_id, 32))
         problem = "the bundle answers another request (a replayed or foreign bundle)";
@@ -170,8 +177,7 @@ za_status zp_audit_verify(const zp_request *rq, const uint8_t request_id[32],
         if (bst == ZA_ERR_MALFORMED) {
             /* a malformed row is the seller's fault: its samples are invalid */
             uint64_t first = k * info.batch_size;
-            unsigned count = (unsigned)(rq->n - first < info.batch_size ? rq->n - first
-                                                                          : info.batch_size);
+            unsigned count = batch_count(rq->n, k, info.batch_size);
             ctx.found[k] = 0;
             mark(out, first, count, ZP_SAMPLE_INVALID, berr.msg);
         } else if (bst != ZA_OK) {
@@ -186,8 +192,7 @@ za_status zp_audit_verify(const zp_request *rq, const uint8_t request_id[32],
             out->proof_bytes += ctx.batches[k].proof_len;
         } else {
             uint64_t first = k * info.batch_size;
-            unsigned count = (unsigned)(rq->n - first < info.batch_size ? rq->n - first
-                                                                          : info.batch_size);
+            unsigned count = batch_count(rq->n, k, info.batch_size);
             mark(out, first, count, ZP_SAMPLE_MISSING, "no proof for its batch in the bundle");
         }
         if (ctx.found[k])

@@ -46,6 +46,7 @@ typedef struct {
     zp_sample_result *samples; /* n, in request order */
     uint64_t valid, invalid, missing;
     uint64_t batches, batches_present;
+    unsigned batch_size;       /* the bundle's samples per batch */
     size_t out_bytes;          /* per sample */
     uint8_t *outputs;          /* n * out_bytes proven outputs (zero unless valid) */
     /* cost inputs, from the bundle's batch records */
