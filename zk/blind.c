@@ -17,9 +17,25 @@ typedef struct {
 } form;
 
 typedef struct {
-    zk_fp2 a, b, c; /* prover: values */
     zk_hv x, y, z;
+    uint32_t pad; /* z = V[j] - D[pad]: V[j] the blinded product and pad, both
+                     assigned when the products are sent */
 } product;
+
+/* a message the engine sent through the tap (prover) */
+typedef struct {
+    const char *label;
+    zk_fp2 blinded, plain;
+    uint32_t pad;
+} tap_msg;
+
+typedef struct {
+    const char *label;
+    zk_fp2 value;
+} tap_chal;
+
+/* terms over V (the blinded products, known once sent) carry this bit */
+#define VIRT 0x80000000u
 
 struct zk_blind {
     zk_transcript_tap tap; /* first: the transcript hands this pointer back */
@@ -40,13 +56,29 @@ struct zk_blind {
     product *prod;
     size_t n_prod, cap_prod;
 
-    /* the tap: blinded round values of the current sumcheck */
-    zk_fp2 *rec;
-    size_t n_rec, cap_rec;
-    size_t sc_base; /* first pad of the current sumcheck's rounds */
+    size_t n_prod_proven;
+    zk_fp2 *virt; /* V: the blinded products, once sent */
+    size_t n_virt, cap_virt;
+
+    /* the engine being replayed */
+    zk_transcript *t;
+    zk_writer *w;
+    zk_reader *r;
     zk_transcript_tap *saved_tap;
+    /* prover: what the tap recorded, consumed by the replay */
+    tap_msg *msgs;
+    size_t n_msgs, cap_msgs, msg_cur;
+    tap_chal *chals;
+    size_t n_chals, cap_chals, chal_cur;
+    zk_fp2 *outbuf; /* the tap's replacement values */
+    size_t cap_out;
+    /* prover: the running sumcheck (its claim and last round) */
+    zk_fp2 sc_claim, sc_full[ZK_SUMCHECK_MAX_DEGREE + 2];
+    unsigned sc_d;
+    int sc_open;
 
     int cheat, cheated;
+    unsigned cheat_skip; /* blinded values to pass before the shifted one */
     zk_fp2 cheat_delta;
     int cheat_prod, cheat_abc; /* tests: a false product; a C~ that fits the final check */
     zk_fp2 cheat_prod_delta;
@@ -212,7 +244,10 @@ void zk_blind_free(zk_blind *b)
     free(b->zero);
     free(b->ext);
     free(b->prod);
-    free(b->rec);
+    free(b->virt);
+    free(b->msgs);
+    free(b->chals);
+    free(b->outbuf);
     free(b);
 }
 
@@ -294,7 +329,9 @@ static size_t take_pad(zk_blind *b)
 static zk_fp2 blinded(zk_blind *b, zk_fp2 v, size_t k)
 {
     zk_fp2 m = zk_fp2_add(v, b->pads[k]);
-    if (b->cheat) {
+    if (b->cheat && b->cheat_skip) {
+        b->cheat_skip--;
+    } else if (b->cheat) {
         m = zk_fp2_add(m, b->cheat_delta);
         b->cheat = 0;
         b->cheated = 1;
@@ -333,27 +370,34 @@ static void push_hv(zk_blind *b, zk_hv **arr, size_t *n, size_t *cap, zk_hv x)
     (*arr)[(*n)++] = x;
 }
 
-za_status zk_blind_mul(zk_blind *b, zk_hv x, zk_hv y, zk_transcript *t, zk_writer *w,
-                       zk_reader *r, zk_hv *out, za_error *err)
+zk_hv zk_blind_mul(zk_blind *b, zk_hv x, zk_hv y)
 {
+    zk_hv z = { 0 };
     if (b->status)
-        return zk_blind_status(b, err);
+        return z;
     zk_fp2 v = zk_fp2_mul(b->forms[x.id].val, b->forms[y.id].val);
     if (b->prover && b->cheat_prod) {
         v = zk_fp2_add(v, b->cheat_prod_delta);
         b->cheat_prod = 0;
         b->cheated = 1;
     }
-    za_status st = zk_blind_send(b, v, "blind/product", t, w, r, out, err);
-    if (st)
-        return st;
-    if (!grow((void **)&b->prod, &b->cap_prod, b->n_prod + 1, sizeof(product))) {
+    if (b->n_prod >= VIRT || !grow((void **)&b->prod, &b->cap_prod, b->n_prod + 1, sizeof(product))) {
         fail(b, ZA_ERR_NOMEM, "blind: out of memory");
-        return zk_blind_status(b, err);
+        return z;
     }
+    /* z = V[j] - D[k]: one virtual term, k assigned when the products are
+     * sent (both sides then take the pads in the same order) */
+    z = new_form(b, ZERO2, 1);
+    if (b->status)
+        return z;
+    form *f = &b->forms[z.id];
+    b->term_pad[b->n_terms] = VIRT | (uint32_t)b->n_prod;
+    b->term_coef[b->n_terms++] = ONE2;
+    f->n = 1;
+    f->val = v;
     product *p = &b->prod[b->n_prod++];
-    p->x = x, p->y = y, p->z = *out;
-    return ZA_OK;
+    p->x = x, p->y = y, p->z = z, p->pad = 0;
+    return z;
 }
 
 void zk_blind_assert_zero(zk_blind *b, zk_hv x)
@@ -372,83 +416,172 @@ unsigned zk_blind_external(zk_blind *b, zk_hv x)
     return (unsigned)(b->n_ext - 1);
 }
 
-za_status zk_blind_combine(zk_blind *b, const zk_sumcheck_term *terms, unsigned n_terms,
-                           const zk_hv *evals, zk_transcript *t, zk_writer *w, zk_reader *r,
-                           zk_hv *out, za_error *err)
+zk_hv zk_blind_combine(zk_blind *b, const zk_sumcheck_term *terms, unsigned n_terms,
+                       const zk_hv *evals)
 {
     zk_hv acc = zk_blind_public(b, ZERO2);
     for (unsigned i = 0; i < n_terms; i++) {
         const zk_sumcheck_term *tm = &terms[i];
         zk_hv p = evals[tm->factors[0]];
-        for (unsigned k = 1; k < tm->n_factors; k++) {
-            za_status st = zk_blind_mul(b, p, evals[tm->factors[k]], t, w, r, &p, err);
-            if (st)
-                return st;
-        }
+        for (unsigned k = 1; k < tm->n_factors; k++)
+            p = zk_blind_mul(b, p, evals[tm->factors[k]]);
         acc = zk_blind_lin(b, ONE2, acc, tm->coeff, p);
     }
-    *out = acc;
-    return zk_blind_status(b, err);
+    return acc;
 }
 
 /* ------------------------------------------------------------------ the tap */
 
+static int is_message_label(const char *label)
+{
+    return strcmp(label, "fracsum/root") == 0 || strcmp(label, "fracsum/children") == 0;
+}
+
 static zk_tap_action tap_bytes(zk_transcript_tap *tap, const char *label, const void *data,
                                size_t len)
 {
-    (void)tap, (void)data, (void)len;
-    /* the engines absorb (n, degree, claim) here; the claim is hidden, and
-     * n and the degree are fixed by the statement both sides run */
-    return strcmp(label, "sumcheck/start") == 0 ? ZK_TAP_SKIP : ZK_TAP_PASS;
+    zk_blind *b = (zk_blind *)tap;
+    if (strcmp(label, "sumcheck/start") != 0)
+        return ZK_TAP_PASS;
+    /* (n, degree, claim): the claim is hidden, and n and the degree are
+     * fixed by the statement both sides replay; keep the claim to derive
+     * every round's g(1) */
+    zk_fp2 c;
+    if (len != 32 || !zk_fp2_from_bytes((const uint8_t *)data + 16, &c))
+        fail(b, ZA_ERR_ARG, "blind: an engine's sumcheck start this tap cannot read");
+    else
+        b->sc_claim = c, b->sc_open = 1;
+    return ZK_TAP_SKIP;
+}
+
+/* blind n plain values, write and record them; the blinded values */
+static const zk_fp2 *tap_emit(zk_blind *b, const char *label, const zk_fp2 *v, size_t n)
+{
+    if (!grow((void **)&b->outbuf, &b->cap_out, n, sizeof(zk_fp2)) ||
+        !grow((void **)&b->msgs, &b->cap_msgs, b->n_msgs + n, sizeof(tap_msg))) {
+        fail(b, ZA_ERR_NOMEM, "blind: out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = take_pad(b);
+        zk_fp2 m = b->status ? ZERO2 : blinded(b, v[i], k);
+        b->outbuf[i] = m;
+        zk_write_fp2(b->w, m);
+        tap_msg *e = &b->msgs[b->n_msgs++];
+        e->label = label, e->blinded = m, e->plain = v[i], e->pad = (uint32_t)k;
+    }
+    return b->outbuf;
 }
 
 static zk_tap_action tap_fp2(zk_transcript_tap *tap, const char *label, const zk_fp2 *v,
                              size_t n, const zk_fp2 **out, size_t *n_out)
 {
     zk_blind *b = (zk_blind *)tap;
-    if (strcmp(label, "sumcheck/round") != 0 || !b->prover)
-        return ZK_TAP_PASS; /* the verifier's plain verifier absorbs blinded values already */
-    if (!grow((void **)&b->rec, &b->cap_rec, b->n_rec + n, sizeof(zk_fp2))) {
-        fail(b, ZA_ERR_NOMEM, "blind: out of memory");
+    const zk_fp2 *o = NULL;
+    if (strcmp(label, "sumcheck/round") == 0) {
+        if (!b->sc_open || n < 1 || n > ZK_SUMCHECK_MAX_DEGREE) {
+            fail(b, ZA_ERR_ARG, "blind: a sumcheck round this tap cannot follow");
+            return ZK_TAP_SKIP;
+        }
+        zk_fp2 full[ZK_SUMCHECK_MAX_DEGREE + 2];
+        full[0] = v[0];
+        full[1] = zk_fp2_sub(b->sc_claim, v[0]);
+        for (size_t i = 2; i <= n; i++)
+            full[i] = v[i - 1];
+        memcpy(b->sc_full, full, sizeof(zk_fp2) * (n + 1));
+        b->sc_d = (unsigned)n;
+        o = tap_emit(b, "sumcheck/round", full, n + 1);
+        n += 1;
+    } else if (is_message_label(label)) {
+        o = tap_emit(b, label, v, n);
+    } else {
         return ZK_TAP_PASS;
     }
-    zk_fp2 *dst = b->rec + b->n_rec;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = take_pad(b);
-        dst[i] = b->status ? v[i] : blinded(b, v[i], k);
-    }
-    b->n_rec += n;
-    *out = dst, *n_out = n;
+    if (!o)
+        return ZK_TAP_SKIP;
+    *out = o, *n_out = n;
     return ZK_TAP_REPLACE;
 }
 
-void zk_blind_tap_begin(zk_blind *b, zk_transcript *t)
+static void tap_challenge(zk_transcript_tap *tap, const char *label, zk_fp2 value)
 {
-    b->tap.bytes = tap_bytes;
-    b->tap.fp2 = tap_fp2;
-    b->saved_tap = t->tap;
-    t->tap = &b->tap;
-    if (b->prover) {
-        b->n_rec = 0;
-        b->sc_base = b->next_pad;
+    zk_blind *b = (zk_blind *)tap;
+    if (!grow((void **)&b->chals, &b->cap_chals, b->n_chals + 1, sizeof(tap_chal))) {
+        fail(b, ZA_ERR_NOMEM, "blind: out of memory");
+        return;
     }
+    b->chals[b->n_chals].label = label;
+    b->chals[b->n_chals++].value = value;
+    if (strcmp(label, "sumcheck/r") == 0 && b->sc_open)
+        b->sc_claim = zk_sumcheck_interpolate(b->sc_full, b->sc_d, value);
 }
 
-void zk_blind_tap_end(zk_blind *b, zk_transcript *t)
+void zk_blind_engine_begin(zk_blind *b, zk_transcript *t, zk_writer *w, zk_reader *r)
 {
-    t->tap = b->saved_tap;
+    b->t = t, b->w = w, b->r = r;
+    if (!b->prover)
+        return;
+    b->n_msgs = b->msg_cur = 0;
+    b->n_chals = b->chal_cur = 0;
+    b->sc_open = 0;
+    b->tap.bytes = tap_bytes;
+    b->tap.fp2 = tap_fp2;
+    b->tap.challenge = tap_challenge;
+    b->saved_tap = t->tap;
+    t->tap = &b->tap;
+}
+
+void zk_blind_engine_end(zk_blind *b, zk_transcript *t)
+{
+    if (b->prover)
+        t->tap = b->saved_tap;
     b->saved_tap = NULL;
 }
 
-za_status zk_blind_sumcheck_read(zk_blind *b, unsigned n_vars, unsigned degree, zk_reader *r,
-                                 zk_sumcheck_proof *proof, za_error *err)
+/* ---- the replays' sources: the tap's record (prover) or the proof (verifier) */
+
+static za_status out_of_step(zk_blind *b, const char *what, za_error *err)
 {
-    if (zk_sumcheck_proof_read(r, n_vars, degree, proof))
-        return zk_reader_status(r);
-    b->sc_base = b->next_pad;
-    for (size_t i = 0; i < (size_t)n_vars * degree; i++)
-        (void)take_pad(b);
+    fail(b, ZA_ERR_ARG, "blind: replay out of step with the engine");
+    return za_error_set(err, ZA_ERR_ARG, "blind: replay out of step with the engine at %s", what);
+}
+
+static za_status src_msgs(zk_blind *b, const char *label, unsigned n, zk_hv *out, za_error *err)
+{
+    if (b->status)
+        return zk_blind_status(b, err);
+    if (b->prover) {
+        for (unsigned i = 0; i < n; i++) {
+            if (b->msg_cur >= b->n_msgs || strcmp(b->msgs[b->msg_cur].label, label) != 0)
+                return out_of_step(b, label, err);
+            const tap_msg *e = &b->msgs[b->msg_cur++];
+            out[i] = pad_form(b, e->blinded, e->pad, -1, e->plain);
+        }
+        return zk_blind_status(b, err);
+    }
+    zk_fp2 v[ZK_SUMCHECK_MAX_DEGREE + 2];
+    if (n > ZK_SUMCHECK_MAX_DEGREE + 1)
+        return za_error_set(err, ZA_ERR_ARG, "blind: %u values in one message", n);
+    if (zk_read_fp2_array(b->r, label, v, n))
+        return zk_reader_status(b->r);
+    zk_transcript_absorb_fp2(b->t, label, v, n);
+    for (unsigned i = 0; i < n; i++) {
+        size_t k = take_pad(b);
+        out[i] = pad_form(b, v[i], k, -1, ZERO2);
+    }
     return zk_blind_status(b, err);
+}
+
+static za_status src_chal(zk_blind *b, const char *label, zk_fp2 *c, za_error *err)
+{
+    if (!b->prover) {
+        *c = zk_transcript_challenge_fp2(b->t, label);
+        return ZA_OK;
+    }
+    if (b->chal_cur >= b->n_chals || strcmp(b->chals[b->chal_cur].label, label) != 0)
+        return out_of_step(b, label, err);
+    *c = b->chals[b->chal_cur++].value;
+    return ZA_OK;
 }
 
 /* Lagrange weights of the points 0..d at x */
@@ -462,137 +595,200 @@ static void lagrange(unsigned d, zk_fp2 x, zk_fp2 *wt)
     }
 }
 
-za_status zk_blind_sumcheck_finish(zk_blind *b, const zk_sumcheck_proof *proof, zk_hv claim,
-                                   const zk_fp2 *point, zk_transcript *t, zk_writer *w,
-                                   zk_reader *r, zk_hv *final_claim, za_error *err)
+za_status zk_blind_sumcheck(zk_blind *b, unsigned n_vars, unsigned degree, zk_hv claim,
+                            zk_fp2 *point, zk_hv *final_claim, za_error *err)
 {
-    unsigned n = proof->n_vars, d = proof->degree;
-    if (b->status)
-        return zk_blind_status(b, err);
-    if (d < 1 || d > ZK_SUMCHECK_MAX_DEGREE)
-        return za_error_set(err, ZA_ERR_ARG, "blind: sumcheck of degree %u", d);
-    if (b->prover && b->n_rec != (size_t)n * d)
-        return za_error_set(err, ZA_ERR_ARG, "blind: the tap saw %zu round values, expected %u",
-                            b->n_rec, n * d);
-    /* the blinded round values: recorded by the tap (prover) or read */
-    const zk_fp2 *rounds = b->prover ? b->rec : proof->evals;
-    if (b->prover)
-        zk_write_fp2_array(w, rounds, (size_t)n * d);
-    /* g_k(1), blinded, for every round (the prover derives them from the
-     * running claim, as the plain verifier would) */
-    zk_fp2 g1m[ZK_SUMCHECK_MAX_VARS], g1p[ZK_SUMCHECK_MAX_VARS];
-    size_t g1pad = b->next_pad;
-    if (b->prover) {
-        zk_fp2 c = b->forms[claim.id].val;
-        for (unsigned k = 0; k < n; k++) {
-            const zk_fp2 *msg = proof->evals + (size_t)k * d;
-            zk_fp2 full[ZK_SUMCHECK_MAX_DEGREE + 2];
-            full[0] = msg[0];
-            full[1] = zk_fp2_sub(c, msg[0]);
-            for (unsigned i = 2; i <= d; i++)
-                full[i] = msg[i - 1];
-            g1p[k] = full[1];
-            c = zk_sumcheck_interpolate(full, d, point[n - 1 - k]);
-        }
-    }
-    for (unsigned k = 0; k < n; k++) {
-        size_t pad = take_pad(b);
-        if (b->status)
-            return zk_blind_status(b, err);
-        if (b->prover) {
-            g1m[k] = blinded(b, g1p[k], pad);
-            zk_write_fp2(w, g1m[k]);
-        } else if (zk_read_fp2(r, "blinded round value", &g1m[k])) {
-            return zk_reader_status(r);
-        }
-    }
-    zk_transcript_absorb_fp2(t, "blind/g1", g1m, n);
-    /* forms and constraints, the same on both sides */
+    if (degree < 1 || degree > ZK_SUMCHECK_MAX_DEGREE || n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "blind: sumcheck of %u variables, degree %u",
+                            n_vars, degree);
     zk_hv c = claim;
-    for (unsigned k = 0; k < n; k++) {
+    for (unsigned k = 0; k < n_vars; k++) {
         zk_hv g[ZK_SUMCHECK_MAX_DEGREE + 2];
-        const zk_fp2 *msg = rounds + (size_t)k * d;
-        const zk_fp2 *plain = b->prover ? proof->evals + (size_t)k * d : NULL;
-        size_t base = b->sc_base + (size_t)k * d;
-        g[0] = pad_form(b, msg[0], base, -1, plain ? plain[0] : ZERO2);
-        g[1] = pad_form(b, g1m[k], g1pad + k, -1, b->prover ? g1p[k] : ZERO2);
-        for (unsigned i = 2; i <= d; i++)
-            g[i] = pad_form(b, msg[i - 1], base + i - 1, -1, plain ? plain[i - 1] : ZERO2);
+        za_status st = src_msgs(b, "sumcheck/round", degree + 1, g, err);
+        zk_fp2 r;
+        if (!st)
+            st = src_chal(b, "sumcheck/r", &r, err);
+        if (st)
+            return st;
         /* g(0) + g(1) = the running claim */
-        zk_hv s = zk_blind_lin(b, ONE2, g[0], ONE2, g[1]);
-        zk_blind_assert_eq(b, s, c);
+        zk_blind_assert_eq(b, zk_blind_lin(b, ONE2, g[0], ONE2, g[1]), c);
         zk_fp2 wt[ZK_SUMCHECK_MAX_DEGREE + 2];
-        lagrange(d, point[n - 1 - k], wt);
-        c = zk_blind_dot(b, wt, g, d + 1, ZERO2);
+        lagrange(degree, r, wt);
+        c = zk_blind_dot(b, wt, g, degree + 1, ZERO2);
+        point[n_vars - 1 - k] = r;
     }
     *final_claim = c;
     return zk_blind_status(b, err);
 }
 
+za_status zk_blind_eqsum(zk_blind *b, unsigned n_vars, unsigned degree_c, const zk_fp2 *tau,
+                         zk_hv claim, zk_fp2 *point, zk_hv *c_claim, za_error *err)
+{
+    zk_hv fin;
+    za_status st = zk_blind_sumcheck(b, n_vars, degree_c + 1, claim, point, &fin, err);
+    if (st)
+        return st;
+    zk_fp2 eqv = zk_eq_eval(tau, point, n_vars);
+    if (zk_fp2_is_zero(eqv))
+        return za_error_set(err, ZA_ERR_MISMATCH, "blind: degenerate point, eq(tau, r) = 0");
+    *c_claim = zk_blind_affine(b, zk_fp2_inv(eqv), fin, ZERO2);
+    return zk_blind_status(b, err);
+}
+
+za_status zk_blind_zerocheck(zk_blind *b, unsigned n_vars, unsigned degree_c, zk_fp2 *point,
+                             zk_hv *c_claim, za_error *err)
+{
+    if (n_vars > ZK_SUMCHECK_MAX_VARS)
+        return za_error_set(err, ZA_ERR_ARG, "blind: zero-check of %u variables", n_vars);
+    if (!b->prover) { /* zk/sumcheck.c's "zerocheck/start": n and the degree, u64 LE */
+        uint8_t buf[16];
+        for (int i = 0; i < 8; i++) {
+            buf[i] = (uint8_t)((uint64_t)n_vars >> (8 * i));
+            buf[8 + i] = (uint8_t)((uint64_t)degree_c >> (8 * i));
+        }
+        zk_transcript_absorb(b->t, "zerocheck/start", buf, sizeof buf);
+    }
+    zk_fp2 tau[ZK_SUMCHECK_MAX_VARS];
+    for (unsigned i = 0; i < n_vars; i++) {
+        za_status st = src_chal(b, "zerocheck/tau", &tau[i], err);
+        if (st)
+            return st;
+    }
+    return zk_blind_eqsum(b, n_vars, degree_c, tau, zk_blind_public(b, ZERO2), point, c_claim,
+                          err);
+}
+
+za_status zk_blind_fracsum(zk_blind *b, unsigned n, zk_hv *P, zk_hv *Q, zk_fp2 *point,
+                           zk_hv *p_claim, zk_hv *q_claim, za_error *err)
+{
+    if (n < 1 || n > ZK_SUMCHECK_MAX_VARS - 1)
+        return za_error_set(err, ZA_ERR_ARG, "blind: fraction sum of 2^%u leaves", n);
+    if (!b->prover)
+        zk_transcript_absorb_u64(b->t, "fracsum/n", n);
+    zk_hv root[2];
+    za_status st = src_msgs(b, "fracsum/root", 2, root, err);
+    if (st)
+        return st;
+    *P = root[0], *Q = root[1];
+    zk_fp2 r[ZK_SUMCHECK_MAX_VARS];
+    zk_hv pc = *P, qc = *Q;
+    for (unsigned k = 0; k < n; k++) {
+        zk_fp2 s[ZK_SUMCHECK_MAX_VARS], lambda = ZERO2, mu;
+        zk_hv cc = { 0 }, v[4];
+        if (k > 0) {
+            if ((st = src_chal(b, "fracsum/lambda", &lambda, err)))
+                return st;
+            zk_hv claim = zk_blind_lin(b, ONE2, pc, lambda, qc);
+            if ((st = zk_blind_eqsum(b, k, 2, r, claim, s, &cc, err)))
+                return st;
+        }
+        if ((st = src_msgs(b, "fracsum/children", 4, v, err)))
+            return st;
+        /* (p0, p1, q0, q1): the parent is (p0 q1 + p1 q0, q0 q1) */
+        zk_hv pp = zk_blind_lin(b, ONE2, zk_blind_mul(b, v[0], v[3]), ONE2,
+                                zk_blind_mul(b, v[1], v[2]));
+        zk_hv qq = zk_blind_mul(b, v[2], v[3]);
+        if (k == 0) {
+            zk_blind_assert_eq(b, pp, pc);
+            zk_blind_assert_eq(b, qq, qc);
+        } else {
+            zk_blind_assert_eq(b, cc, zk_blind_lin(b, ONE2, pp, lambda, qq));
+        }
+        if ((st = src_chal(b, "fracsum/mu", &mu, err)))
+            return st;
+        for (unsigned j = 0; j < k; j++)
+            r[j] = s[j];
+        r[k] = mu;
+        zk_fp2 one_mu = zk_fp2_sub(ONE2, mu);
+        pc = zk_blind_lin(b, one_mu, v[0], mu, v[1]);
+        qc = zk_blind_lin(b, one_mu, v[2], mu, v[3]);
+    }
+    memcpy(point, r, sizeof(zk_fp2) * n);
+    *p_claim = pc, *q_claim = qc;
+    return zk_blind_status(b, err);
+}
+
 /* ------------------------------------------------------------------ the end */
+
+/* Send the blinded products recorded since the last call: V[j] = z_j + D[pad_j]. */
+static za_status send_products(zk_blind *b, zk_transcript *t, zk_writer *w, zk_reader *r,
+                               za_error *err)
+{
+    size_t from = b->n_virt, n = b->n_prod - from;
+    if (!grow((void **)&b->virt, &b->cap_virt, b->n_prod ? b->n_prod : 1, sizeof(zk_fp2)))
+        return za_error_set(err, ZA_ERR_NOMEM, "blind: out of memory");
+    for (size_t j = from; j < b->n_prod; j++) {
+        b->prod[j].pad = (uint32_t)take_pad(b);
+        if (b->status)
+            return zk_blind_status(b, err);
+        if (b->prover) {
+            b->virt[j] = blinded(b, b->forms[b->prod[j].z.id].val, b->prod[j].pad);
+            zk_write_fp2(w, b->virt[j]);
+        } else if (zk_read_fp2(r, "blinded product", &b->virt[j])) {
+            return zk_reader_status(r);
+        }
+    }
+    zk_transcript_absorb_u64(t, "blind/products", n);
+    zk_transcript_absorb_fp2(t, "blind/product-values", b->virt + from, n);
+    b->n_virt = b->n_prod;
+    return ZA_OK;
+}
 
 za_status zk_blind_products(zk_blind *b, zk_transcript *t, int threads, zk_writer *w,
                             zk_reader *r, za_error *err)
 {
     if (b->status)
         return zk_blind_status(b, err);
-    size_t rows = b->n_prod + 2;
+    za_status st = send_products(b, t, w, r, err);
+    if (st)
+        return st;
+    size_t p0 = b->n_prod_proven, np = b->n_prod - p0, rows = np + 2;
     unsigned m = 1;
     while (((size_t)1 << m) < rows)
         m++;
     if (m > ZK_SUMCHECK_MAX_VARS - 1)
-        return za_error_set(err, ZA_ERR_LIMIT, "blind: %zu products", b->n_prod);
+        return za_error_set(err, ZA_ERR_LIMIT, "blind: %zu products", np);
     size_t sz = (size_t)1 << m;
-    zk_transcript_absorb_u64(t, "blind/products", b->n_prod);
     zk_fp2 tau[ZK_SUMCHECK_MAX_VARS], point[ZK_SUMCHECK_MAX_VARS];
     zk_transcript_challenge_fp2_vec(t, "blind/tau", tau, m);
 
-    zk_fp2 *tab = NULL;
-    zk_sumcheck_proof proof = { 0 };
-    zk_fp2 abc[3];
-    za_status st = ZA_OK;
+    /* sum_j eq(tau, j) (A_j B_j - C_j) = 0; rows 0 and 1 are the dummies */
+    zk_fp2 abc[3] = { ZERO2, ZERO2, ZERO2 };
     zk_sumcheck_term terms[2];
     terms[0] = zk_sumcheck_term_make(ONE2, 2, 0, 1, 0, 0);
     terms[1] = zk_sumcheck_term_make(zk_fp2_neg(ONE2), 1, 2, 0, 0, 0);
-    zk_hv hclaim = zk_blind_public(b, ZERO2);
+    zk_blind_engine_begin(b, t, w, r);
     if (b->prover) {
-        tab = calloc(3 * sz, sizeof(zk_fp2));
-        if (!tab)
+        zk_fp2 *tab = calloc(3 * sz, sizeof(zk_fp2));
+        if (!tab) {
+            zk_blind_engine_end(b, t);
             return za_error_set(err, ZA_ERR_NOMEM, "blind: out of memory");
-        for (int k = 0; k < 2; k++)
-            for (int c = 0; c < 3; c++)
-                tab[c * sz + (size_t)k] = b->pads[3 * k + c];
-        for (size_t j = 0; j < b->n_prod; j++) {
-            tab[0 * sz + 2 + j] = b->forms[b->prod[j].x.id].val;
-            tab[1 * sz + 2 + j] = b->forms[b->prod[j].y.id].val;
-            tab[2 * sz + 2 + j] = b->forms[b->prod[j].z.id].val;
+        }
+        for (size_t k = 0; k < 2; k++)
+            for (size_t c = 0; c < 3; c++)
+                tab[c * sz + k] = b->pads[3 * k + c];
+        for (size_t j = 0; j < np; j++) {
+            const product *p = &b->prod[p0 + j];
+            tab[0 * sz + 2 + j] = b->forms[p->x.id].val;
+            tab[1 * sz + 2 + j] = b->forms[p->y.id].val;
+            tab[2 * sz + 2 + j] = b->forms[p->z.id].val;
         }
         zk_mle_ref refs[3] = { zk_mle_ref_ext(tab), zk_mle_ref_ext(tab + sz),
                                zk_mle_ref_ext(tab + 2 * sz) };
         zk_sumcheck_instance inst = { m, 3, refs, 2, terms };
-        zk_blind_tap_begin(b, t);
+        zk_sumcheck_proof proof = { 0 }; /* the plain proof: not sent */
         st = zk_eqsum_prove(&inst, tau, ZERO2, t, threads, &proof, point, abc, err);
-        zk_blind_tap_end(b, t);
-    } else {
-        zk_fp2 cc;
-        st = zk_blind_sumcheck_read(b, m, 3, r, &proof, err);
-        if (!st) {
-            zk_blind_tap_begin(b, t);
-            st = zk_eqsum_verify(m, 2, tau, ZERO2, &proof, t, point, &cc, err);
-            zk_blind_tap_end(b, t);
-        }
+        zk_sumcheck_proof_free(&proof);
+        free(tab);
     }
-    zk_hv fin;
+    zk_blind_engine_end(b, t);
+    zk_hv cc;
     if (!st)
-        st = zk_blind_sumcheck_finish(b, &proof, hclaim, point, t, w, r, &fin, err);
-    free(tab);
-    zk_sumcheck_proof_free(&proof);
+        st = zk_blind_eqsum(b, m, 2, tau, zk_blind_public(b, ZERO2), point, &cc, err);
     if (st)
         return st;
-    zk_fp2 eqv = zk_eq_eval(tau, point, m);
     if (b->prover && b->cheat_abc) /* C~ chosen to pass the final check alone */
-        abc[2] = zk_fp2_sub(zk_fp2_mul(abc[0], abc[1]),
-                            zk_fp2_mul(b->forms[fin.id].val, zk_fp2_inv(eqv)));
+        abc[2] = zk_fp2_sub(zk_fp2_mul(abc[0], abc[1]), b->forms[cc.id].val);
     /* A~(r), B~(r), C~(r) in the clear */
     for (int c = 0; c < 3; c++) {
         if (b->prover)
@@ -601,11 +797,11 @@ za_status zk_blind_products(zk_blind *b, zk_transcript *t, int threads, zk_write
             return zk_reader_status(r);
     }
     zk_transcript_absorb_fp2(t, "blind/abc", abc, 3);
-    /* the final check, linear now: fin = eq(tau, r) (A B - C) */
-    zk_fp2 want = zk_fp2_mul(eqv, zk_fp2_sub(zk_fp2_mul(abc[0], abc[1]), abc[2]));
-    zk_blind_assert_zero(b, zk_blind_affine(b, ONE2, fin, zk_fp2_neg(want)));
+    /* the final check, linear now that A~, B~, C~ are public */
+    zk_fp2 want = zk_fp2_sub(zk_fp2_mul(abc[0], abc[1]), abc[2]);
+    zk_blind_assert_zero(b, zk_blind_affine(b, ONE2, cc, zk_fp2_neg(want)));
     /* and the definitions of A~(r), B~(r), C~(r) over the products' forms
-     * (the sumcheck binds variable m-1 first: point[] is in variable order) */
+     * (point[] is in variable order, like zk_eq_table's index bits) */
     zk_fp2 *eq = malloc(sizeof(zk_fp2) * sz);
     zk_hv *xs = malloc(sizeof(zk_hv) * rows);
     if (!eq || !xs) {
@@ -613,17 +809,48 @@ za_status zk_blind_products(zk_blind *b, zk_transcript *t, int threads, zk_write
         return za_error_set(err, ZA_ERR_NOMEM, "blind: out of memory");
     }
     zk_eq_table(point, m, eq);
-    for (int c = 0; c < 3; c++) {
+    for (size_t c = 0; c < 3; c++) {
         for (size_t k = 0; k < 2; k++)
-            xs[k] = (zk_hv){ (uint32_t)(3 * k + (size_t)c) };
-        for (size_t j = 0; j < b->n_prod; j++)
-            xs[2 + j] = c == 0 ? b->prod[j].x : c == 1 ? b->prod[j].y : b->prod[j].z;
+            xs[k] = (zk_hv){ (uint32_t)(3 * k + c) };
+        for (size_t j = 0; j < np; j++) {
+            const product *p = &b->prod[p0 + j];
+            xs[2 + j] = c == 0 ? p->x : c == 1 ? p->y : p->z;
+        }
         zk_hv v = zk_blind_dot(b, eq, xs, (unsigned)rows, zk_fp2_neg(abc[c]));
         zk_blind_assert_zero(b, v);
     }
     free(eq), free(xs);
-    b->n_prod = 0; /* proven */
+    b->n_prod_proven = b->n_prod;
     return zk_blind_status(b, err);
+}
+
+/* a form's constant once the blinded products are known */
+static int form_const(const zk_blind *b, const form *f, zk_fp2 *c)
+{
+    zk_fp2 v = f->c0;
+    for (uint32_t k = 0; k < f->n; k++) {
+        uint32_t p = b->term_pad[f->start + k];
+        if (!(p & VIRT))
+            continue;
+        p &= ~VIRT;
+        if (p >= b->n_virt)
+            return 0;
+        v = zk_fp2_add(v, zk_fp2_mul(b->term_coef[f->start + k], b->virt[p]));
+    }
+    *c = v;
+    return 1;
+}
+
+static void add_kernel(const zk_blind *b, const form *f, zk_fp2 scale, zk_fp2 *kernel)
+{
+    for (uint32_t k = 0; k < f->n; k++) {
+        uint32_t p = b->term_pad[f->start + k];
+        zk_fp2 c = zk_fp2_mul(scale, b->term_coef[f->start + k]);
+        if (!(p & VIRT))
+            kernel[p] = zk_fp2_add(kernel[p], c);
+        else /* c (V[j] - D[pad_j]) */
+            kernel[b->prod[p & ~VIRT].pad] = zk_fp2_sub(kernel[b->prod[p & ~VIRT].pad], c);
+    }
 }
 
 za_status zk_blind_linear(zk_blind *b, zk_transcript *t, zk_blind_linear_stmt *out,
@@ -632,8 +859,9 @@ za_status zk_blind_linear(zk_blind *b, zk_transcript *t, zk_blind_linear_stmt *o
     memset(out, 0, sizeof *out);
     if (b->status)
         return zk_blind_status(b, err);
-    if (b->n_prod)
-        return za_error_set(err, ZA_ERR_ARG, "blind: %zu products not yet proven", b->n_prod);
+    if (b->n_prod_proven != b->n_prod)
+        return za_error_set(err, ZA_ERR_ARG, "blind: %zu products not yet proven",
+                            b->n_prod - b->n_prod_proven);
     zk_transcript_absorb_u64(t, "blind/constraints", b->n_zero);
     zk_transcript_absorb_u64(t, "blind/externals", b->n_ext);
     zk_fp2 lambda = zk_transcript_challenge_fp2(t, "blind/lambda");
@@ -646,29 +874,32 @@ za_status zk_blind_linear(zk_blind *b, zk_transcript *t, zk_blind_linear_stmt *o
         return za_error_set(err, ZA_ERR_NOMEM, "blind: out of memory");
     }
     /* sum_i lambda^i form_i + sum_j lambda^(L+j) (E_j - x_j) = 0, i.e.
-     * sum_j mu_j E_j + <K, D> = -sum_i lambda^i c0_i + sum_j mu_j c0(x_j) */
-    zk_fp2 pw = ONE2, value = ZERO2;
+     * sum_j mu_j E_j + <K, D> = -sum_i lambda^i c_i + sum_j mu_j c(x_j),
+     * c the forms' constants (the blinded products substituted) */
+    zk_fp2 pw = ONE2, value = ZERO2, c;
     for (size_t i = 0; i < b->n_zero; i++) {
         const form *f = &b->forms[b->zero[i].id];
         if (b->prover && !b->cheated && !zk_fp2_is_zero(f->val)) {
             zk_blind_linear_free(out);
             return za_error_set(err, ZA_ERR_MISMATCH, "blind: constraint %zu does not hold", i);
         }
-        for (uint32_t k = 0; k < f->n; k++) {
-            uint32_t p = b->term_pad[f->start + k];
-            out->pad_kernel[p] = zk_fp2_add(out->pad_kernel[p], zk_fp2_mul(pw, b->term_coef[f->start + k]));
+        if (!form_const(b, f, &c)) {
+            zk_blind_linear_free(out);
+            return za_error_set(err, ZA_ERR_ARG, "blind: a product not yet sent");
         }
-        value = zk_fp2_sub(value, zk_fp2_mul(pw, f->c0));
+        add_kernel(b, f, pw, out->pad_kernel);
+        value = zk_fp2_sub(value, zk_fp2_mul(pw, c));
         pw = zk_fp2_mul(pw, lambda);
     }
     for (size_t j = 0; j < b->n_ext; j++) {
         const form *f = &b->forms[b->ext[j].id];
-        out->ext_coef[j] = pw;
-        for (uint32_t k = 0; k < f->n; k++) {
-            uint32_t p = b->term_pad[f->start + k];
-            out->pad_kernel[p] = zk_fp2_sub(out->pad_kernel[p], zk_fp2_mul(pw, b->term_coef[f->start + k]));
+        if (!form_const(b, f, &c)) {
+            zk_blind_linear_free(out);
+            return za_error_set(err, ZA_ERR_ARG, "blind: a product not yet sent");
         }
-        value = zk_fp2_add(value, zk_fp2_mul(pw, f->c0));
+        out->ext_coef[j] = pw;
+        add_kernel(b, f, zk_fp2_neg(pw), out->pad_kernel);
+        value = zk_fp2_add(value, zk_fp2_mul(pw, c));
         pw = zk_fp2_mul(pw, lambda);
     }
     out->value = value;
@@ -691,8 +922,9 @@ void zk_blind_cheat_product(zk_blind *b, zk_fp2 delta, int fit_final)
     b->cheated = 1;
 }
 
-void zk_blind_cheat_next(zk_blind *b, zk_fp2 delta)
+void zk_blind_cheat_next(zk_blind *b, unsigned skip, zk_fp2 delta)
 {
     b->cheat = 1;
+    b->cheat_skip = skip;
     b->cheat_delta = delta;
 }

@@ -96,9 +96,10 @@ zk_fp2 zk_blind_value(const zk_blind *b, zk_hv x);
  * blinded value under `label`.  w on the prover side, r on the verifier's. */
 za_status zk_blind_send(zk_blind *b, zk_fp2 v, const char *label, zk_transcript *t, zk_writer *w,
                         zk_reader *r, zk_hv *out, za_error *err) ZA_WARN_UNUSED;
-/* x * y, sent blinded (label "blind/product") and recorded as a product. */
-za_status zk_blind_mul(zk_blind *b, zk_hv x, zk_hv y, zk_transcript *t, zk_writer *w,
-                       zk_reader *r, zk_hv *out, za_error *err) ZA_WARN_UNUSED;
+/* x * y: a new hidden value, recorded as a product.  Nothing is sent yet:
+ * the blinded products go out together in zk_blind_products (a product is
+ * fixed by its factors, so sending it late gives the prover no choice). */
+zk_hv zk_blind_mul(zk_blind *b, zk_hv x, zk_hv y);
 
 /* Record x = 0 / x = y. */
 void zk_blind_assert_zero(zk_blind *b, zk_hv x);
@@ -108,39 +109,49 @@ void zk_blind_assert_eq(zk_blind *b, zk_hv x, zk_hv y);
 unsigned zk_blind_external(zk_blind *b, zk_hv x);
 
 /* sum_t c_t prod_i evals[factor] as a hidden value: the blinded version of
- * zk_sumcheck_combine (one zk_blind_mul per factor beyond the first). */
-za_status zk_blind_combine(zk_blind *b, const zk_sumcheck_term *terms, unsigned n_terms,
-                           const zk_hv *evals, zk_transcript *t, zk_writer *w, zk_reader *r,
-                           zk_hv *out, za_error *err) ZA_WARN_UNUSED;
+ * zk_sumcheck_combine. */
+zk_hv zk_blind_combine(zk_blind *b, const zk_sumcheck_term *terms, unsigned n_terms,
+                       const zk_hv *evals);
 
-/* ---- blinded sumcheck ----
- * The prover runs a plain sumcheck engine (zk_sumcheck_prove, zk_eqsum_prove,
- * ...) between zk_blind_tap_begin and zk_blind_tap_end: the tap replaces
- * every round message the engine absorbs ("sumcheck/round") by its blinded
- * values and drops the engine's "sumcheck/start" absorb (the claim is a
- * hidden value).  The verifier does the same around the plain verifier
- * (zk_sumcheck_verify with the blinded messages as the proof), which then
- * draws the same challenges.  Then both call zk_blind_sumcheck_finish with
- * the plain proof (prover) or the blinded one (verifier) to send the round
- * values g_k(1) blinded and to record the rounds' constraints; it returns
- * the final claim as a hidden value. */
-void zk_blind_tap_begin(zk_blind *b, zk_transcript *t);
-void zk_blind_tap_end(zk_blind *b, zk_transcript *t);
+/* ---- plain engines, blinded ----
+ * The prover runs a plain engine (zk_sumcheck_prove, zk_eqsum_prove,
+ * zk_zerocheck_prove, zk_fracsum_prove) between zk_blind_engine_begin and
+ * zk_blind_engine_end, with a scratch writer of its own (what the engine
+ * writes is discarded).  The tap installed on the transcript replaces every
+ * message the engine absorbs by its blinded values, written to w in the
+ * order the engine produces them: a sumcheck round (g(0), g(2..d)) goes out
+ * as g(0), g(1), .., g(d), g(1) derived from the running claim, so that every
+ * round can be checked on its own; the root and the children of a fraction-
+ * sum layer go out as they are.  The engine's "sumcheck/start" absorb (its
+ * claim is hidden) is dropped.  The tap also records the challenges.
+ * Then both sides call the replay of the same engine (zk_blind_sumcheck,
+ * ...): the verifier reads the blinded messages and draws the challenges,
+ * the prover takes them from the record; both build the hidden values and
+ * the constraints the plain verifier's checks become.
+ * The verifier side passes begin/end too (they are no-ops there) so that
+ * both run the same code. */
+void zk_blind_engine_begin(zk_blind *b, zk_transcript *t, zk_writer *w, zk_reader *r);
+void zk_blind_engine_end(zk_blind *b, zk_transcript *t);
 
-/* Prover: the plain proof the engine returned; its blinded round values are
- * what the tap recorded.  Writes the blinded rounds and the g(1) values.
- * Verifier: reads the blinded rounds into *proof (before running the plain
- * verifier between the taps): zk_blind_sumcheck_read. */
-za_status zk_blind_sumcheck_read(zk_blind *b, unsigned n_vars, unsigned degree, zk_reader *r,
-                                 zk_sumcheck_proof *proof, za_error *err) ZA_WARN_UNUSED;
-za_status zk_blind_sumcheck_finish(zk_blind *b, const zk_sumcheck_proof *proof, zk_hv claim,
-                                   const zk_fp2 *point, zk_transcript *t, zk_writer *w,
-                                   zk_reader *r, zk_hv *final_claim, za_error *err)
-    ZA_WARN_UNUSED;
+/* The replay of zk_sumcheck_prove / zk_sumcheck_verify for a statement with
+ * n_vars variables and degree `degree` claiming `claim`: the point (n_vars
+ * coordinates, the engine's order) and the final claim. */
+za_status zk_blind_sumcheck(zk_blind *b, unsigned n_vars, unsigned degree, zk_hv claim,
+                            zk_fp2 *point, zk_hv *final_claim, za_error *err) ZA_WARN_UNUSED;
+/* zk_eqsum_prove: c_claim is the value C must have at the point. */
+za_status zk_blind_eqsum(zk_blind *b, unsigned n_vars, unsigned degree_c, const zk_fp2 *tau,
+                         zk_hv claim, zk_fp2 *point, zk_hv *c_claim, za_error *err) ZA_WARN_UNUSED;
+/* zk_zerocheck_prove (claim 0, tau drawn inside). */
+za_status zk_blind_zerocheck(zk_blind *b, unsigned n_vars, unsigned degree_c, zk_fp2 *point,
+                             zk_hv *c_claim, za_error *err) ZA_WARN_UNUSED;
+/* zk_fracsum_prove: the root and the leaf claims p~(point), q~(point). */
+za_status zk_blind_fracsum(zk_blind *b, unsigned n, zk_hv *P, zk_hv *Q, zk_fp2 *point,
+                           zk_hv *p_claim, zk_hv *q_claim, za_error *err) ZA_WARN_UNUSED;
 
 /* ---- the end of a blinded proof ---- */
 
-/* Prove every recorded product (step 1 above).  Adds linear constraints. */
+/* Send the blinded products and prove every product recorded since the
+ * last call (step 1 above).  Adds linear constraints. */
 za_status zk_blind_products(zk_blind *b, zk_transcript *t, int threads, zk_writer *w,
                             zk_reader *r, za_error *err) ZA_WARN_UNUSED;
 
@@ -160,9 +171,9 @@ za_status zk_blind_linear(zk_blind *b, zk_transcript *t, zk_blind_linear_stmt *o
                           za_error *err) ZA_WARN_UNUSED;
 void zk_blind_linear_free(zk_blind_linear_stmt *s);
 
-/* TEST ONLY: the prover's blinded value of the next message is shifted by
- * delta (a cheating prover). */
-void zk_blind_cheat_next(zk_blind *b, zk_fp2 delta);
+/* TEST ONLY: a cheating prover: the blinded value of the message after the
+ * next `skip` ones is shifted by delta (what the prover believes is not). */
+void zk_blind_cheat_next(zk_blind *b, unsigned skip, zk_fp2 delta);
 /* TEST ONLY: the next product is x*y + delta (consistently: the prover
  * believes it); fit_final: the prover then also picks C~(r) so that the
  * product check's final equation holds, leaving only the definition of C~

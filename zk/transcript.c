@@ -159,7 +159,10 @@ zk_fp2 zk_transcript_challenge_fp2(zk_transcript *t, const char *label)
 {
     zk_fp v[2];
     challenge_fps(t, label, v, 2);
-    return zk_fp2_make(v[0], v[1]);
+    zk_fp2 c = zk_fp2_make(v[0], v[1]);
+    if (t->tap && t->tap->challenge)
+        t->tap->challenge(t->tap, label, c);
+    return c;
 }
 
 void zk_transcript_challenge_fp2_vec(zk_transcript *t, const char *label, zk_fp2 *out, size_t n)

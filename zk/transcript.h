@@ -44,6 +44,9 @@ typedef struct zk_transcript_tap {
      * tap owns, valid until its next call) */
     zk_tap_action (*fp2)(struct zk_transcript_tap *tap, const char *label, const zk_fp2 *v,
                          size_t n, const zk_fp2 **out, size_t *n_out);
+    /* every extension challenge drawn (zk_transcript_challenge_fp2 and _vec),
+     * after it is drawn */
+    void (*challenge)(struct zk_transcript_tap *tap, const char *label, zk_fp2 value);
 } zk_transcript_tap;
 
 /* Start a transcript bound to a protocol name (domain separation). */

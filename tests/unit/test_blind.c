@@ -25,6 +25,7 @@
 #include "tests/unit/testutil.h"
 #include "zk/blind.h"
 #include "zk/encode.h"
+#include "zk/fracsum.h"
 #include "zk/mle.h"
 #include "zk/sumcheck.h"
 
@@ -84,7 +85,7 @@ static za_status run(zk_blind *bl, const toy *ty, int hidden_sum, enum cheat che
     zk_fp2 sum = ty->sum;
     if (prover && (cheat == CHEAT_SUM || cheat == CHEAT_SUM_MUL || cheat == CHEAT_SUM_MUL_ABC)) {
         sum = zk_fp2_add(sum, ONE);
-        zk_blind_cheat_next(bl, ZERO); /* turns the prover's self-test off */
+        zk_blind_cheat_next(bl, 0, ZERO); /* turns the prover's self-test off */
     }
     if (hidden_sum) {
         if ((st = zk_blind_send(bl, sum, "test/sum", &t, w, r, &claim, err)))
@@ -95,34 +96,28 @@ static za_status run(zk_blind *bl, const toy *ty, int hidden_sum, enum cheat che
     zk_mle_ref refs[2] = { zk_mle_ref_base(ty->a), zk_mle_ref_base(ty->b) };
     zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
     zk_sumcheck_instance inst = { ty->n, 2, refs, 1, &term };
-    zk_sumcheck_proof proof = { 0 };
     zk_fp2 evals[2] = { ZERO, ZERO };
+    st = ZA_OK;
+    if (prover && cheat == CHEAT_ROUND)
+        zk_blind_cheat_next(bl, 0, ONE);
+    if (prover && cheat == CHEAT_G1)
+        zk_blind_cheat_next(bl, 1, ONE);
+    zk_blind_engine_begin(bl, &t, w, r);
     if (prover) {
-        if (cheat == CHEAT_ROUND)
-            zk_blind_cheat_next(bl, ONE);
-        zk_blind_tap_begin(bl, &t);
-        st = zk_sumcheck_prove(&inst, ty->sum, &t, 1, &proof, point, evals, err);
-        zk_blind_tap_end(bl, &t);
-    } else {
-        zk_fp2 fin;
-        st = zk_blind_sumcheck_read(bl, ty->n, 2, r, &proof, err);
-        if (!st) {
-            zk_blind_tap_begin(bl, &t);
-            st = zk_sumcheck_verify(ty->n, 2, ZERO, &proof, &t, point, &fin, err);
-            zk_blind_tap_end(bl, &t);
-        }
+        zk_sumcheck_proof proof = { 0 };
+        zk_fp2 pt[ZK_SUMCHECK_MAX_VARS];
+        st = zk_sumcheck_prove(&inst, sum, &t, 1, &proof, pt, evals, err);
+        zk_sumcheck_proof_free(&proof);
     }
-    zk_hv fin, e[2], comb;
-    if (!st && prover && cheat == CHEAT_G1)
-        zk_blind_cheat_next(bl, ONE);
+    zk_blind_engine_end(bl, &t);
+    zk_hv fin, e[2];
     if (!st)
-        st = zk_blind_sumcheck_finish(bl, &proof, claim, point, &t, w, r, &fin, err);
-    zk_sumcheck_proof_free(&proof);
+        st = zk_blind_sumcheck(bl, ty->n, 2, claim, point, &fin, err);
     if (st)
         return st;
     for (int k = 0; k < 2; k++) {
         if (prover && cheat == CHEAT_EVAL && k == 1)
-            zk_blind_cheat_next(bl, ONE);
+            zk_blind_cheat_next(bl, 0, ONE);
         if ((st = zk_blind_send(bl, evals[k], "test/eval", &t, w, r, &e[k], err)))
             return st;
         (void)zk_blind_external(bl, e[k]); /* E_k = (A or B)~(point) */
@@ -135,31 +130,36 @@ static za_status run(zk_blind *bl, const toy *ty, int hidden_sum, enum cheat che
         zk_fp2 got = zk_fp2_mul(zk_blind_value(bl, e[0]), zk_blind_value(bl, e[1]));
         zk_blind_cheat_product(bl, zk_fp2_sub(want, got), cheat == CHEAT_SUM_MUL_ABC);
     }
-    if ((st = zk_blind_combine(bl, &term, 1, e, &t, w, r, &comb, err)))
-        return st;
+    zk_hv comb = zk_blind_combine(bl, &term, 1, e);
     zk_blind_assert_eq(bl, comb, fin);
     if (prover && cheat == CHEAT_PRODUCT)
-        zk_blind_cheat_next(bl, ONE);
+        zk_blind_cheat_next(bl, 0, ONE);
     if ((st = zk_blind_products(bl, &t, 1, w, r, err)))
         return st;
     return zk_blind_linear(bl, &t, stmt, err);
 }
 
 /* The oracle for the commitment: does the statement hold for the true
- * tables and the prover's pads? */
-static int statement_holds(const zk_blind_linear_stmt *s, const toy *ty, const zk_fp2 *point,
-                           const zk_fp2 *pads)
+ * external values and the prover's pads? */
+static int holds(const zk_blind_linear_stmt *s, const zk_fp2 *ext, unsigned n_ext,
+                 const zk_fp2 *pads)
 {
     zk_fp2 lhs = ZERO;
-    zk_fp2 ea = zk_mle_eval_ref(zk_mle_ref_base(ty->a), ty->n, point, 1);
-    zk_fp2 eb = zk_mle_eval_ref(zk_mle_ref_base(ty->b), ty->n, point, 1);
-    if (s->n_ext != 2)
+    if (s->n_ext != n_ext)
         return 0;
-    lhs = zk_fp2_add(lhs, zk_fp2_mul(s->ext_coef[0], ea));
-    lhs = zk_fp2_add(lhs, zk_fp2_mul(s->ext_coef[1], eb));
+    for (unsigned j = 0; j < n_ext; j++)
+        lhs = zk_fp2_add(lhs, zk_fp2_mul(s->ext_coef[j], ext[j]));
     for (size_t k = 0; k < s->n_pads; k++)
         lhs = zk_fp2_add(lhs, zk_fp2_mul(s->pad_kernel[k], pads[k]));
     return zk_fp2_eq(lhs, s->value);
+}
+
+static int statement_holds(const zk_blind_linear_stmt *s, const toy *ty, const zk_fp2 *point,
+                           const zk_fp2 *pads)
+{
+    zk_fp2 e[2] = { zk_mle_eval_ref(zk_mle_ref_base(ty->a), ty->n, point, 1),
+                    zk_mle_eval_ref(zk_mle_ref_base(ty->b), ty->n, point, 1) };
+    return holds(s, e, 2, pads);
 }
 
 #define NPADS 4096
@@ -439,6 +439,145 @@ static void test_pads_and_limits(void **state)
     zk_blind_free(bl);
 }
 
+/* ---- a blinded fraction sum (the lookup's GKR): sum p_i / q_i = S, with S
+ * public, the leaves hidden behind the external claims p~(r), q~(r) */
+
+typedef struct {
+    unsigned n;
+    zk_fp2 *p, *q;
+    zk_fp2 S;
+} fsum;
+
+static void fsum_make(fsum *f, unsigned n, uint64_t *s)
+{
+    size_t sz = (size_t)1 << n;
+    f->n = n;
+    f->p = malloc(sizeof(zk_fp2) * sz);
+    f->q = malloc(sizeof(zk_fp2) * sz);
+    assert_non_null(f->p);
+    assert_non_null(f->q);
+    f->S = ZERO;
+    for (size_t i = 0; i < sz; i++) {
+        f->p[i] = zk_fp2_make(rnd_fp(s), rnd_fp(s));
+        f->q[i] = zk_fp2_make(rnd_fp(s), rnd_fp(s));
+        f->S = zk_fp2_add(f->S, zk_fp2_mul(f->p[i], zk_fp2_inv(f->q[i])));
+    }
+}
+
+static void fsum_free(fsum *f)
+{
+    free(f->p);
+    free(f->q);
+}
+
+static za_status run_fracsum(zk_blind *bl, const fsum *f, zk_fp2 S, int cheat_skip, zk_writer *w,
+                             zk_reader *r, zk_fp2 *point, zk_blind_linear_stmt *stmt,
+                             za_error *err)
+{
+    int prover = zk_blind_is_prover(bl);
+    zk_transcript t;
+    zk_transcript_init(&t, "test/blind-fracsum");
+    za_status st = ZA_OK;
+    if (prover && cheat_skip >= 0)
+        zk_blind_cheat_next(bl, (unsigned)cheat_skip, ONE);
+    else if (prover && !zk_fp2_eq(S, f->S))
+        zk_blind_cheat_next(bl, 0, ZERO); /* a false statement: no self-test */
+    zk_blind_engine_begin(bl, &t, w, r);
+    if (prover) {
+        size_t sz = (size_t)1 << f->n;
+        zk_fp2 *p = malloc(sizeof(zk_fp2) * sz), *q = malloc(sizeof(zk_fp2) * sz);
+        assert_non_null(p);
+        assert_non_null(q);
+        memcpy(p, f->p, sizeof(zk_fp2) * sz);
+        memcpy(q, f->q, sizeof(zk_fp2) * sz);
+        zk_writer scratch;
+        zk_writer_init(&scratch);
+        zk_fp2 P, Q, pt[ZK_SUMCHECK_MAX_VARS], pe, qe;
+        st = zk_fracsum_prove(p, q, f->n, &t, 1, &scratch, &P, &Q, pt, &pe, &qe, err);
+        zk_writer_free(&scratch);
+        free(p);
+        free(q);
+    }
+    zk_blind_engine_end(bl, &t);
+    zk_hv P, Q, pc, qc, inv;
+    if (!st)
+        st = zk_blind_fracsum(bl, f->n, &P, &Q, point, &pc, &qc, err);
+    if (st)
+        return st;
+    (void)zk_blind_external(bl, pc);
+    (void)zk_blind_external(bl, qc);
+    /* P = S Q, and Q != 0 (the prover shows an inverse) */
+    zk_blind_assert_eq(bl, P, zk_blind_affine(bl, S, Q, ZERO));
+    if ((st = zk_blind_send(bl, zk_fp2_inv(zk_blind_value(bl, Q)), "test/inverse", &t, w, r, &inv,
+                            err)))
+        return st;
+    zk_blind_assert_eq(bl, zk_blind_mul(bl, Q, inv), zk_blind_public(bl, ONE));
+    if ((st = zk_blind_products(bl, &t, 1, w, r, err)))
+        return st;
+    return zk_blind_linear(bl, &t, stmt, err);
+}
+
+/* 1: the statement holds; 0: it does not; -1: rejected before */
+static int fracsum_check(const fsum *f, zk_fp2 S, int cheat_skip, size_t *n_msgs)
+{
+    za_error err = { 0 };
+    zk_fp2 *pads = malloc(sizeof(zk_fp2) * NPADS);
+    assert_non_null(pads);
+    uint8_t seed[32] = { (uint8_t)f->n, (uint8_t)cheat_skip, 7 };
+    assert_int_equal(zk_blind_pads_make(NPADS, seed, pads, &err), ZA_OK);
+    zk_blind *pb = zk_blind_new(NPADS, pads);
+    assert_non_null(pb);
+    zk_writer w;
+    zk_writer_init(&w);
+    zk_blind_linear_stmt s;
+    zk_fp2 point[ZK_SUMCHECK_MAX_VARS];
+    if (run_fracsum(pb, f, S, cheat_skip, &w, NULL, point, &s, &err))
+        fail_msg("prover: %s", err.msg);
+    if (n_msgs)
+        *n_msgs = zk_blind_pads_used(pb) - ZK_BLIND_DUMMY_PADS;
+    zk_blind_linear_free(&s);
+    zk_blind_free(pb);
+    size_t len;
+    uint8_t *bytes = zk_writer_take(&w, &len);
+    assert_non_null(bytes);
+
+    zk_blind *vb = zk_blind_new(NPADS, NULL);
+    assert_non_null(vb);
+    zk_reader r;
+    zk_reader_init(&r, bytes, len, "proof", &err);
+    int res = -1;
+    if (!run_fracsum(vb, f, S, -1, NULL, &r, point, &s, &err) && r.off == len) {
+        zk_fp2 e[2] = { zk_mle_eval_ref(zk_mle_ref_ext(f->p), f->n, point, 1),
+                        zk_mle_eval_ref(zk_mle_ref_ext(f->q), f->n, point, 1) };
+        res = holds(&s, e, 2, pads);
+        zk_blind_linear_free(&s);
+    }
+    zk_blind_free(vb);
+    free(bytes);
+    free(pads);
+    return res;
+}
+
+static void test_fracsum(void **state)
+{
+    (void)state;
+    uint64_t s = zt_seed("blind fraction sum");
+    for (unsigned n = 1; n <= 7; n++) {
+        fsum f;
+        fsum_make(&f, n, &s);
+        size_t msgs = 0;
+        assert_int_equal(fracsum_check(&f, f.S, -1, &msgs), 1);
+        /* a false sum */
+        assert_int_equal(fracsum_check(&f, zk_fp2_add(f.S, ONE), -1, NULL), 0);
+        /* every blinded message of the proof shifted, one at a time */
+        if (n <= 4)
+            for (size_t k = 0; k < msgs; k++)
+                if (fracsum_check(&f, f.S, (int)k, NULL) == 1)
+                    fail_msg("2^%u leaves: a shifted message %zu of %zu was accepted", n, k, msgs);
+        fsum_free(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_blinded_values_uniform),
         cmocka_unit_test(test_plain_values_absent),
         cmocka_unit_test(test_pads_and_limits),
+        cmocka_unit_test(test_fracsum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
