@@ -624,7 +624,7 @@ za_status zk_blind_sumcheck(zk_blind *b, unsigned n_vars, unsigned degree, zk_hv
 za_status zk_blind_eqsum(zk_blind *b, unsigned n_vars, unsigned degree_c, const zk_fp2 *tau,
                          zk_hv claim, zk_fp2 *point, zk_hv *c_claim, za_error *err)
 {
-    zk_hv fin;
+    zk_hv fin = { 0 };
     za_status st = zk_blind_sumcheck(b, n_vars, degree_c + 1, claim, point, &fin, err);
     if (st)
         return st;
@@ -782,7 +782,7 @@ za_status zk_blind_products(zk_blind *b, zk_transcript *t, int threads, zk_write
         free(tab);
     }
     zk_blind_engine_end(b, t);
-    zk_hv cc;
+    zk_hv cc = { 0 };
     if (!st)
         st = zk_blind_eqsum(b, m, 2, tau, zk_blind_public(b, ZERO2), point, &cc, err);
     if (st)
