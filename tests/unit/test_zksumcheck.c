@@ -697,10 +697,14 @@ typedef struct {
 } stats_t;
 
 /* the statistics of one transcript: every round value, the differences of
- * consecutive values of a round, G and g(r), both components, top 4 bits */
+ * consecutive values of a round, G and g(r): each component's top 4 bits;
+ * and pairs, for independence: the top 2 bits of both components of one
+ * value, and of the first components of consecutive values in that list
+ * (the last value of a round and the first of the next included) */
 static unsigned stats_count(unsigned n, unsigned d)
 {
-    return 2 * (n * d + n * (d - 1) + 2);
+    unsigned q = n * d + n * (d - 1) + 2;
+    return 2 * q + q + (q - 1);
 }
 
 static void stats_add(stats_t *S, const zk_zksc_proof *p, unsigned n, unsigned d)
@@ -714,10 +718,13 @@ static void stats_add(stats_t *S, const zk_zksc_proof *p, unsigned n, unsigned d
             vals[q++] = zk_fp2_sub(p->rounds.evals[k * d + j + 1], p->rounds.evals[k * d + j]);
     vals[q++] = p->mask_sum;
     vals[q++] = p->mask_eval;
-    assert_int_equal(2 * q, S->n_stats);
+    assert_int_equal(4 * q - 1, S->n_stats);
     for (unsigned j = 0; j < q; j++) {
         S->hist[2 * j][vals[j].c0 >> 60]++;
         S->hist[2 * j + 1][vals[j].c1 >> 60]++;
+        S->hist[2 * q + j][(vals[j].c0 >> 62) << 2 | vals[j].c1 >> 62]++;
+        if (j + 1 < q)
+            S->hist[3 * q + j][(vals[j].c0 >> 62) << 2 | vals[j + 1].c0 >> 62]++;
     }
 }
 
