@@ -202,12 +202,57 @@ static za_status zeng_init(zeng *e, const zk_sumcheck_instance *inst, zk_fp2 *we
     return ZA_OK;
 }
 
+/* the first round when every table is a base table: per-term sums in the
+ * base field, the coefficients applied once per chunk */
+static void zeng_chunk_base(zeng *e, size_t c)
+{
+    const unsigned d = e->d, nt = e->n_all;
+    const size_t H = e->H;
+    size_t i0 = H * c / e->nch, i1 = H * (c + 1) / e->nch;
+    zk_fp acc[ZK_SUMCHECK_MAX_TERMS][MAXD + 1];
+    memset(acc, 0, sizeof acc);
+    for (size_t i = i0; i < i1; i++) {
+        zk_fp v[MAXT][MAXD + 1];
+        for (unsigned t = 0; t < nt; t++) {
+            zk_fp lo = e->base[t][i], hi = e->base[t][i + H], df = zk_fp_sub(hi, lo);
+            v[t][0] = lo;
+            v[t][1] = hi;
+            for (unsigned x = 2; x <= d; x++)
+                v[t][x] = zk_fp_add(v[t][x - 1], df);
+        }
+        for (unsigned q = 0; q < e->n_terms; q++) {
+            const zk_sumcheck_term *tm = &e->terms[q];
+            for (unsigned x = 0; x <= d; x++) {
+                if (x == 1)
+                    continue;
+                zk_fp p = v[tm->factors[0]][x];
+                for (unsigned f = 1; f < tm->n_factors; f++)
+                    p = zk_fp_mul_bf(p, v[tm->factors[f]][x]);
+                acc[q][x] = zk_fp_add(acc[q][x], p);
+            }
+        }
+    }
+    for (unsigned x = 0; x <= d; x++) {
+        zk_fp2 s = zk_fp2_make(0, 0);
+        for (unsigned q = 0; q < e->n_terms; q++)
+            s = zk_fp2_add(s, zk_fp2_mul_fp(e->terms[q].coeff, acc[q][x]));
+        e->acc[c][x] = s;
+    }
+}
+
 static void zeng_chunk(void *vctx, size_t c0, size_t c1)
 {
     zeng *e = vctx;
     const unsigned d = e->d, nt = e->n_all;
     const size_t H = e->H;
+    int all_base = 1;
+    for (unsigned t = 0; t < nt; t++)
+        all_base &= e->base[t] != NULL;
     for (size_t c = c0; c < c1; c++) {
+        if (all_base) {
+            zeng_chunk_base(e, c);
+            continue;
+        }
         size_t i0 = H * c / e->nch, i1 = H * (c + 1) / e->nch;
         zk_fp2 acc[MAXD + 1];
         for (unsigned x = 0; x <= d; x++)

@@ -263,16 +263,19 @@ static void test_zero_mask_is_plain(void **state)
     (void)state;
     uint64_t s = seed + 1;
     for (unsigned n = 0; n <= 10; n += 2)
-        for (unsigned d = 1; d <= 4; d++) {
+        for (unsigned d = 1; d <= 4 * 2; d++) { /* d > 4: the same degrees, all base tables */
             int kinds[4] = { K_BASE, K_EXT, K_INPLACE, K_BASE };
+            if (d > 4)
+                kinds[1] = kinds[2] = K_BASE;
             tinst I;
+            unsigned deg = d > 4 ? d - 4 : d;
             inst_alloc(&I, n, 4, kinds, &s);
-            random_terms(&I, 3, d, &s);
+            random_terms(&I, 3, deg, &s);
             zk_sumcheck_instance v = inst_view(&I);
             zk_fp2 claim = zk_sumcheck_sum(&v, 1);
-            size_t L = zk_zksc_mask_len(n, d);
+            size_t L = zk_zksc_mask_len(n, deg);
             zk_fp2 *c = calloc(L, sizeof(zk_fp2));
-            zk_zksc_mask m = { n, d, c };
+            zk_zksc_mask m = { n, deg, c };
             run_t R;
             zprove(&I, claim, &m, 1, &R);
             assert_true(zk_fp2_is_zero(R.proof.mask_sum));
@@ -289,7 +292,7 @@ static void test_zero_mask_is_plain(void **state)
             v = inst_view(&I);
             assert_int_equal(zk_sumcheck_prove(&v, claim, &t, 1, &P, point, ev, &err), ZA_OK);
             if (n)
-                assert_memory_equal(P.evals, R.proof.rounds.evals, sizeof(zk_fp2) * n * d);
+                assert_memory_equal(P.evals, R.proof.rounds.evals, sizeof(zk_fp2) * n * deg);
             assert_memory_equal(point, R.point, sizeof(zk_fp2) * n);
             assert_memory_equal(ev, R.evals, sizeof(zk_fp2) * I.n_tables);
             zk_sumcheck_proof_free(&P);
