@@ -571,24 +571,12 @@ za_status zk_zksc_proof_read(zk_reader *r, unsigned n_vars, unsigned degree, zk_
 
 /* ------------------------------------------------------------ simulator */
 
-za_status zk_zksc_simulate(unsigned n_vars, unsigned degree, zk_fp2 claim,
-                           const zk_sumcheck_term *terms, unsigned n_terms, unsigned n_tables,
-                           zk_zksc_rand_fn rnd, void *rnd_ctx, zk_zksc_leak_fn leak,
-                           void *leak_ctx, zk_transcript *t, zk_zksc_proof *proof, zk_fp2 *point,
-                           zk_fp2 *evals, za_error *err)
+static za_status simulate(unsigned n_vars, unsigned degree, zk_fp2 claim, const zk_fp2 *tau,
+                          const zk_sumcheck_term *terms, unsigned n_terms, unsigned n_tables,
+                          zk_zksc_rand_fn rnd, void *rnd_ctx, zk_zksc_leak_fn leak,
+                          void *leak_ctx, zk_transcript *t, zk_zksc_proof *proof, zk_fp2 *point,
+                          zk_fp2 *evals, za_error *err)
 {
-    memset(proof, 0, sizeof *proof);
-    if (degree < 1 || degree > ZK_SUMCHECK_MAX_DEGREE || n_vars > ZK_SUMCHECK_MAX_VARS ||
-        n_tables < 1 || n_tables > ZK_SUMCHECK_MAX_TABLES || n_terms < 1 ||
-        n_terms > ZK_SUMCHECK_MAX_TERMS || !terms || !rnd)
-        return za_error_set(err, ZA_ERR_ARG, "zksumcheck simulator: unsupported statement");
-    for (unsigned q = 0; q < n_terms; q++) {
-        if (terms[q].n_factors < 1 || terms[q].n_factors > ZK_SUMCHECK_MAX_FACTORS)
-            return za_error_set(err, ZA_ERR_ARG, "zksumcheck simulator: term %u", q);
-        for (unsigned f = 0; f < terms[q].n_factors; f++)
-            if (terms[q].factors[f] >= n_tables)
-                return za_error_set(err, ZA_ERR_ARG, "zksumcheck simulator: term %u", q);
-    }
     za_status st = proof_alloc(proof, n_vars, degree, err);
     if (st)
         return st;
@@ -614,9 +602,59 @@ za_status zk_zksc_simulate(unsigned n_vars, unsigned degree, zk_fp2 claim,
         for (unsigned i = 0; i < n_tables; i++)
             evals[i] = rnd(rnd_ctx);
     zk_fp2 fv = zk_sumcheck_combine(terms, n_terms, evals);
+    if (tau)
+        fv = zk_fp2_mul(fv, zk_eq_eval(tau, point, n_vars));
     proof->mask_eval = zk_fp2_mul(zk_fp2_sub(claim, fv), zk_fp2_inv(rho));
     zk_transcript_absorb_fp2(t, "zksumcheck/mask_eval", &proof->mask_eval, 1);
     return ZA_OK;
+}
+
+static za_status sim_check(unsigned n_vars, unsigned degree, const zk_sumcheck_term *terms,
+                           unsigned n_terms, unsigned n_tables, zk_zksc_rand_fn rnd, za_error *err)
+{
+    if (degree < 1 || degree > ZK_SUMCHECK_MAX_DEGREE || n_vars > ZK_SUMCHECK_MAX_VARS ||
+        n_tables < 1 || n_tables > ZK_SUMCHECK_MAX_TABLES || n_terms < 1 ||
+        n_terms > ZK_SUMCHECK_MAX_TERMS || !terms || !rnd)
+        return za_error_set(err, ZA_ERR_ARG, "zksumcheck simulator: unsupported statement");
+    for (unsigned q = 0; q < n_terms; q++) {
+        if (terms[q].n_factors < 1 || terms[q].n_factors > ZK_SUMCHECK_MAX_FACTORS)
+            return za_error_set(err, ZA_ERR_ARG, "zksumcheck simulator: term %u", q);
+        for (unsigned f = 0; f < terms[q].n_factors; f++)
+            if (terms[q].factors[f] >= n_tables)
+                return za_error_set(err, ZA_ERR_ARG, "zksumcheck simulator: term %u", q);
+    }
+    return ZA_OK;
+}
+
+za_status zk_zksc_simulate(unsigned n_vars, unsigned degree, zk_fp2 claim,
+                           const zk_sumcheck_term *terms, unsigned n_terms, unsigned n_tables,
+                           zk_zksc_rand_fn rnd, void *rnd_ctx, zk_zksc_leak_fn leak,
+                           void *leak_ctx, zk_transcript *t, zk_zksc_proof *proof, zk_fp2 *point,
+                           zk_fp2 *evals, za_error *err)
+{
+    memset(proof, 0, sizeof *proof);
+    za_status st = sim_check(n_vars, degree, terms, n_terms, n_tables, rnd, err);
+    if (st)
+        return st;
+    return simulate(n_vars, degree, claim, NULL, terms, n_terms, n_tables, rnd, rnd_ctx, leak,
+                    leak_ctx, t, proof, point, evals, err);
+}
+
+za_status zk_zksc_simulate_zerocheck(unsigned n_vars, const zk_sumcheck_term *terms,
+                                     unsigned n_terms, unsigned n_tables, zk_zksc_rand_fn rnd,
+                                     void *rnd_ctx, zk_zksc_leak_fn leak, void *leak_ctx,
+                                     zk_transcript *t, zk_zksc_proof *proof, zk_fp2 *point,
+                                     zk_fp2 *evals, za_error *err)
+{
+    memset(proof, 0, sizeof *proof);
+    unsigned dc = terms ? zk_sumcheck_degree(terms, n_terms) : 0;
+    za_status st = sim_check(n_vars, dc + 1, terms, n_terms, n_tables, rnd, err);
+    if (st)
+        return st;
+    zk_fp2 tau[ZK_SUMCHECK_MAX_VARS];
+    absorb_zerocheck(t, n_vars, dc, tau);
+    return simulate(n_vars, dc + 1, zk_fp2_make(0, 0), tau, terms, n_terms, n_tables, rnd,
+                    rnd_ctx, leak, leak_ctx, t, proof, point, evals, err);
 }
 
 /* ------------------------------------------------------------ kernel claims */

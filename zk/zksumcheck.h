@@ -158,6 +158,15 @@ za_status zk_zksc_simulate(unsigned n_vars, unsigned degree, zk_fp2 claim,
                            zk_zksc_rand_fn rnd, void *rnd_ctx, zk_zksc_leak_fn leak,
                            void *leak_ctx, zk_transcript *t, zk_zksc_proof *proof, zk_fp2 *point,
                            zk_fp2 *evals, za_error *err) ZA_WARN_UNUSED;
+/* The same for the masked zero-check of C = terms (degree dC + 1, claim 0):
+ * absorbs n, dC and draws tau as zk_zksc_zerocheck_verify does, and sets
+ * g(r) = (final - eq(tau, r) C(r)) / rho; zk_zksc_zerocheck_verify accepts
+ * and its c_claim is C at the point from the leaked evaluations. */
+za_status zk_zksc_simulate_zerocheck(unsigned n_vars, const zk_sumcheck_term *terms,
+                                     unsigned n_terms, unsigned n_tables, zk_zksc_rand_fn rnd,
+                                     void *rnd_ctx, zk_zksc_leak_fn leak, void *leak_ctx,
+                                     zk_transcript *t, zk_zksc_proof *proof, zk_fp2 *point,
+                                     zk_fp2 *evals, za_error *err) ZA_WARN_UNUSED;
 
 /* ---- batched evaluation with kernel claims ----
  * A kernel claim on the table V (2^n entries) states

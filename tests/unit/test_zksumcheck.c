@@ -8,10 +8,11 @@
  * differ and both verify; thread count does not matter.  Soundness: a wrong
  * H, a wrong G, a wrong g(r), every round value changed, a prover whose
  * tables are f' != f.  Zero-check and eq-sum.  The simulator's transcripts
- * pass the verifier; over 2000 fresh masks the real round values (and their
- * differences, G, g(r)) are uniform by chi-square on the top 4 bits, the
- * simulated ones too, and a two-sample chi-square does not tell them apart;
- * a weak mask (a_0 only) fails the same test.  Kernel-claim batch
+ * (plain and zero-check) pass the verifier; over 2000 fresh masks for one
+ * fixed f the real round values (and their differences, G, g(r), pairs of
+ * them) are uniform by chi-square on the top bits, the simulated ones too,
+ * and a two-sample chi-square does not tell them apart; a weak mask (a_0
+ * only) fails both tests.  Kernel-claim batch
  * evaluation (plain and masked): the kernel MLE against brute force,
  * completeness, a wrong kernel value, a claim on the wrong window, bit
  * flips; the g(r) claim proven as two kernel claims on a table holding the
@@ -541,6 +542,31 @@ static void test_encoding(void **state)
 
 /* ------------------------------------------------------------ zero-check, eq-sum */
 
+/* C = c0 (A B [D [E]] - P), P the pointwise product of the dC factors:
+ * zero on the cube (bad: except at one point) */
+static zk_fp2 zero_inst(tinst *I, unsigned n, unsigned dc, int bad, uint64_t *s)
+{
+    int kinds[5] = { K_BASE, K_EXT, K_INPLACE, K_BASE, K_EXT };
+    inst_alloc(I, n, 5, kinds, s);
+    size_t N = (size_t)1 << n;
+    for (size_t x = 0; x < N; x++) {
+        zk_fp2 p = zk_fp2_from_fp(I->base[0][x]);
+        p = zk_fp2_mul(p, I->ext[1][x]);
+        if (dc >= 3)
+            p = zk_fp2_mul(p, I->ext[2][x]);
+        if (dc >= 4)
+            p = zk_fp2_mul(p, zk_fp2_from_fp(I->base[3][x]));
+        I->ext[4][x] = p;
+    }
+    if (bad)
+        I->ext[4][zt_next(s) % N] = rnd_fp2(s);
+    zk_fp2 c0 = rnd_nonzero(s);
+    I->n_terms = 2;
+    I->terms[0] = zk_sumcheck_term_make(c0, dc, 0, 1, 2, 3);
+    I->terms[1] = zk_sumcheck_term_make(zk_fp2_neg(c0), 1, 4, 0, 0, 0);
+    return c0;
+}
+
 static void test_zerocheck(void **state)
 {
     (void)state;
@@ -549,26 +575,9 @@ static void test_zerocheck(void **state)
     for (unsigned n = 1; n <= 9; n += 4)
         for (unsigned dc = 2; dc <= 4; dc++)
             for (int bad = 0; bad < 2; bad++) {
-                /* C = c0 * A * B (* D ..) - c0 * P with P the pointwise product */
-                int kinds[5] = { K_BASE, K_EXT, K_INPLACE, K_BASE, K_EXT };
                 tinst I;
-                inst_alloc(&I, n, 5, kinds, &s);
                 size_t N = (size_t)1 << n;
-                for (size_t x = 0; x < N; x++) {
-                    zk_fp2 p = zk_fp2_from_fp(I.base[0][x]);
-                    p = zk_fp2_mul(p, I.ext[1][x]);
-                    if (dc >= 3)
-                        p = zk_fp2_mul(p, I.ext[2][x]);
-                    if (dc >= 4)
-                        p = zk_fp2_mul(p, zk_fp2_from_fp(I.base[3][x]));
-                    I.ext[4][x] = p;
-                }
-                if (bad)
-                    I.ext[4][zt_next(&s) % N] = rnd_fp2(&s);
-                zk_fp2 c0 = rnd_nonzero(&s);
-                I.n_terms = 2;
-                I.terms[0] = zk_sumcheck_term_make(c0, dc, 0, 1, 2, 3);
-                I.terms[1] = zk_sumcheck_term_make(zk_fp2_neg(c0), 1, 4, 0, 0, 0);
+                zk_fp2 c0 = zero_inst(&I, n, dc, bad, &s);
                 zk_fp2 *c = random_mask(n, dc + 1, &s);
                 zk_zksc_mask m = { n, dc + 1, c };
                 zk_sumcheck_instance v = inst_view(&I);
@@ -679,6 +688,26 @@ static void test_simulator_accepted(void **state)
             }
             inst_free(&I);
         }
+    /* the zero-check's simulator */
+    for (unsigned n = 1; n <= 7; n += 3)
+        for (unsigned dc = 2; dc <= 4; dc++) {
+            tinst I;
+            (void)zero_inst(&I, n, dc, 0, &s);
+            zk_transcript ts, tv;
+            zk_transcript_init(&ts, "test/zkzero");
+            zk_zksc_proof P;
+            zk_fp2 point[ZK_SUMCHECK_MAX_VARS], vpoint[ZK_SUMCHECK_MAX_VARS], ev[5], cc;
+            assert_int_equal(zk_zksc_simulate_zerocheck(n, I.terms, I.n_terms, 5, rnd_cb, &s,
+                                                        leak_cb, &I, &ts, &P, point, ev, &err),
+                             ZA_OK);
+            zk_transcript_init(&tv, "test/zkzero");
+            assert_int_equal(zk_zksc_zerocheck_verify(n, dc, &P, &tv, vpoint, &cc, &err), ZA_OK);
+            assert_memory_equal(point, vpoint, sizeof(zk_fp2) * n);
+            assert_memory_equal(ts.state, tv.state, sizeof ts.state);
+            assert_true(fp2_eq(cc, zk_sumcheck_combine(I.terms, I.n_terms, ev)));
+            zk_zksc_proof_free(&P);
+            inst_free(&I);
+        }
     zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 1, 3, 0, 0, 0);
     zk_transcript t;
     zk_transcript_init(&t, "x");
@@ -759,73 +788,109 @@ static double max_chi2_uniform(const stats_t *S, unsigned runs)
     return mx;
 }
 
-/* real transcripts of one fixed f over fresh masks (weak: a_0 only) */
-static void collect_real(tinst *I, zk_fp2 claim, unsigned runs, int weak, stats_t *S,
+/* real transcripts of one fixed f over fresh masks (weak: a_0 only), of
+ * the sumcheck of f (zero: of the zero-check of f) */
+static void collect_real(tinst *I, zk_fp2 claim, int zero, unsigned runs, int weak, stats_t *S,
                          uint64_t *s)
 {
-    unsigned d = zk_sumcheck_degree(I->terms, I->n_terms);
+    unsigned d = zk_sumcheck_degree(I->terms, I->n_terms) + (zero ? 1 : 0);
     size_t L = zk_zksc_mask_len(I->n, d);
     zk_fp2 *c = calloc(L, sizeof(zk_fp2));
+    za_error err;
     for (unsigned it = 0; it < runs; it++) {
         for (size_t j = 0; j < (weak ? 1 : L); j++)
             c[j] = rnd_fp2(s);
         zk_zksc_mask m = { I->n, d, c };
         run_t R;
-        zprove(I, claim, &m, 1, &R);
+        if (zero) {
+            zk_sumcheck_instance v = inst_view(I);
+            zk_transcript_init(&R.t, "test/zkzero");
+            assert_int_equal(
+                zk_zksc_zerocheck_prove(&v, &m, &R.t, 1, &R.proof, R.point, R.evals, &err),
+                ZA_OK);
+        } else {
+            zprove(I, claim, &m, 1, &R);
+        }
         stats_add(S, &R.proof, I->n, d);
         zk_zksc_proof_free(&R.proof);
     }
     free(c);
 }
 
-static void test_zk_statistics(void **state)
+static void collect_sim(tinst *I, zk_fp2 claim, int zero, unsigned runs, stats_t *S, uint64_t *s)
 {
-    (void)state;
-    uint64_t s = seed + 8;
-    const unsigned n = 4, d = 3;
-    const unsigned runs = (unsigned)zt_iters(2000);
+    unsigned d = zk_sumcheck_degree(I->terms, I->n_terms) + (zero ? 1 : 0);
     za_error err;
-    int kinds[3] = { K_BASE, K_EXT, K_BASE };
-    tinst I;
-    inst_alloc(&I, n, 3, kinds, &s);
-    random_terms(&I, 2, d, &s);
-    zk_sumcheck_instance v = inst_view(&I);
-    zk_fp2 claim = zk_sumcheck_sum(&v, 1);
-    unsigned ns = stats_count(n, d);
+    for (unsigned it = 0; it < runs; it++) {
+        zk_transcript t;
+        zk_zksc_proof P;
+        zk_fp2 point[ZK_SUMCHECK_MAX_VARS], ev[ZK_SUMCHECK_MAX_TABLES];
+        if (zero) {
+            zk_transcript_init(&t, "test/zkzero");
+            assert_int_equal(zk_zksc_simulate_zerocheck(I->n, I->terms, I->n_terms, I->n_tables,
+                                                        rnd_cb, s, leak_cb, I, &t, &P, point, ev,
+                                                        &err),
+                             ZA_OK);
+        } else {
+            zk_transcript_init(&t, "test/zksumcheck");
+            assert_int_equal(zk_zksc_simulate(I->n, d, claim, I->terms, I->n_terms, I->n_tables,
+                                              rnd_cb, s, leak_cb, I, &t, &P, point, ev, &err),
+                             ZA_OK);
+        }
+        stats_add(S, &P, I->n, d);
+        zk_zksc_proof_free(&P);
+    }
+}
+
+static void zk_statistics(tinst *I, int zero, uint64_t *s)
+{
+    const unsigned runs = (unsigned)zt_iters(2000);
+    unsigned d = zk_sumcheck_degree(I->terms, I->n_terms) + (zero ? 1 : 0);
+    zk_sumcheck_instance v = inst_view(I);
+    zk_fp2 claim = zero ? zk_fp2_make(0, 0) : zk_sumcheck_sum(&v, 1);
+    unsigned ns = stats_count(I->n, d);
     stats_t real = { ns, calloc(ns, sizeof *real.hist) };
     stats_t sim = { ns, calloc(ns, sizeof *sim.hist) };
     stats_t weak = { ns, calloc(ns, sizeof *weak.hist) };
-    collect_real(&I, claim, runs, 0, &real, &s);
-    collect_real(&I, claim, runs, 1, &weak, &s);
-    for (unsigned it = 0; it < runs; it++) {
-        zk_transcript t;
-        zk_transcript_init(&t, "test/zksumcheck");
-        zk_zksc_proof P;
-        zk_fp2 point[ZK_SUMCHECK_MAX_VARS], ev[3];
-        assert_int_equal(zk_zksc_simulate(n, d, claim, I.terms, I.n_terms, 3, rnd_cb, &s, leak_cb,
-                                          &I, &t, &P, point, ev, &err),
-                         ZA_OK);
-        stats_add(&sim, &P, n, d);
-        zk_zksc_proof_free(&P);
-    }
+    collect_real(I, claim, zero, runs, 0, &real, s);
+    collect_real(I, claim, zero, runs, 1, &weak, s);
+    collect_sim(I, claim, zero, runs, &sim, s);
     double mr = max_chi2_uniform(&real, runs), ms = max_chi2_uniform(&sim, runs);
-    double mw = max_chi2_uniform(&weak, runs), mh = 0;
+    double mw = max_chi2_uniform(&weak, runs), mh = 0, mwh = 0;
     for (unsigned j = 0; j < ns; j++) {
         double x = chi2_homogeneity(real.hist[j], sim.hist[j]);
+        double y = chi2_homogeneity(weak.hist[j], sim.hist[j]);
         mh = x > mh ? x : mh;
+        mwh = y > mwh ? y : mwh;
     }
-    printf("# zk statistics over %u runs, %u statistics: max chi2 real %.1f, simulated %.1f, "
+    printf("# %s: %u runs, %u statistics: max chi2 real %.1f, simulated %.1f, "
            "real vs simulated %.1f, weak mask %.1f (bound %.0f)\n",
-           runs, ns, mr, ms, mh, mw, CHI2_MAX);
+           zero ? "zero-check" : "sumcheck", runs, ns, mr, ms, mh, mw, CHI2_MAX);
     if (runs >= 1000) { /* the bound is for about 2000 runs or more */
         assert_true(mr < CHI2_MAX);
         assert_true(ms < CHI2_MAX);
         assert_true(mh < CHI2_MAX);
-        assert_true(mw > 10 * CHI2_MAX); /* the test has power: a_0 alone leaks */
+        /* the tests have power: with a_0 alone the differences are f's */
+        assert_true(mw > 10 * CHI2_MAX);
+        assert_true(mwh > 10 * CHI2_MAX);
     }
     free(real.hist);
     free(sim.hist);
     free(weak.hist);
+}
+
+static void test_zk_statistics(void **state)
+{
+    (void)state;
+    uint64_t s = seed + 8;
+    int kinds[3] = { K_BASE, K_EXT, K_BASE };
+    tinst I;
+    inst_alloc(&I, 4, 3, kinds, &s);
+    random_terms(&I, 2, 3, &s);
+    zk_statistics(&I, 0, &s);
+    inst_free(&I);
+    (void)zero_inst(&I, 4, 2, 0, &s);
+    zk_statistics(&I, 1, &s);
     inst_free(&I);
 }
 
