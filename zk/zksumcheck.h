@@ -48,8 +48,8 @@
  * (a straightforward engine, base-field first round, then zk_mle_fold_*;
  * not the fused one of zk/sumcheck.c: 1.2-4x slower than zk_sumcheck_prove
  * at 2^22, degree 2, on a shared 2-vCPU machine), O(n d) for the mask;
- * memory one working
- * copy of 2^(n-1) extension elements per table that is not ext_inplace
+ * memory one working copy of 2^(n-1) extension elements per table that is
+ * not ext_inplace
  * (plus 2^n for eq in the zero-check).  Rounds with at least 2^14 pairs run
  * on za_parallel_for; proofs never depend on the thread count.
  */
@@ -177,9 +177,10 @@ za_status zk_zksc_simulate_zerocheck(unsigned n_vars, const zk_sumcheck_term *te
  * mask value g(r) against a committed mask, linear constraints on committed
  * pad vectors).  Together with eq-point claims V(z_k) = v_k (as
  * zk_batch_eval: m claims, points m * n coordinates) both sides absorb n, m,
- * the points and values ("batch_eval_k/claims"), the number of kernel
- * claims and each one's off, len, kernel and value ("batch_eval_k/kernel"),
- * draw rho ("batch_eval_k/rho") and run the degree-2 sumcheck of
+ * the points and values ("batch_eval_k/n", "/m", "/points", "/values"), the
+ * number of kernel claims ("batch_eval_k/kernels") and each one's off, len,
+ * kernel and value ("batch_eval_k/off", "/len", "/kernel", "/value"), draw
+ * rho ("batch_eval_k/rho") and run the degree-2 sumcheck of
  *     sum_x V(x) W(x) = sum_k rho^k v_k + sum_l rho^(m+l) y_l,
  *     W = sum_k rho^k eq(z_k, .) + sum_l rho^(m+l) K_l placed at [off_l, off_l + len_l).
  * The verifier computes W(r) itself, O(sum_l len_l + (m + n_k) n)
