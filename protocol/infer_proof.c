@@ -36,7 +36,8 @@
 #include "zk/sumcheck.h"
 #include "zk/transcript.h"
 
-#define PROOF_VERSION 1
+#define PROOF_VERSION 1         /* a plain proof */
+#define PROOF_VERSION_BLINDED 2 /* every prover message blinded (zk/blind.h) */
 #define MAXV 64
 /* lookups of at most this many used rows keep them between the passes
  * (4 columns: 32 MiB) */
@@ -1417,6 +1418,191 @@ static za_status run_relations(ctx *x)
     return st;
 }
 
+/* The weight commitment's layout (protocol/model_commit.c commits the
+ * circuit's weight vectors in this order). */
+static za_status zp_weight_layout(const zp_circuit *c, zk_multi_layout *L, za_error *err)
+{
+    size_t lens[ZP_MAX_VECS];
+    for (unsigned v = 0; v < c->n_wts; v++)
+        lens[v] = (size_t)1 << c->wts_log[v];
+    return zk_multi_layout_make(lens, c->n_wts, L, err);
+}
+
+/* ---------------------------------------------------------------- blinded proofs */
+
+/* One table's part of a blinded proof's final linear statement,
+ *     sum_i coef_i v_{vec_i}~(p_i) + <kern, V[offset(kvec) ..)> = value,
+ * proven by the sumcheck of sum_x V(x) W(x) = value, W the combined kernel
+ * (the verifier evaluates W at the end itself), then one opening of V at
+ * the sumcheck's point. */
+static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs_commitment *com,
+                                 const zk_multi_layout *L, const zk_multi_claim *claims,
+                                 const zk_fp2 *coef, unsigned n_claims, int kvec,
+                                 const zk_fp2 *kern, size_t klen, zk_fp2 value)
+{
+    unsigned N = L->log_total;
+    zk_fp2 z[ZK_MULTI_MAX_VARS], tz = ZERO, fin = ZERO, ev[2];
+    zk_sumcheck_proof sp = { 0 };
+    za_status st = ZA_OK;
+    if (x->prover) {
+        zk_fp2 *W = ext_alloc((size_t)1 << N);
+        if (!W)
+            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        for (unsigned i = 0; i < n_claims; i++) {
+            unsigned v = claims[i].vec;
+            zk_eq_table_accumulate(claims[i].point, L->log_len[v], coef[i], W + L->offset[v],
+                                   x->threads);
+        }
+        if (kvec >= 0)
+            for (size_t e = 0; e < klen; e++)
+                W[L->offset[kvec] + e] = zk_fp2_add(W[L->offset[kvec] + e], kern[e]);
+        zk_mle_ref tabs[2] = { zk_mle_ref_base(zk_multi_table(mp)), zk_mle_ref_ext_inplace(W) };
+        zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
+        zk_sumcheck_instance inst = { N, 2, tabs, 1, &term };
+        st = zk_sumcheck_prove(&inst, value, x->t, x->threads, &sp, z, ev, x->err);
+        free(W);
+        if (!st) {
+            zk_sumcheck_proof_write(x->w, &sp);
+            tz = ev[0];
+            zk_write_fp2(x->w, tz);
+        }
+    } else {
+        st = zk_sumcheck_proof_read(x->r, N, 2, &sp);
+        if (st)
+            st = zk_reader_status(x->r);
+        if (!st)
+            st = zk_sumcheck_verify(N, 2, value, &sp, x->t, z, &fin, x->err);
+        if (!st && zk_read_fp2(x->r, "table value", &tz))
+            st = zk_reader_status(x->r);
+    }
+    zk_sumcheck_proof_free(&sp);
+    if (st)
+        return st;
+    zk_transcript_absorb_fp2(x->t, "blind/table-value", &tz, 1);
+    if (!x->prover) { /* W(z), from the claims and the kernel */
+        zk_fp2 wz = ZERO, full[ZK_MULTI_MAX_VARS];
+        for (unsigned i = 0; i < n_claims; i++) {
+            unsigned v = claims[i].vec, nv = L->log_len[v];
+            for (unsigned j = 0; j < N; j++)
+                full[j] = j < nv ? claims[i].point[j]
+                                 : fp2i((int64_t)((L->offset[v] >> j) & 1));
+            wz = zk_fp2_add(wz, zk_fp2_mul(coef[i], zk_eq_eval(full, z, N)));
+        }
+        if (kvec >= 0) {
+            unsigned nk = L->log_len[kvec];
+            zk_fp2 *e = ext_alloc((size_t)1 << nk), hi = ONE;
+            if (!e)
+                return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+            zk_eq_table(z, nk, e);
+            zk_fp2 s = ZERO;
+            for (size_t k = 0; k < klen; k++)
+                s = zk_fp2_add(s, zk_fp2_mul(kern[k], e[k]));
+            free(e);
+            for (unsigned j = nk; j < N; j++)
+                hi = zk_fp2_mul(hi, (L->offset[kvec] >> j) & 1 ? z[j] : zk_fp2_sub(ONE, z[j]));
+            wz = zk_fp2_add(wz, zk_fp2_mul(hi, s));
+        }
+        if (!zk_fp2_eq(fin, zk_fp2_mul(tz, wz)))
+            return za_error_set(x->err, ZA_ERR_MISMATCH,
+                                "blinded proof: the final linear statement does not hold");
+    }
+    return x->prover ? zk_multi_open_point(mp, z, tz, x->t, x->w, x->err)
+                     : zk_multi_verify_point(com, L, z, tz, x->t, x->r, x->err);
+}
+
+/* The end of a blinded proof: the product check, then the linear statement
+ * (zk/blind.h) split into the witness table's part (claims on witness
+ * vectors and the pads) and the weight table's part, whose value the
+ * prover states. */
+static za_status blind_finish(ctx *x, const zk_multi_prover *mw, const zk_pcs_commitment *cw,
+                              const zk_multi_layout *Lw, const zk_multi_prover *mt,
+                              const zk_pcs_commitment *ct, const zk_multi_layout *Lt,
+                              unsigned pad_vec)
+{
+    zk_blind_linear_stmt s;
+    za_status st = zk_blind_products(x->bl, x->t, x->threads, x->w, x->r, x->err);
+    if (!st)
+        st = zk_blind_linear(x->bl, x->t, &s, x->err);
+    if (st)
+        return st;
+    zk_fp2 *cw_coef = ext_alloc(x->n_wc), *ct_coef = ext_alloc(x->n_tc);
+    zk_fp2 *kern = ext_alloc(2 * s.n_pads);
+    zk_fp2 sigma = ZERO;
+    if (!cw_coef || !ct_coef || !kern) {
+        st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (unsigned i = 0; i < x->n_wc; i++)
+        cw_coef[i] = s.ext_coef[x->wc_ext[i]];
+    for (unsigned i = 0; i < x->n_tc; i++) {
+        ct_coef[i] = s.ext_coef[x->tc_ext[i]];
+        sigma = zk_fp2_add(sigma, zk_fp2_mul(ct_coef[i], x->tc[i].value));
+    }
+    /* pad k is stored as two base elements, c0 at 2k and c1 at 2k+1 */
+    for (size_t k = 0; k < s.n_pads; k++) {
+        kern[2 * k] = s.pad_kernel[k];
+        kern[2 * k + 1] = zk_fp2_mul(s.pad_kernel[k], zk_fp2_make(0, 1));
+    }
+    if (x->n_tc) {
+        if (x->prover)
+            zk_write_fp2(x->w, sigma);
+        else if (zk_read_fp2(x->r, "weights' part", &sigma)) {
+            st = zk_reader_status(x->r);
+            goto out;
+        }
+        zk_transcript_absorb_fp2(x->t, "blind/weights-part", &sigma, 1);
+    }
+    st = table_statement(x, mw, cw, Lw, x->wc, cw_coef, x->n_wc, (int)pad_vec, kern,
+                         2 * s.n_pads, zk_fp2_sub(s.value, sigma));
+    if (!st && x->n_tc)
+        st = table_statement(x, mt, ct, Lt, x->tc, ct_coef, x->n_tc, -1, NULL, 0, sigma);
+out:
+    free(cw_coef), free(ct_coef), free(kern);
+    zk_blind_linear_free(&s);
+    return st;
+}
+
+/* The pads a blinded proof uses, counted by a dry run of the verifier's
+ * side on an all-zero proof (the count depends only on the circuit). */
+static za_status count_pads(const ctx *px, size_t *n_out)
+{
+    for (size_t len = (size_t)1 << 22;; len *= 4) {
+        ctx v;
+        memset(&v, 0, sizeof v);
+        v.prover = 0, v.c = px->c, v.threads = px->threads, v.pub = px->pub;
+        memcpy(v.table, px->table, sizeof v.table);
+        za_error e;
+        memset(&e, 0, sizeof e);
+        v.err = &e;
+        zk_transcript t;
+        zk_transcript_init(&t, "zkaudit/inference/pad-count");
+        v.t = &t;
+        uint8_t *zeros = calloc(len, 1);
+        v.bl = zk_blind_new(ZK_BLIND_MAX_PADS, NULL);
+        if (!zeros || !v.bl) {
+            free(zeros), zk_blind_free(v.bl);
+            return za_error_set(px->err, ZA_ERR_NOMEM, "out of memory");
+        }
+        zk_reader r;
+        zk_reader_init(&r, zeros, len, "count", NULL);
+        v.r = &r;
+        za_status st = run_relations(&v);
+        if (!st)
+            st = zk_blind_products(v.bl, &t, 1, NULL, &r, &e);
+        size_t used = zk_blind_pads_used(v.bl);
+        int truncated = r.status != ZA_OK;
+        zk_blind_free(v.bl);
+        free(v.wc), free(v.tc), free(v.wc_ext), free(v.tc_ext);
+        free(zeros);
+        if (!st) {
+            *n_out = used;
+            return ZA_OK;
+        }
+        if (!truncated || len >= ((size_t)1 << 30))
+            return za_error_set(px->err, st, "prover: counting the pads: %s", e.msg);
+    }
+}
+
 /* ---------------------------------------------------------------- public data */
 
 /* Copy sample b of model tensor data into a padded vector. */
@@ -1654,6 +1840,15 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
                    const uint8_t *inputs, size_t inputs_len, int threads, const zp_cheat *cheat,
                    uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
 {
+    return zp_prove_ex(m, mc, batch, inputs, inputs_len, threads, cheat, 0, proof, proof_len,
+                       stats, err);
+}
+
+za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
+                      const uint8_t *inputs, size_t inputs_len, int threads,
+                      const zp_cheat *cheat, int blinded, uint8_t **proof, size_t *proof_len,
+                      zp_prove_stats *stats, za_error *err)
+{
     zp_prove_stats S;
     memset(&S, 0, sizeof S);
     double t0 = za_now_s(), tm;
@@ -1664,6 +1859,11 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     zk_fp *wit[ZP_MAX_VECS] = { 0 }, *wts[ZP_MAX_VECS] = { 0 }, *pub[ZP_MAX_VECS] = { 0 };
     uint8_t *cut[ZP_MAX_VECS] = { 0 };
     zk_multi_prover *mw = NULL, *mt = NULL;
+    zk_fp2 *pads = NULL;
+    zk_fp *padvec = NULL;
+    size_t n_pads = 0;
+    zk_pcs_commitment com;
+    zk_multi_layout Lw, Lt;
     unsigned n_owned_wit = 0; /* wit[0 .. n) are our allocations */
     zk_writer w;
     zk_writer_init(&w);
@@ -1742,6 +1942,29 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     }
     if (c->n_segs && (st = lookup_multiplicities(&x)))
         goto out;
+    if (blinded) { /* the pads, one per blinded message, committed with the witness */
+        if (c->n_wit + 1 > ZP_MAX_VECS || c->n_wit + 1 > ZK_MULTI_MAX_VECS) {
+            st = za_error_set(err, ZA_ERR_UNSUPPORTED, "prover: too many vectors to blind");
+            goto out;
+        }
+        if ((st = count_pads(&x, &n_pads)))
+            goto out;
+        if (!(pads = malloc(sizeof(zk_fp2) * n_pads)) ||
+            !(padvec = malloc(sizeof(zk_fp) * 2 * n_pads))) {
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if ((st = zk_blind_pads_make(n_pads, NULL, pads, err)))
+            goto out;
+        for (size_t k = 0; k < n_pads; k++)
+            padvec[2 * k] = pads[k].c0, padvec[2 * k + 1] = pads[k].c1;
+        if (!(x.bl = zk_blind_new(n_pads, pads))) {
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if (cheat)
+            zk_blind_skip_selftest(x.bl);
+    }
     tm = za_now_s();
     S.witness_s = tm - t0;
     za_log_info("prove: witness of %u layers ready (%.1f s); committing", c->n_layers,
@@ -1749,7 +1972,7 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
 
     /* header */
     size_t mark = zk_writer_begin_container(&w, ZK_KIND_INFERENCE_PROOF);
-    zk_write_u32(&w, PROOF_VERSION);
+    zk_write_u32(&w, blinded ? PROOF_VERSION_BLINDED : PROOF_VERSION);
     zk_write_bytes(&w, mc->model_id, 32);
     zk_write_u32(&w, batch);
     zk_write_bytes(&w, inputs, inputs_len);
@@ -1758,18 +1981,29 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
         if (c->tensors[i].is_cut)
             zk_write_bytes(&w, cut[ncut++],
                            (size_t)m->tensors[c->tensors[i].model_tensor].n_bytes * batch);
-    zk_transcript_init(&t, "zkaudit/inference/v1");
+    zk_transcript_init(&t, blinded ? "zkaudit/inference/blinded/v1" : "zkaudit/inference/v1");
     absorb_header(&t, mc, batch, inputs, inputs_len, c, cut);
+    if (blinded) {
+        zk_write_u64(&w, n_pads);
+        zk_transcript_absorb_u64(&t, "blind/pads", n_pads);
+    }
 
     /* witness commitment */
     {
         size_t lens[ZP_MAX_VECS];
-        zk_pcs_commitment com;
         zk_multi_layout L;
         for (unsigned v = 0; v < c->n_wit; v++)
             lens[v] = (size_t)1 << c->wit_log[v], S.witness_elems += lens[v];
-        if ((st = zk_multi_commit((const zk_fp *const *)wit, lens, c->n_wit, threads, &mw, &com,
-                                  &L, err)))
+        unsigned nv = c->n_wit;
+        if (blinded) {
+            wit[nv] = padvec; /* copied by the commitment */
+            lens[nv++] = 2 * n_pads;
+        }
+        st = zk_multi_commit((const zk_fp *const *)wit, lens, nv, threads, &mw, &com, &L, err);
+        if (blinded)
+            wit[c->n_wit] = NULL;
+        Lw = L;
+        if (st)
             goto out;
         zk_pcs_commitment_write(&w, &com);
         zk_pcs_absorb_commitment(&t, &com);
@@ -1794,9 +2028,14 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     S.relations_s = za_now_s() - tm, tm = za_now_s();
     za_log_info("prove: relations done (%.1f s); opening %u + %u claims", S.relations_s, x.n_wc,
                 x.n_tc);
-    if ((x.n_wc && (st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err))) ||
-        (x.n_tc && (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err))))
+    if (x.bl) {
+        if ((st = zp_weight_layout(c, &Lt, err)) ||
+            (st = blind_finish(&x, mw, &com, &Lw, mt, &mc->weights, &Lt, c->n_wit)))
+            goto out;
+    } else if ((x.n_wc && (st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err))) ||
+               (x.n_tc && (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err)))) {
         goto out;
+    }
     S.open_s = za_now_s() - tm;
     zk_writer_end_container(&w, mark);
     if ((st = zk_writer_status(&w, err)))
@@ -1808,7 +2047,9 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
         *stats = S;
 out:
     zk_writer_free(&w);
-    free(x.wc), free(x.tc);
+    zk_blind_free(x.bl);
+    free(pads), free(padvec);
+    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext);
     for (int k = 0; k < 4; k++)
         free(x.lrows[k]);
     for (int k = 0; k < 4; k++)
@@ -1858,9 +2099,11 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     if (zk_reader_open_container(&r, ZK_KIND_INFERENCE_PROOF) ||
         zk_read_u32(&r, "version", &version))
         return zk_reader_status(&r);
-    if (version != PROOF_VERSION)
-        return za_error_set(err, ZA_ERR_MALFORMED, "proof: version %u (expected %d)", version,
-                            PROOF_VERSION);
+    if (version != PROOF_VERSION && version != PROOF_VERSION_BLINDED)
+        return za_error_set(err, ZA_ERR_MALFORMED, "proof: version %u (expected %d or %d)",
+                            version, PROOF_VERSION, PROOF_VERSION_BLINDED);
+    int blinded = version == PROOF_VERSION_BLINDED;
+    uint64_t n_pads = 0;
     if (zk_read_bytes(&r, "model id", id, 32) || zk_read_u32(&r, "batch", &batch))
         return zk_reader_status(&r);
     if (memcmp(id, mc->model_id, 32) != 0)
@@ -1932,8 +2175,25 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
     if (st)
         goto out;
-    zk_transcript_init(&t, "zkaudit/inference/v1");
+    zk_transcript_init(&t, blinded ? "zkaudit/inference/blinded/v1" : "zkaudit/inference/v1");
     absorb_header(&t, mc, batch, inputs, in_bytes * batch, c, cut);
+    if (blinded) {
+        if (zk_read_u64(&r, "pads", &n_pads)) {
+            st = zk_reader_status(&r);
+            goto out;
+        }
+        if (n_pads < ZK_BLIND_DUMMY_PADS + 1 || n_pads > ZK_BLIND_MAX_PADS ||
+            c->n_wit + 1 > ZK_MULTI_MAX_VECS) {
+            st = za_error_set(err, ZA_ERR_MALFORMED, "proof: %llu pads",
+                              (unsigned long long)n_pads);
+            goto out;
+        }
+        zk_transcript_absorb_u64(&t, "blind/pads", n_pads);
+        if (!(x.bl = zk_blind_new((size_t)n_pads, NULL))) {
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
     zk_pcs_commitment com;
     zk_reader_section(&r, "witness commitment");
     if (zk_pcs_commitment_read(&r, &com)) {
@@ -1950,19 +2210,26 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
         zk_multi_layout Lw, Lt;
         for (unsigned v = 0; v < c->n_wit; v++)
             lens[v] = (size_t)1 << c->wit_log[v];
-        if ((st = zk_multi_layout_make(lens, c->n_wit, &Lw, err)))
+        unsigned nv = c->n_wit;
+        if (blinded)
+            lens[nv++] = 2 * (size_t)n_pads;
+        if ((st = zk_multi_layout_make(lens, nv, &Lw, err)))
             goto out;
-        for (unsigned v = 0; v < c->n_wts; v++)
-            lens[v] = (size_t)1 << c->wts_log[v];
-        if ((st = zk_multi_layout_make(lens, c->n_wts, &Lt, err)))
+        if ((st = zp_weight_layout(c, &Lt, err)))
             goto out;
+        if (blinded) {
+            zk_reader_section(&r, "blinded statement");
+            if ((st = blind_finish(&x, NULL, &com, &Lw, NULL, &mc->weights, &Lt, c->n_wit)))
+                goto out;
+        }
         zk_reader_section(&r, "witness opening");
-        if (x.n_wc && (st = zk_multi_verify(&com, &Lw, x.wc, x.n_wc, &t, &r, err))) {
+        if (!blinded && x.n_wc && (st = zk_multi_verify(&com, &Lw, x.wc, x.n_wc, &t, &r, err))) {
             za_error_prefix(err, "witness opening");
             goto out;
         }
         zk_reader_section(&r, "weight opening");
-        if (x.n_tc && (st = zk_multi_verify(&mc->weights, &Lt, x.tc, x.n_tc, &t, &r, err))) {
+        if (!blinded && x.n_tc &&
+            (st = zk_multi_verify(&mc->weights, &Lt, x.tc, x.n_tc, &t, &r, err))) {
             za_error_prefix(err, "weight opening");
             goto out;
         }
@@ -2012,7 +2279,8 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
         }
     }
 out:
-    free(x.wc), free(x.tc);
+    zk_blind_free(x.bl);
+    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext);
     for (int k = 0; k < 4; k++)
         free(x.lrows[k]);
     for (int k = 0; k < 4; k++)

@@ -914,6 +914,11 @@ void zk_blind_linear_free(zk_blind_linear_stmt *s)
     s->ext_coef = NULL;
 }
 
+void zk_blind_skip_selftest(zk_blind *b)
+{
+    b->cheated = 1;
+}
+
 void zk_blind_cheat_product(zk_blind *b, zk_fp2 delta, int fit_final)
 {
     b->cheat_prod = 1;
