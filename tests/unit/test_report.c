@@ -128,7 +128,7 @@ static void build(fixture *fx, zp_stop_rule stop, int beacon)
     for (int i = 0; i < 32; i++)
         fx->id[i] = (uint8_t)(0xff - i);
     fx->rep = (zr_report){ rq, res, &fx->sum, fx->labels, fx->id, "bundles/seller <1>.db",
-                           "2026-12-03T11:30:00Z" };
+                           "2026-12-03T11:30:00Z", 0, NULL, NULL };
 }
 
 static void teardown(fixture *fx)
@@ -684,7 +684,7 @@ static void test_empty_audit(void **state)
     zp_summary_inputs in = { NC, (char **)names, test_counts, labels, 0.05, 4 };
     zp_audit_summary s;
     assert_int_equal(zp_audit_summarize(&rq, &res, &in, &s, &err), ZA_OK);
-    zr_report r = { &rq, &res, &s, labels, NULL, NULL, NULL };
+    zr_report r = { &rq, &res, &s, labels, NULL, NULL, NULL, 0, NULL, NULL };
     char *js = zr_render_json(&r), *md = zr_render_markdown(&r), *html = zr_render_html(&r);
     assert_non_null(js);
     assert_non_null(md);
