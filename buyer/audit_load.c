@@ -88,6 +88,10 @@ za_status zb_audit_load_labels(zb_audit *a, const char *db_path, za_error *err)
 {
     zd_db *db = NULL;
     za_status st;
+    if (a->data_mode != ZP_DATA_PUBLIC)
+        return za_error_set(err, ZA_ERR_MISMATCH, "the request is of private data (%s): its "
+                            "labels come from --private-dataset with --labels or --reveal, not "
+                            "from a dataset index", zp_data_mode_name((zp_data_mode)a->data_mode));
     if ((st = zd_db_open(db_path, 0, &db, err)) ||
         (st = zd_db_show(db, a->rq.dataset_name, &a->ds, err)))
         goto out;

@@ -36,7 +36,8 @@ za_status zb_audit_load(const char *request_path, const char *commit_path,
                         za_error *err) ZA_WARN_UNUSED;
 
 /* Labels of the sampled items from the index, after checking that the
- * dataset there is the request's (same root and size). */
+ * dataset there is the request's (same root and size); refuses a request
+ * of private data (its labels come from zb_audit_load_private_labels). */
 za_status zb_audit_load_labels(zb_audit *a, const char *db_path, za_error *err) ZA_WARN_UNUSED;
 
 /* Private data (docs/protocol.md): the labels of the sampled items, after

@@ -264,6 +264,10 @@ check "verify refuses labels missing an item" grep -q "no label for example" "$t
     --private-dataset "$tmp/c_rev.json" --labels "$tmp/extra.csv" > "$tmp/x.log" 2>&1
 check "verify refuses a label for an item not revealed" grep -q "not one of the request's samples" "$tmp/x.log"
 
+"$B" verify --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" --db "$tmp/holder.db" \
+    > "$tmp/x.log" 2>&1
+check "verify refuses labels from a dataset index for a private request" grep -q "is of private data" "$tmp/x.log"
+
 # ---- tampering after the commitment (review flow) ----
 cr() { # REVEAL -> last line of check-reveal
     "$B" dataset check-reveal --commit "$tmp/c_rev.json" --reveal "$1" --offer "$tmp/offer.json" \
