@@ -19,7 +19,9 @@
 #     changed label (committed labels), a swapped index, a changed salt, a
 #     reveal for other indices than the draw (another seller seed; a valid
 #     item of another draw spliced in), the holder's data changed after the
-#     commitment, labels for other items than the revealed ones.
+#     commitment, labels for other items than the revealed ones;
+#   - a beacon draw (the holder never answered): reveal and check-reveal
+#     with the named round's value; another value and an unnamed round refused.
 # usage: tests/e2e/private_data.sh BIN_DIR REL_DIR  (prints "private_data: N passed, M failed")
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -344,6 +346,23 @@ check "the changed index is consistent on its own" [ $? -eq 0 ]
 check "the holder cannot reveal data changed after the commitment" \
     grep -q "no longer give the committed root" "$tmp/x.log"
 check "and no reveal is written" [ ! -e "$tmp/no3.bin" ]
+
+# a holder that never answered: the beacon round the offer named decides
+"$B" sample init --private-dataset "$tmp/c_rev.json" --commit "$tmp/m.commit" --out "$tmp/offer_b.json" \
+    --secret "$tmp/secret_b.json" --max-samples 8 --beacon-round round-7 > /dev/null 2>&1
+"$S" dataset reveal --commit "$tmp/c_rev.json" --secrets "$tmp/s_rev.db" --db "$tmp/holder.db" \
+    --offer "$tmp/offer_b.json" --beacon 00aa11 --seed-reveal "$tmp/secret_b.json" \
+    --out "$tmp/reveal_b.bin" > /dev/null 2>&1
+crb() {
+    "$B" dataset check-reveal --commit "$tmp/c_rev.json" --reveal "$tmp/reveal_b.bin" \
+        --offer "$tmp/offer_b.json" --beacon "$1" 2>/dev/null | tail -1
+}
+check "a beacon draw: reveal and check-reveal agree" [ "$(crb 00aa11)" = valid ]
+check "a beacon draw checked with another beacon value: caught" grep -q "another beacon value" <(crb 00aa12)
+"$S" dataset reveal --commit "$tmp/c_rev.json" --secrets "$tmp/s_rev.db" --db "$tmp/holder.db" \
+    --offer "$tmp/offer.json" --beacon 00aa11 --seed-reveal "$tmp/secret.json" \
+    --out "$tmp/no4.bin" > "$tmp/x.log" 2>&1
+check "reveal refuses a beacon the offer did not name" grep -q "names no beacon round" "$tmp/x.log"
 
 # ---- committed-labels flow ----
 "$S" dataset commit-private --db "$tmp/holder.db" --out "$tmp/c_lab.json" --secrets "$tmp/s_lab.db" \
