@@ -153,7 +153,7 @@ static za_status parse_labels_csv(zb_audit *a, const char *path, const char *tex
         while (e < len && text[e] != '\n')
             e++;
         line++;
-        char buf[128];
+        char buf[ZA_MAX_LABELS_LINE_BYTES + 1];
         size_t l = e - o;
         if (l && text[o + l - 1] == '\r')
             l--;
@@ -246,7 +246,7 @@ za_status zb_audit_load_private_labels(zb_audit *a, const char *commit_path,
         goto out;
     }
     if (labels_path) {
-        if ((st = za_read_file(labels_path, (size_t)64 << 20, &buf, &len, err)) ||
+        if ((st = za_read_file(labels_path, ZA_MAX_LABELS_FILE_BYTES, &buf, &len, err)) ||
             (st = parse_labels_csv(a, labels_path, (const char *)buf, len, c.n_labels, err)))
             goto out;
         uint8_t h[32];

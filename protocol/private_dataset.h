@@ -64,6 +64,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/limits.h"
 #include "protocol/dataset_commit.h"
 #include "protocol/handshake.h"
 #include "protocol/request.h"
@@ -81,7 +82,7 @@
 #define ZP_PD_REVEAL_VERSION 1
 #define ZP_PD_SALT_LEN 32
 #define ZP_PD_COMMIT_FORMAT "zkaudit-private-dataset/v1"
-#define ZP_PD_MAX_COMMIT_JSON ((size_t)1 << 20)
+#define ZP_PD_MAX_COMMIT_JSON ZA_MAX_PRIVATE_COMMIT_BYTES
 
 typedef enum { ZP_PD_NO_LABELS = 0, ZP_PD_LABELS = 1 } zp_pd_variant;
 
