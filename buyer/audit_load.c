@@ -252,22 +252,10 @@ za_status zb_audit_load_private_labels(zb_audit *a, const char *commit_path,
         uint8_t h[32];
         za_sha256(buf, len, h);
         za_hex_encode(h, 32, a->labels_sha256);
-    } else {
-        uint8_t seed[32];
-        zp_request_seed(&a->rq, seed);
-        if ((st = za_read_file(reveal_path, ZA_MAX_REQUEST_BYTES, &buf, &len, err)) ||
-            (st = zp_pd_reveal_decode(buf, len, reveal_path, &r, err)) ||
-            (st = zp_pd_reveal_check(&r, &c, seed, err)))
-            goto out;
-        if (r.n < a->rq.n) {
-            st = za_error_set(err, ZA_ERR_MISMATCH, "%s reveals %llu labels, the request has "
-                              "%llu samples", reveal_path, (unsigned long long)r.n,
-                              (unsigned long long)a->rq.n);
-            goto out;
-        }
-        /* both are prefixes of the same draw: the same indices in order */
-        for (uint64_t i = 0; i < a->rq.n; i++)
-            a->labels[i] = r.proofs[i].label;
+    } else if ((st = za_read_file(reveal_path, ZA_MAX_REQUEST_BYTES, &buf, &len, err)) ||
+               (st = zp_pd_reveal_decode(buf, len, reveal_path, &r, err)) ||
+               (st = zp_pd_reveal_labels(&r, &c, &a->rq, a->labels, err))) {
+        goto out;
     }
     a->ds.name = strdup(c.name);
     a->ds.label_names = strdup(c.label_names);

@@ -786,6 +786,36 @@ za_status zp_pd_reveal_check_draw(const zp_pd_reveal *r, const zp_pd_commitment 
     return ZA_OK;
 }
 
+za_status zp_pd_reveal_labels(const zp_pd_reveal *r, const zp_pd_commitment *c,
+                              const zp_request *rq, uint32_t *labels, za_error *err)
+{
+    if (c->variant != ZP_PD_LABELS)
+        return za_error_set(err, ZA_ERR_MISMATCH, "'%s' is a commitment without labels: the "
+                            "auditor labels its examples (--labels)", c->name);
+    if (memcmp(c->root, rq->transcript.dataset_root, 32) ||
+        c->count != rq->transcript.dataset_count || strcmp(c->name, rq->dataset_name))
+        return za_error_set(err, ZA_ERR_MISMATCH, "the commitment '%s' is not the request's "
+                            "dataset (name, root or size differs)", c->name);
+    uint8_t seed[32];
+    zp_request_seed(rq, seed);
+    za_status st = zp_pd_reveal_check(r, c, seed, err);
+    if (st)
+        return za_error_prefix(err, "the reveal is not of this request's draw");
+    if (r->n < rq->n)
+        return za_error_set(err, ZA_ERR_MISMATCH, "the reveal has %llu labels, the request "
+                            "%llu samples", (unsigned long long)r->n,
+                            (unsigned long long)rq->n);
+    for (uint64_t i = 0; i < rq->n; i++) {
+        if (rq->indices[i] != r->indices[i])
+            return za_error_set(err, ZA_ERR_MISMATCH, "sample %llu is example %llu, the "
+                                "reveal's item %llu example %llu", (unsigned long long)i,
+                                (unsigned long long)rq->indices[i], (unsigned long long)i,
+                                (unsigned long long)r->indices[i]);
+        labels[i] = r->proofs[i].label;
+    }
+    return ZA_OK;
+}
+
 /* ---- the mode of a request ---- */
 
 zp_data_mode zp_request_data_mode(const zp_request *rq)

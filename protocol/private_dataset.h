@@ -238,6 +238,16 @@ za_status zp_pd_reveal_check_draw(const zp_pd_reveal *r, const zp_pd_commitment 
                                   size_t beacon_len, zp_sample_transcript *t,
                                   za_error *err) ZA_WARN_UNUSED;
 
+/* The committed-labels flow's labels for a request: r is checked against
+ * c and the draw of the request's transcript (zp_pd_reveal_check with
+ * zp_request_seed), c must be the request's dataset (root, count, name)
+ * and of the committed-labels variant, and the request's n samples must be
+ * a prefix of the reveal (both are prefixes of the same draw); labels[i]
+ * (rq->n of them) is then the committed label of sample i. */
+za_status zp_pd_reveal_labels(const zp_pd_reveal *r, const zp_pd_commitment *c,
+                              const zp_request *rq, uint32_t *labels,
+                              za_error *err) ZA_WARN_UNUSED;
+
 /* ---- the mode of a request (for the report) ---- */
 
 typedef enum {

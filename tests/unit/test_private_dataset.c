@@ -19,7 +19,10 @@
  *    example's bytes at all; a reveal of other indices than the draw, a
  *    swapped index, a changed byte, label or salt in the reveal are caught;
  *    the holder cannot reveal after its data changed; truncated or
- *    extended reveals are refused.
+ *    extended reveals are refused;
+ *  - committed labels: a request's labels come from the reveal of its draw
+ *    (a longer reveal of the same draw too); a changed label, another draw,
+ *    the other variant's commitment or a shorter reveal are refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -585,6 +588,64 @@ static void test_reveal(void **state)
     zd_db_close(db);
 }
 
+/* committed labels: a request's labels come from the reveal of its draw */
+static void test_reveal_labels(void **state)
+{
+    (void)state;
+    zd_db *db = make_db("c.db");
+    za_error err;
+    zp_pd_commitment cl, cn;
+    const char *sl = path_in("sl2.db"), *sn = path_in("sn2.db");
+    assert_int_equal(zd_private_commit(db, "docs", ZP_PD_LABELS, sl, &cl, &err), ZA_OK);
+    assert_int_equal(zd_private_commit(db, "docs", ZP_PD_NO_LABELS, sn, &cn, &err), ZA_OK);
+    /* a request against cl (its transcript decides the draw) */
+    zp_request rq;
+    const uint64_t K = 12;
+    assert_int_equal(zp_request_alloc(&rq, K, EX_BYTES, EX_BYTES, &err), ZA_OK);
+    strcpy(rq.dataset_name, "docs");
+    memcpy(rq.transcript.dataset_root, cl.root, 32);
+    rq.transcript.dataset_count = cl.count;
+    memset(rq.transcript.buyer_seed, 3, 32);
+    memset(rq.transcript.seller_seed, 4, 32);
+    uint8_t seed[32];
+    zp_request_seed(&rq, seed);
+    assert_int_equal(zp_sample_indices(seed, cl.count, K, rq.indices, &err), ZA_OK);
+    zp_pd_reveal r;
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    reveal(db, &cl, sl, seed, 16, &r, &enc, &len); /* a longer prefix of the same draw */
+    uint32_t labels[16];
+    assert_int_equal(zp_pd_reveal_labels(&r, &cl, &rq, labels, &err), ZA_OK);
+    for (uint64_t i = 0; i < K; i++) {
+        uint8_t b[EX_BYTES];
+        uint32_t want;
+        fake_example(rq.indices[i], b, &want);
+        assert_int_equal(labels[i], want);
+    }
+    /* a changed label in the reveal, another draw, the other commitment */
+    zp_pd_reveal t;
+    assert_int_equal(zp_pd_reveal_decode(enc, len, "r", &t, &err), ZA_OK);
+    t.proofs[2].label ^= 1;
+    assert_int_equal(zp_pd_reveal_labels(&t, &cl, &rq, labels, &err), ZA_ERR_MISMATCH);
+    zp_pd_reveal_free(&t);
+    rq.transcript.seller_seed[0] ^= 1;
+    assert_int_equal(zp_pd_reveal_labels(&r, &cl, &rq, labels, &err), ZA_ERR_MISMATCH);
+    rq.transcript.seller_seed[0] ^= 1;
+    assert_int_equal(zp_pd_reveal_labels(&r, &cn, &rq, labels, &err), ZA_ERR_MISMATCH);
+    /* a reveal shorter than the request */
+    zp_pd_reveal s4;
+    uint8_t *e4 = NULL;
+    size_t l4 = 0;
+    reveal(db, &cl, sl, seed, 4, &s4, &e4, &l4);
+    assert_int_equal(zp_pd_reveal_labels(&s4, &cl, &rq, labels, &err), ZA_ERR_MISMATCH);
+    free(e4);
+    zp_pd_reveal_free(&s4);
+    free(enc);
+    zp_pd_reveal_free(&r);
+    zp_request_free(&rq);
+    zd_db_close(db);
+}
+
 static void test_request_mode(void **state)
 {
     (void)state;
@@ -613,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_roots_and_proofs),
         cmocka_unit_test(test_commit_salts_and_secrets),
         cmocka_unit_test(test_reveal),
+        cmocka_unit_test(test_reveal_labels),
         cmocka_unit_test(test_request_mode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
