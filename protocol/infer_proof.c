@@ -1434,44 +1434,89 @@ static za_status zp_weight_layout(const zp_circuit *c, zk_multi_layout *L, za_er
  *     sum_i coef_i v_{vec_i}~(p_i) + <kern, V[offset(kvec) ..)> = value,
  * proven by the sumcheck of sum_x V(x) W(x) = value, W the combined kernel
  * (the verifier evaluates W at the end itself), then one opening of V at
- * the sumcheck's point. */
+ * the sumcheck's point.
+ * With a masking vector (rvec >= 0: a uniformly random vector R filling the
+ * table's lower half, the statement's vectors all in the upper half U), the
+ * prover first states s = <R, W>, both draw c, and the sumcheck runs on
+ *     sum_x (U + c R)(x) W(x) = value + c s.
+ * U + c R is uniformly random whatever U is, so every round message, the
+ * final value and the opening's row combination are too (zero knowledge of
+ * this step); a false s or value passes for at most one c.  The opening is
+ * of V at (z, 1/(1 + c)): V~(z, y) = (1 - y) R~(z) + y U~(z). */
 static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs_commitment *com,
                                  const zk_multi_layout *L, const zk_multi_claim *claims,
                                  const zk_fp2 *coef, unsigned n_claims, int kvec,
-                                 const zk_fp2 *kern, size_t klen, zk_fp2 value)
+                                 const zk_fp2 *kern, size_t klen, int rvec, zk_fp2 value)
 {
-    unsigned N = L->log_total;
-    zk_fp2 z[ZK_MULTI_MAX_VARS], tz = ZERO, fin = ZERO, ev[2];
+    unsigned N = L->log_total, n = N;
+    uint64_t base = 0; /* the statement's half of the table */
+    if (rvec >= 0) {
+        if (N < 1 || L->offset[rvec] != 0 || L->log_len[rvec] != N - 1)
+            return za_error_set(x->err, ZA_ERR_ARG, "blinded proof: a misplaced mask vector");
+        n = N - 1, base = (uint64_t)1 << n;
+    }
+    zk_fp2 z[ZK_MULTI_MAX_VARS + 1], tz = ZERO, fin = ZERO, ev[2], sv = ZERO, cmix = ZERO;
     zk_sumcheck_proof sp = { 0 };
     za_status st = ZA_OK;
+    zk_fp2 *W = NULL, *U = NULL;
     if (x->prover) {
-        zk_fp2 *W = ext_alloc((size_t)1 << N);
+        W = ext_alloc((size_t)1 << n);
         if (!W)
             return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
         for (unsigned i = 0; i < n_claims; i++) {
             unsigned v = claims[i].vec;
-            zk_eq_table_accumulate(claims[i].point, L->log_len[v], coef[i], W + L->offset[v],
-                                   x->threads);
+            zk_eq_table_accumulate(claims[i].point, L->log_len[v], coef[i],
+                                   W + (L->offset[v] - base), x->threads);
         }
         if (kvec >= 0)
             for (size_t e = 0; e < klen; e++)
-                W[L->offset[kvec] + e] = zk_fp2_add(W[L->offset[kvec] + e], kern[e]);
-        zk_mle_ref tabs[2] = { zk_mle_ref_base(zk_multi_table(mp)), zk_mle_ref_ext_inplace(W) };
+                W[L->offset[kvec] - base + e] = zk_fp2_add(W[L->offset[kvec] - base + e], kern[e]);
+    }
+    const zk_fp *T = x->prover ? zk_multi_table(mp) : NULL;
+    zk_mle_ref tabs[2] = { zk_mle_ref_base(T), zk_mle_ref_ext_inplace(W) };
+    if (rvec >= 0) {
+        if (x->prover) {
+            zk_fp2 acc = ZERO;
+            for (size_t k = 0; k < ((size_t)1 << n); k++)
+                acc = zk_fp2_add(acc, zk_fp2_mul_fp(W[k], T[k]));
+            sv = acc;
+            zk_write_fp2(x->w, sv);
+        } else if (zk_read_fp2(x->r, "mask part", &sv)) {
+            return zk_reader_status(x->r);
+        }
+        zk_transcript_absorb_fp2(x->t, "blind/mask-part", &sv, 1);
+        cmix = zk_transcript_challenge_fp2(x->t, "blind/mask-mix");
+        if (zk_fp2_is_zero(zk_fp2_add(cmix, ONE))) {
+            free(W);
+            return za_error_set(x->err, ZA_ERR_MISMATCH, "blinded proof: a degenerate mix");
+        }
+        value = zk_fp2_add(value, zk_fp2_mul(cmix, sv));
+        if (x->prover) {
+            if (!(U = ext_alloc((size_t)1 << n))) {
+                free(W);
+                return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+            }
+            for (size_t k = 0; k < ((size_t)1 << n); k++)
+                U[k] = zk_fp2_add(zk_fp2_from_fp(T[base + k]), zk_fp2_mul_fp(cmix, T[k]));
+            tabs[0] = zk_mle_ref_ext_inplace(U);
+        }
+    }
+    if (x->prover) {
         zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
-        zk_sumcheck_instance inst = { N, 2, tabs, 1, &term };
+        zk_sumcheck_instance inst = { n, 2, tabs, 1, &term };
         st = zk_sumcheck_prove(&inst, value, x->t, x->threads, &sp, z, ev, x->err);
-        free(W);
+        free(W), free(U);
         if (!st) {
             zk_sumcheck_proof_write(x->w, &sp);
             tz = ev[0];
             zk_write_fp2(x->w, tz);
         }
     } else {
-        st = zk_sumcheck_proof_read(x->r, N, 2, &sp);
+        st = zk_sumcheck_proof_read(x->r, n, 2, &sp);
         if (st)
             st = zk_reader_status(x->r);
         if (!st)
-            st = zk_sumcheck_verify(N, 2, value, &sp, x->t, z, &fin, x->err);
+            st = zk_sumcheck_verify(n, 2, value, &sp, x->t, z, &fin, x->err);
         if (!st && zk_read_fp2(x->r, "table value", &tz))
             st = zk_reader_status(x->r);
     }
@@ -1483,13 +1528,14 @@ static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs
         zk_fp2 wz = ZERO, full[ZK_MULTI_MAX_VARS];
         for (unsigned i = 0; i < n_claims; i++) {
             unsigned v = claims[i].vec, nv = L->log_len[v];
-            for (unsigned j = 0; j < N; j++)
-                full[j] = j < nv ? claims[i].point[j]
-                                 : fp2i((int64_t)((L->offset[v] >> j) & 1));
-            wz = zk_fp2_add(wz, zk_fp2_mul(coef[i], zk_eq_eval(full, z, N)));
+            uint64_t off = L->offset[v] - base;
+            for (unsigned j = 0; j < n; j++)
+                full[j] = j < nv ? claims[i].point[j] : fp2i((int64_t)((off >> j) & 1));
+            wz = zk_fp2_add(wz, zk_fp2_mul(coef[i], zk_eq_eval(full, z, n)));
         }
         if (kvec >= 0) {
             unsigned nk = L->log_len[kvec];
+            uint64_t off = L->offset[kvec] - base;
             zk_fp2 *e = ext_alloc((size_t)1 << nk), hi = ONE;
             if (!e)
                 return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
@@ -1498,16 +1544,44 @@ static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs
             for (size_t k = 0; k < klen; k++)
                 s = zk_fp2_add(s, zk_fp2_mul(kern[k], e[k]));
             free(e);
-            for (unsigned j = nk; j < N; j++)
-                hi = zk_fp2_mul(hi, (L->offset[kvec] >> j) & 1 ? z[j] : zk_fp2_sub(ONE, z[j]));
+            for (unsigned j = nk; j < n; j++)
+                hi = zk_fp2_mul(hi, (off >> j) & 1 ? z[j] : zk_fp2_sub(ONE, z[j]));
             wz = zk_fp2_add(wz, zk_fp2_mul(hi, s));
         }
         if (!zk_fp2_eq(fin, zk_fp2_mul(tz, wz)))
             return za_error_set(x->err, ZA_ERR_MISMATCH,
                                 "blinded proof: the final linear statement does not hold");
     }
+    if (rvec >= 0) { /* (U + c R)(z) = (1 + c) V~(z, 1/(1 + c)) */
+        zk_fp2 inv = zk_fp2_inv(zk_fp2_add(ONE, cmix));
+        z[n] = inv;
+        tz = zk_fp2_mul(tz, inv);
+    }
     return x->prover ? zk_multi_open_point(mp, z, tz, x->t, x->w, x->err)
                      : zk_multi_verify_point(com, L, z, tz, x->t, x->r, x->err);
+}
+
+/* The witness commitment's vector lengths: the witness, and in a blinded
+ * proof the pads (two base elements each) and the mask vector R that fills
+ * the lower half of the table (table_statement). */
+static za_status witness_lens(const zp_circuit *c, int blinded, size_t n_pads, size_t *lens,
+                              unsigned *nv, za_error *err)
+{
+    unsigned k = 0;
+    for (unsigned v = 0; v < c->n_wit; v++)
+        lens[k++] = (size_t)1 << c->wit_log[v];
+    if (blinded) {
+        if (c->n_wit + 2 > ZP_MAX_VECS || c->n_wit + 2 > ZK_MULTI_MAX_VECS)
+            return za_error_set(err, ZA_ERR_UNSUPPORTED, "too many vectors to blind");
+        lens[k++] = 2 * n_pads;
+        zk_multi_layout L;
+        za_status st = zk_multi_layout_make(lens, k, &L, err);
+        if (st)
+            return st;
+        lens[k++] = (size_t)1 << L.log_total;
+    }
+    *nv = k;
+    return ZA_OK;
 }
 
 /* The end of a blinded proof: the product check, then the linear statement
@@ -1553,9 +1627,9 @@ static za_status blind_finish(ctx *x, const zk_multi_prover *mw, const zk_pcs_co
         zk_transcript_absorb_fp2(x->t, "blind/weights-part", &sigma, 1);
     }
     st = table_statement(x, mw, cw, Lw, x->wc, cw_coef, x->n_wc, (int)pad_vec, kern,
-                         2 * s.n_pads, zk_fp2_sub(s.value, sigma));
+                         2 * s.n_pads, (int)pad_vec + 1, zk_fp2_sub(s.value, sigma));
     if (!st && x->n_tc)
-        st = table_statement(x, mt, ct, Lt, x->tc, ct_coef, x->n_tc, -1, NULL, 0, sigma);
+        st = table_statement(x, mt, ct, Lt, x->tc, ct_coef, x->n_tc, -1, NULL, 0, -1, sigma);
 out:
     free(cw_coef), free(ct_coef), free(kern);
     zk_blind_linear_free(&s);
@@ -1860,7 +1934,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
     uint8_t *cut[ZP_MAX_VECS] = { 0 };
     zk_multi_prover *mw = NULL, *mt = NULL;
     zk_fp2 *pads = NULL;
-    zk_fp *padvec = NULL;
+    zk_fp *padvec = NULL, *rmask = NULL;
     size_t n_pads = 0;
     zk_pcs_commitment com;
     zk_multi_layout Lw, Lt;
@@ -1943,7 +2017,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
     if (c->n_segs && (st = lookup_multiplicities(&x)))
         goto out;
     if (blinded) { /* the pads, one per blinded message, committed with the witness */
-        if (c->n_wit + 1 > ZP_MAX_VECS || c->n_wit + 1 > ZK_MULTI_MAX_VECS) {
+        if (c->n_wit + 2 > ZP_MAX_VECS || c->n_wit + 2 > ZK_MULTI_MAX_VECS) {
             st = za_error_set(err, ZA_ERR_UNSUPPORTED, "prover: too many vectors to blind");
             goto out;
         }
@@ -1992,16 +2066,26 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
     {
         size_t lens[ZP_MAX_VECS];
         zk_multi_layout L;
+        unsigned nv = 0;
+        if ((st = witness_lens(c, blinded, n_pads, lens, &nv, err)))
+            goto out;
         for (unsigned v = 0; v < c->n_wit; v++)
-            lens[v] = (size_t)1 << c->wit_log[v], S.witness_elems += lens[v];
-        unsigned nv = c->n_wit;
-        if (blinded) {
-            wit[nv] = padvec; /* copied by the commitment */
-            lens[nv++] = 2 * n_pads;
+            S.witness_elems += lens[v];
+        if (blinded) { /* copied by the commitment */
+            wit[c->n_wit] = padvec;
+            if (!(rmask = malloc(sizeof(zk_fp) * lens[nv - 1])) ||
+                zk_blind_random_fp(lens[nv - 1], rmask, err)) {
+                st = rmask ? ZA_ERR_IO : za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+            wit[c->n_wit + 1] = rmask;
         }
         st = zk_multi_commit((const zk_fp *const *)wit, lens, nv, threads, &mw, &com, &L, err);
-        if (blinded)
-            wit[c->n_wit] = NULL;
+        if (blinded) {
+            wit[c->n_wit] = wit[c->n_wit + 1] = NULL;
+            free(rmask);
+            rmask = NULL;
+        }
         Lw = L;
         if (st)
             goto out;
@@ -2048,7 +2132,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
 out:
     zk_writer_free(&w);
     zk_blind_free(x.bl);
-    free(pads), free(padvec);
+    free(pads), free(padvec), free(rmask);
     free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext);
     for (int k = 0; k < 4; k++)
         free(x.lrows[k]);
@@ -2183,7 +2267,7 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
             goto out;
         }
         if (n_pads < ZK_BLIND_DUMMY_PADS + 1 || n_pads > ZK_BLIND_MAX_PADS ||
-            c->n_wit + 1 > ZK_MULTI_MAX_VECS) {
+            c->n_wit + 2 > ZK_MULTI_MAX_VECS) {
             st = za_error_set(err, ZA_ERR_MALFORMED, "proof: %llu pads",
                               (unsigned long long)n_pads);
             goto out;
@@ -2208,12 +2292,9 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     {
         size_t lens[ZP_MAX_VECS];
         zk_multi_layout Lw, Lt;
-        for (unsigned v = 0; v < c->n_wit; v++)
-            lens[v] = (size_t)1 << c->wit_log[v];
-        unsigned nv = c->n_wit;
-        if (blinded)
-            lens[nv++] = 2 * (size_t)n_pads;
-        if ((st = zk_multi_layout_make(lens, nv, &Lw, err)))
+        unsigned nv = 0;
+        if ((st = witness_lens(c, blinded, (size_t)n_pads, lens, &nv, err)) ||
+            (st = zk_multi_layout_make(lens, nv, &Lw, err)))
             goto out;
         if ((st = zp_weight_layout(c, &Lt, err)))
             goto out;

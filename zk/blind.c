@@ -150,6 +150,24 @@ za_status zk_blind_pads_make(size_t n_pads, const uint8_t *seed, zk_fp2 *pads, z
     return ZA_OK;
 }
 
+za_status zk_blind_random_fp(size_t n, zk_fp *out, za_error *err)
+{
+    uint8_t buf[4096];
+    size_t got = 0;
+    while (got < n) {
+        if (RAND_bytes(buf, sizeof buf) != 1)
+            return za_error_set(err, ZA_ERR_IO, "blind: OpenSSL RAND_bytes failed");
+        for (size_t k = 0; k + 8 <= sizeof buf && got < n; k += 8) {
+            uint64_t v = 0;
+            for (int i = 0; i < 8; i++)
+                v |= (uint64_t)buf[k + i] << (8 * i);
+            if (v < ZK_P)
+                out[got++] = v;
+        }
+    }
+    return ZA_OK;
+}
+
 /* ------------------------------------------------------------------ forms */
 
 static zk_hv new_form(zk_blind *b, zk_fp2 c0, size_t n_terms)

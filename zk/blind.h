@@ -70,6 +70,10 @@ typedef struct zk_blind zk_blind;
 za_status zk_blind_pads_make(size_t n_pads, const uint8_t *seed, zk_fp2 *pads, za_error *err)
     ZA_WARN_UNUSED;
 
+/* n uniform base-field elements (OpenSSL RAND_bytes, rejection sampled):
+ * masking vectors. */
+za_status zk_blind_random_fp(size_t n, zk_fp *out, za_error *err) ZA_WARN_UNUSED;
+
 /* The prover passes its pads (copied); the verifier passes NULL.  n_pads >=
  * ZK_BLIND_DUMMY_PADS + 1.  NULL on out of memory. */
 zk_blind *zk_blind_new(size_t n_pads, const zk_fp2 *pads);
