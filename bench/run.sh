@@ -9,6 +9,9 @@
 #                   and an inclusion proof (bench/bench_dataset.c);
 #   prove.json      proving and verifying every shared model (batch 1), and
 #                   the MNIST model at batches 8 and 64 (bench/bench_prove.c);
+#   blind.json      blinded proofs against plain ones (docs/zero-knowledge.md):
+#                   keras-mnist, ResNet-8, person_detect and MobileNet v2, plain
+#                   and blinded one after the other for each model;
 #   scale.json      the speed-up of `mpirun -np 2 seller prove-batch` over one
 #                   rank for the same request, and proofs per hour
 #                   (bench/bench_scale.sh; needs a seller built with MPI).
@@ -54,6 +57,15 @@ prove_all() {
     done
 }
 
+blind_all() {
+    for spec in keras-mnist-to-tpu/mnist:5 mlcommons-tiny/pretrainedResnet_quant:3 \
+        tflite-micro/person_detect:3 tflite-micro/mobilenet_v2_quantized_1x3x224x224:1; do
+        m=${spec%:*} reps=${spec#*:}
+        build/rel/bin/bench_prove "$SHARED/models/$m.tflite" 1 "$reps"
+        build/rel/bin/bench_prove "$SHARED/models/$m.tflite" 1 "$reps" blinded
+    done
+}
+
 want() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 
 if want infer; then
@@ -82,6 +94,13 @@ if want prove; then
         record bench/results/prove.json prove prove_all
     else
         echo "bench: prove skipped: $SHARED/models not found"
+    fi
+fi
+if want blind; then
+    if [ -d "$SHARED/models" ]; then
+        record bench/results/blind.json blind blind_all
+    else
+        echo "bench: blind skipped: $SHARED/models not found"
     fi
 fi
 if want scale; then
