@@ -128,8 +128,8 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
         unsigned count = (unsigned)(rq.n - first < B ? rq.n - first : B);
         double c0 = za_cpu_s(), w0 = za_now_s();
         zp_prove_stats S;
-        if ((st = zp_prove(m, mc, count, rq.inputs + first * in_bytes, in_bytes * count, threads,
-                           NULL, &proof, &plen, &S, err)))
+        if ((st = zp_prove_ex(m, mc, count, rq.inputs + first * in_bytes, in_bytes * count,
+                              threads, NULL, o->blinded, &proof, &plen, &S, err)))
             break;
         zp_bundle_batch bt = { k, first, count, proof, plen, za_cpu_s() - c0, za_now_s() - w0,
                                threads > 0 ? threads : za_default_threads() };

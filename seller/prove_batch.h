@@ -39,6 +39,7 @@ typedef struct {
     const atomic_int *stop;
     /* names for error messages (NULL: "the commitment", "the model") */
     const char *commit_name, *model_name;
+    int blinded;                /* blinded proofs (zp_prove_ex, docs/zero-knowledge.md) */
 } zs_prove_opts;
 
 typedef struct {

@@ -102,9 +102,22 @@ check "a third run proves nothing" grep -q "^proved 0 samples" "$tmp/prove3.log"
 
 "$B" verify --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" --db "$tmp/ds.db" \
     > "$tmp/verify.log" 2>&1
-check "verify: every proof valid" [ $? -eq 0 ] && [ "$(tail -1 "$tmp/verify.log")" = valid ]
+check "verify: every proof valid" [ $? -eq 0 -a "$(tail -1 "$tmp/verify.log")" = valid ]
 "$B" verify --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" --db "$tmp/ds.db" \
     --json --all > "$tmp/verify.json"
+
+# the same request proven with blinded proofs (docs/zero-knowledge.md): every
+# proof valid, and the same verdicts and accuracy line as the plain bundle
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
+    --model "$M" --commit "$tmp/m.commit" --out "$tmp/blinded.bundle" --batch-size 32 --blinded \
+    > "$tmp/proveb.log" 2>&1
+check "prove-batch --blinded" [ $? -eq 0 ]
+"$B" verify --request "$tmp/req" --bundle "$tmp/blinded.bundle" --commit "$tmp/m.commit" \
+    --db "$tmp/ds.db" > "$tmp/verifyb.log" 2>&1
+check "verify: every blinded proof valid" [ $? -eq 0 -a "$(tail -1 "$tmp/verifyb.log")" = valid ]
+acc_plain=$(grep '^correct .*accuracy' "$tmp/verify.log") acc_blind=$(grep '^correct .*accuracy' "$tmp/verifyb.log")
+check "blinded and plain bundles give the same accuracy line ($acc_blind)" \
+    [ -n "$acc_plain" -a "$acc_plain" = "$acc_blind" ]
 
 # the reported accuracy equals plain inference over the same indices
 python3 - "$tmp/verify.json" > "$tmp/samples.tsv" <<'EOF'
@@ -132,7 +145,7 @@ check "reported correct ($reported) = plain inference correct ($plain_correct)" 
 # inference over the same indices (samples.tsv: index, proven, label)
 "$B" report --db "$tmp/ds.db" --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" \
     --out "$tmp/report" > "$tmp/report.log" 2>&1
-check "report written" [ -s "$tmp/report/report.json" ] && [ -s "$tmp/report/report.html" ] && [ -s "$tmp/report/report.md" ]
+check "report written" [ -s "$tmp/report/report.json" -a -s "$tmp/report/report.html" -a -s "$tmp/report/report.md" ]
 python3 - "$tmp/report/report.json" "$tmp/plain.tsv" <<'EOF' > "$tmp/report_check.log" 2>&1
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -171,7 +171,7 @@ check "holder imports its dataset" [ $? -eq 0 ]
 check "commit-model" [ -s "$tmp/m.commit" ]
 "$S" dataset commit-private --db "$tmp/holder.db" --out "$tmp/c_rev.json" --secrets "$tmp/s_rev.db" \
     --no-labels > "$tmp/commit.log" 2>&1
-check "commit-private --no-labels" [ $? -eq 0 ] && [ -s "$tmp/c_rev.json" ]
+check "commit-private --no-labels" [ $? -eq 0 -a -s "$tmp/c_rev.json" ]
 check "the secrets file is private (0600)" [ "$(stat -c %a "$tmp/s_rev.db")" = 600 ]
 check "the commitment file names the variant" grep -q '"variant": "no-labels"' "$tmp/c_rev.json"
 "$S" dataset commit-private --db "$tmp/holder.db" --out "$tmp/c_rev2.json" --secrets "$tmp/s_rev2.db" \
@@ -193,7 +193,7 @@ check "sample join" [ -s "$tmp/join.json" ]
 "$S" dataset reveal --commit "$tmp/c_rev.json" --secrets "$tmp/s_rev.db" --db "$tmp/holder.db" \
     --offer "$tmp/offer.json" --join "$tmp/join.json" --seed-reveal "$tmp/secret.json" \
     --out "$tmp/reveal.bin" > "$tmp/reveal.log" 2>&1
-check "dataset reveal" [ $? -eq 0 ] && [ -s "$tmp/reveal.bin" ]
+check "dataset reveal" [ $? -eq 0 -a -s "$tmp/reveal.bin" ]
 "$B" dataset check-reveal --commit "$tmp/c_rev.json" --reveal "$tmp/reveal.bin" --offer "$tmp/offer.json" \
     --join "$tmp/join.json" --n $N --export "$tmp/review" > "$tmp/cr.log" 2>&1
 check "check-reveal: valid" [ "$(tail -1 "$tmp/cr.log")" = valid ]
@@ -216,7 +216,7 @@ open(sys.argv[3], "w").write("index,label\n" + "".join("%s,%d\n" % (i, lab[int(i
 EOF
 "$B" sample draw --reveal "$tmp/reveal.bin" --private-dataset "$tmp/c_rev.json" --offer "$tmp/offer.json" \
     --secret "$tmp/secret.json" --join "$tmp/join.json" --out "$tmp/req" > "$tmp/draw.log" 2>&1
-check "sample draw --reveal" [ $? -eq 0 ] && [ -s "$tmp/req" ]
+check "sample draw --reveal" [ $? -eq 0 -a -s "$tmp/req" ]
 "$B" sample check --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" > "$tmp/x.log" 2>&1
 check "sample check of the private request" [ "$(tail -1 "$tmp/x.log")" = ok ]
 "$RS" prove-batch --request "$tmp/req" --offer "$tmp/offer.json" --join "$tmp/join.json" \
@@ -242,7 +242,7 @@ reported=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["corr
 check "verified correct ($reported) = plain inference correct ($plain_correct)" [ "$reported" -eq "$plain_correct" ]
 "$B" report --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" \
     --private-dataset "$tmp/c_rev.json" --labels "$tmp/labels.csv" --out "$tmp/report" > "$tmp/report.log" 2>&1
-check "report written" [ -s "$tmp/report/report.json" ] && [ -s "$tmp/report/report.md" ] && [ -s "$tmp/report/report.html" ]
+check "report written" [ -s "$tmp/report/report.json" -a -s "$tmp/report/report.md" -a -s "$tmp/report/report.html" ]
 python3 - "$tmp/report/report.json" "$plain_correct" "$N" <<'EOF' > "$tmp/rc.log" 2>&1
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -285,7 +285,7 @@ rv swap "$tmp/reveal.bin" "$tmp/t_swap.bin"
 check "swapped indices: caught" grep -q "not the draw" <(cr "$tmp/t_swap.bin")
 "$B" sample draw --reveal "$tmp/t_input.bin" --private-dataset "$tmp/c_rev.json" --offer "$tmp/offer.json" \
     --secret "$tmp/secret.json" --join "$tmp/join.json" --out "$tmp/x.req" > "$tmp/x.log" 2>&1
-check "sample draw refuses a tampered reveal" [ $? -ne 0 ] && [ ! -e "$tmp/x.req" ]
+check "sample draw refuses a tampered reveal" [ $? -ne 0 -a ! -e "$tmp/x.req" ]
 # a reveal for other indices than the draw: the holder draws with another seller seed
 "$S" sample join --offer "$tmp/offer.json" --commit "$tmp/m.commit" --out "$tmp/join_b.json" > /dev/null
 "$S" dataset reveal --commit "$tmp/c_rev.json" --secrets "$tmp/s_rev.db" --db "$tmp/holder.db" \
@@ -400,7 +400,7 @@ check "a reveal checked against the other commitment: refused" grep -q "^invalid
 "$B" sample draw --reveal "$tmp/reveal_l.bin" --private-dataset "$tmp/c_lab.json" --offer "$tmp/offer_l.json" \
     --secret "$tmp/secret_l.json" --join "$tmp/join_l.json" --out "$tmp/req_l" > "$tmp/x.log" 2>&1
 rc=$?
-check "draw refuses the hidden-input step: exit 1, no request" [ $rc -eq 1 ] && [ ! -e "$tmp/req_l" ]
+check "draw refuses the hidden-input step: exit 1, no request" [ $rc -eq 1 -a ! -e "$tmp/req_l" ]
 check "draw says why (zero-knowledge proofs not yet available)" \
     grep -q "hidden-input proofs need zero-knowledge proofs, not yet available" "$tmp/x.log"
 

@@ -129,7 +129,7 @@ check "still serving after the 401s" alive
 "$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" --out "$tmp/offer.json" \
     --secret "$tmp/secret.json" --max-samples "$N_SAMPLES" \
     --seller "$URL" --token-file "$tmp/tokens" --join-out "$tmp/join.json" > "$tmp/init.log" 2>&1
-check "sample init --seller" [ $? -eq 0 ] && [ -s "$tmp/join.json" ]
+check "sample init --seller" [ $? -eq 0 -a -s "$tmp/join.json" ]
 ID=$(sed -n 's/^audit id: //p' "$tmp/init.log")
 check "init prints the audit id" [ ${#ID} -eq 32 ]
 check "the join answers the offer" python3 - "$tmp/offer.json" "$tmp/join.json" <<'PY'
@@ -146,7 +146,7 @@ check "no bundle before proving: 409" [ "$(code GET "/v1/audits/$ID/bundle")" = 
     --secret "$tmp/secret2.json" --max-samples 8 \
     --seller "$URL" --token-file "$tmp/tokens" --join-out "$tmp/join2.json" > "$tmp/init2.log" 2>&1
 ID2=$(sed -n 's/^audit id: //p' "$tmp/init2.log")
-check "a second audit" [ ${#ID2} -eq 32 ] && [ "$ID2" != "$ID" ]
+check "a second audit" [ ${#ID2} -eq 32 -a "$ID2" != "$ID" ]
 
 "$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer.json" --secret "$tmp/secret.json" \
     --join "$tmp/join.json" --out "$tmp/req" --seller "$URL" --audit "$ID" \
@@ -187,11 +187,11 @@ check "still serving after the refusals" alive
 # ---- the bundle ----
 "$B" fetch --seller "$URL" --audit "$ID" --token-file "$tmp/tokens" --out "$tmp/bundle" \
     --poll 0.5 --wait 900 > "$tmp/fetch.log" 2>&1
-check "buyer fetch" [ $? -eq 0 ] && [ -s "$tmp/bundle" ]
+check "buyer fetch" [ $? -eq 0 -a -s "$tmp/bundle" ]
 check "fetch showed the progress" grep -q "batches proven" "$tmp/fetch.log"
 "$B" verify --request "$tmp/req" --bundle "$tmp/bundle" --commit "$tmp/m.commit" --db "$tmp/ds.db" \
     > "$tmp/verify.log" 2>&1
-check "verify: every proof valid" [ $? -eq 0 ] && [ "$(tail -1 "$tmp/verify.log")" = valid ]
+check "verify: every proof valid" [ $? -eq 0 -a "$(tail -1 "$tmp/verify.log")" = valid ]
 size=$(stat -c %s "$tmp/bundle")
 check "Range: bytes=1000-: 206" [ "$(code GET "/v1/audits/$ID/bundle" -H 'Range: bytes=1000-')" = 206 ]
 check "... and the bytes are the bundle's tail" cmp -s "$tmp/body" <(tail -c +1001 "$tmp/bundle")
@@ -206,8 +206,9 @@ check "... and the part file is gone" [ ! -e "$tmp/bundle2.part" ]
 head -c 3000 /dev/urandom > "$tmp/bundle3.part"
 "$B" fetch --seller "$URL" --audit "$ID" --token-file "$tmp/tokens" --out "$tmp/bundle3" \
     > "$tmp/fetch3.log" 2>&1
-check "a corrupt part file is refused by the SHA-256" [ $? -ne 0 ] && [ ! -e "$tmp/bundle3" ] && \
-    grep -q "SHA-256" "$tmp/fetch3.log"
+rc3=$?
+check "a corrupt part file is refused by the SHA-256" \
+    bash -c '[ "$1" -ne 0 ] && [ ! -e "$2" ] && grep -q "SHA-256" "$3"' _ "$rc3" "$tmp/bundle3" "$tmp/fetch3.log"
 "$B" fetch --seller "$URL" --audit "$(printf '0%.0s' $(seq 32))" --token-file "$tmp/tokens" \
     --out "$tmp/none" > "$tmp/fetch4.log" 2>&1
 check "fetch of an unknown audit fails at once with the 404" [ $? -ne 0 ] && grep -q "HTTP 404" "$tmp/fetch4.log"
@@ -256,7 +257,7 @@ ID3=$(sed -n 's/^audit id: //p' "$tmp/init3.log")
 "$B" sample draw --db "$tmp/ds.db" --offer "$tmp/offer3.json" --secret "$tmp/secret3.json" \
     --join "$tmp/join3.json" --out "$tmp/req3" --seller "$URL" --audit "$ID3" \
     --token-file "$tmp/tokens" > "$tmp/draw3.log" 2>&1
-check "the third audit is queued" [ $? -eq 0 ] && [ ${#ID3} -eq 32 ]
+check "the third audit is queued" [ $? -eq 0 -a ${#ID3} -eq 32 ]
 "$B" fetch --seller "$URL" --audit "$ID3" --token-file "$tmp/tokens" --out "$tmp/bundle-k" \
     --poll 0.2 --wait 900 --tries 10 > "$tmp/fetch-k.log" 2>&1 &
 fetch_pid=$!
@@ -269,7 +270,7 @@ done
 { kill -9 "$server_pid"; wait "$server_pid"; } 2>/dev/null
 server_pid=
 before=$(nb "$BUNDLE3")
-check "some batches were proven before the kill ($before of $total)" [ "$before" -ge 1 ] && [ "$before" -lt "$total" ]
+check "some batches were proven before the kill ($before of $total)" [ "$before" -ge 1 -a "$before" -lt "$total" ]
 sleep 1
 start_server "$RS" --batch-size 4
 check "the server restarts after kill -9" [ $? -eq 0 ]
@@ -277,13 +278,13 @@ check "the restart re-queues the audit" grep -q "resuming 1 unfinished audit" "$
 for _ in $(seq 1 1200); do kill -0 $fetch_pid 2>/dev/null || break; sleep 0.1; done
 kill -0 $fetch_pid 2>/dev/null && kill -9 $fetch_pid # still waiting after 120 s: fails below
 wait $fetch_pid
-check "buyer fetch rode out the restart" [ $? -eq 0 ] && [ -s "$tmp/bundle-k" ]
+check "buyer fetch rode out the restart" [ $? -eq 0 -a -s "$tmp/bundle-k" ]
 check "the resumed job skipped the $before proven batches" \
     grep -q "audit $ID3: done ([0-9]* samples proven now, $before batches skipped)" "$tmp/serve.log"
 check "the bundle has every batch once ($(nb "$tmp/bundle-k") of $total)" [ "$(nb "$tmp/bundle-k")" -eq "$total" ]
 "$B" verify --request "$tmp/req3" --bundle "$tmp/bundle-k" --commit "$tmp/m.commit" --db "$tmp/ds.db" \
     > "$tmp/verify3.log" 2>&1
-check "verify after the crash: every proof valid" [ $? -eq 0 ] && [ "$(tail -1 "$tmp/verify3.log")" = valid ]
+check "verify after the crash: every proof valid" [ $? -eq 0 -a "$(tail -1 "$tmp/verify3.log")" = valid ]
 check "the first audit survived the restarts" [ "$(code GET "/v1/audits/$ID")" = 200 ] && \
     [ "$(json "$tmp/body" state)" = done ]
 
