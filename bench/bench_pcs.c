@@ -28,7 +28,7 @@ static void run(unsigned log_n, unsigned log_blowup, int threads)
         size_t best_size = SIZE_MAX;
         for (unsigned q = 1; q <= 400; q++) {
             for (unsigned a = 0; a <= log_n; a++) {
-                zk_pcs_params c = { log_n, a, log_blowup, q };
+                zk_pcs_params c = { log_n, a, log_blowup, q, 0 };
                 if (zk_pcs_security_bits(&c) >= ZK_PCS_DEFAULT_SECURITY_BITS &&
                     zk_pcs_opening_size_estimate(&c) < best_size) {
                     best = c;

@@ -84,7 +84,7 @@ static void test_default_params_are_secure(void **state)
             fail_msg("2^%u: %.2f bits", n, zk_pcs_security_bits(&p));
         assert_true(p.log_rows <= n);
     }
-    zk_pcs_params weak = { 10, 5, 2, 20 };
+    zk_pcs_params weak = { 10, 5, 2, 20, 0 };
     assert_true(zk_pcs_security_bits(&weak) < ZK_PCS_MIN_SECURITY_BITS);
 }
 
