@@ -59,6 +59,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/limits.h" /* ZA_MAX_PCS_HIDING_OPENINGS */
 #include "zk/encode.h"
 #include "zk/field.h"
 #include "zk/merkle.h"
