@@ -1,6 +1,7 @@
 /* zk/pcs.c - Ligero-style multilinear commitment (see pcs.h). */
 #include "zk/pcs.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -697,6 +698,14 @@ out:
     free(col);
     free(sib);
     return st;
+}
+
+unsigned zk_pcs_openings_left(const zk_pcs_prover *pp)
+{
+    if (!pp->p.hiding_openings)
+        return UINT_MAX;
+    unsigned used = atomic_load(pp->opened);
+    return used >= pp->p.hiding_openings ? 0 : pp->p.hiding_openings - used;
 }
 
 za_status zk_pcs_open(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 value,

@@ -141,6 +141,10 @@ void zk_pcs_absorb_commitment(zk_transcript *t, const zk_pcs_commitment *com);
 za_status zk_pcs_open(const zk_pcs_prover *pp, const zk_fp2 *point, zk_fp2 value,
                       zk_transcript *t, zk_writer *w, za_error *err) ZA_WARN_UNUSED;
 
+/* Openings a hiding commitment still allows (UINT_MAX when not hiding), so
+ * that a caller can refuse before writing anything of its own. */
+unsigned zk_pcs_openings_left(const zk_pcs_prover *pp);
+
 /* TEST ONLY (soundness suites): a cheating prover claiming `value`, which
  * need not be v~(point).  It shifts u[0] so that <u, eq(r_col)> = value
  * passes, and otherwise follows the protocol honestly (same transcript,
