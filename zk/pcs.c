@@ -489,13 +489,17 @@ za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
             return za_error_set(err, ZA_ERR_NOMEM,
                                 "pcs: out of memory for a %zu x %zu encoded matrix", R, NC);
         }
+        /* hiding: the padded messages are built a block of rows at a time,
+         * so the scratch stays small next to the encoded matrix */
+        size_t B = p->hiding_openings ? block_rows(R, NC) : R;
         zk_fp *msg;
-        if (!msg_scratch(p, R, &msg)) {
+        if (!msg_scratch(p, B, &msg)) {
             zk_pcs_prover_free(pp);
             return za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory for %zu row messages",
-                                R);
+                                B);
         }
-        encode_rows(pp, 0, R, msg, pp->enc, threads);
+        for (size_t r0 = 0; r0 < R; r0 += B)
+            encode_rows(pp, r0, R - r0 < B ? R - r0 : B, msg, pp->enc + r0 * NC, threads);
         free(msg);
         hash_ctx hc = { pp->enc, R, NC, zk_merkle_leaves(&pp->tree), pp->salt };
         za_parallel_for((NC + COL_BLOCK - 1) / COL_BLOCK, threads, hash_columns, &hc);
