@@ -741,6 +741,12 @@ za_status zk_pcs_verify(const zk_pcs_commitment *com, const zk_fp2 *point, zk_fp
     if (!params_valid(p))
         return za_error_set(err, ZA_ERR_MALFORMED, "pcs: invalid commitment parameters");
     double bits = zk_pcs_security_bits(p);
+    if (bits < ZK_PCS_MIN_SECURITY_BITS && p->hiding_openings)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "pcs: hiding commitment parameters give %.1f bits of security, below "
+                            "the required %d (rate %zu/%zu with the padding, %u queries)", bits,
+                            ZK_PCS_MIN_SECURITY_BITS, zk_pcs_message_len(p),
+                            zk_pcs_codeword_len(p), p->n_queries);
     if (bits < ZK_PCS_MIN_SECURITY_BITS)
         return za_error_set(err, ZA_ERR_MISMATCH,
                             "pcs: commitment parameters give %.1f bits of security, below the "

@@ -41,7 +41,8 @@
  * whatever the data.  Each column leaf hashes a fresh 32-byte salt before the
  * column, H(0x00 || 0xff^8 || salt || column) (eight 0xff bytes are no
  * canonical field element, so no plain leaf has these bytes), and an
- * opening sends the salts of the opened columns.  u has K entries; the
+ * opening sends the salts of the opened columns (the opening is u, the
+ * columns, their salts in the same order, the siblings).  u has K entries; the
  * evaluation check uses u[0..C), the column check Enc(u).  The prover
  * refuses an opening beyond the B-th.  What an opening still reveals is the
  * data part of u, eq(r_row)^T M: a caller that must hide it adds mask rows

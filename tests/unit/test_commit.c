@@ -1,7 +1,10 @@
 /* tests/unit/test_commit.c - several vectors in one commitment, many claims
  * in one opening: completeness for mixed sizes, and rejection of a wrong
  * value, a claim moved to another vector, a changed point, a layout that
- * disagrees with the commitment, and bit flips. */
+ * disagrees with the commitment, and bit flips.  Hiding (mask rows): the
+ * layout, the budget, the same rejections, and chi-square uniformity of
+ * V~(z), all of u and the opened columns, with the plain commitment as the
+ * control that must fail. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

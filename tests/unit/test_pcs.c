@@ -5,7 +5,14 @@
  * security floor, truncation, trailing bytes, and thousands of single-byte
  * flips at random positions of real openings are all rejected.  The
  * low-memory path (encoded matrix not kept) gives the same commitment and
- * the same opening bytes. */
+ * the same opening bytes.
+ *
+ * Hiding commitments (hiding_openings = B): their parameters, the wire
+ * format, the opening budget, fresh randomness per commitment, every
+ * soundness case above in hiding mode, chi-square uniformity of the opened
+ * columns and of u's padding part (with the plain commitment as the control
+ * that must fail), data values absent from the opening bytes, and the
+ * low-memory path. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
