@@ -114,6 +114,7 @@ test: $(TEST_DEPS)
 	@tests/e2e/prove.sh build/test/bin
 	@tests/e2e/dataset.sh build/test/bin
 	@tests/e2e/audit.sh build/test/bin bin
+	@tests/e2e/private_data.sh build/test/bin bin
 	@tests/e2e/service.sh build/test/bin bin
 	@tests/e2e/scale.sh build/test/bin bin
 unit: $(UNIT_BINS)
@@ -123,6 +124,7 @@ e2e: build/test/bin/seller build/test/bin/buyer bin/seller
 	@tests/e2e/plan.sh build/test/bin
 	@tests/e2e/dataset.sh build/test/bin
 	@tests/e2e/audit.sh build/test/bin bin
+	@tests/e2e/private_data.sh build/test/bin bin
 	@tests/e2e/service.sh build/test/bin bin
 	@tests/e2e/scale.sh build/test/bin bin
 bitexact: build/test/bin/seller build/rel/bin/mnist_accuracy bin/seller

@@ -39,11 +39,12 @@ static void die(const char *what, const za_error *err)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s MODEL.tflite [BATCH] [REPEATS]\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL.tflite [BATCH] [REPEATS] [blinded]\n", argv[0]);
         return 2;
     }
     unsigned batch = argc > 2 ? (unsigned)atoi(argv[2]) : 1;
     int repeats = argc > 3 ? atoi(argv[3]) : 1;
+    int blinded = argc > 4 && strcmp(argv[4], "blinded") == 0; /* zp_prove_ex, zk/blind.h */
     if (batch < 1 || repeats < 1)
         return 2;
     za_alloc_tune_for_proving(); /* as bin/seller does */
@@ -102,7 +103,8 @@ int main(int argc, char **argv)
         free(proof);
         proof = NULL;
         double a = za_now_s();
-        if (zp_prove(m, &mc, batch, inputs, sample * batch, 0, NULL, &proof, &plen, &S, &err))
+        if (zp_prove_ex(m, &mc, batch, inputs, sample * batch, 0, NULL, blinded, &proof, &plen,
+                        &S, &err))
             die("prove", &err);
         tp[i] = za_now_s() - a;
     }
@@ -125,14 +127,14 @@ int main(int argc, char **argv)
     const char *name = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
     json_t *o = json_pack(
         "{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, "
-        "s:I, s:i}",
+        "s:I, s:i, s:b}",
         "model", name, "batch", (int)batch, "prove_repeats", repeats, "commit_model_s", tc,
         "inference_s", infer, "prove_s", prove, "prove_cpu_s", prove_cpu, "prove_per_sample_s",
         prove / batch, "verify_s", tv[2], "proof_bytes", (json_int_t)plen,
         "prove_over_inference", prove / infer, "witness_s", S.witness_s, "commit_s", S.commit_s,
         "relations_s", S.relations_s, "open_s", S.open_s, "prove_cpu_per_sample_s",
         prove_cpu / batch, "witness_elements", (json_int_t)S.witness_elems, "peak_rss_kib",
-        (json_int_t)ru.ru_maxrss, "threads", za_default_threads());
+        (json_int_t)ru.ru_maxrss, "threads", za_default_threads(), "blinded", blinded);
     char *s = json_dumps(o, JSON_COMPACT);
     puts(s);
     free(s);

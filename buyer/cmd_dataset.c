@@ -31,6 +31,7 @@ static const char usage[] =
     "  example          write one example's input bytes to a file, print its label\n"
     "  prove-inclusion  a proof that example I is in the committed dataset\n"
     "  check-inclusion  check such a proof against a root (no database needed)\n"
+    "  check-reveal     check a data holder's reveal of its sampled examples (private data)\n"
     "\n"
     "Run 'buyer dataset <command> --help' for a command's options.\n";
 
@@ -327,6 +328,8 @@ int zb_cmd_dataset(int argc, char **argv)
         return zb_dataset_prove_inclusion(argc - 1, argv + 1);
     if (!strcmp(cmd, "check-inclusion"))
         return zb_dataset_check_inclusion(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check-reveal"))
+        return zb_dataset_check_reveal(argc - 1, argv + 1);
     if (!strcmp(cmd, "list") || !strcmp(cmd, "show") || !strcmp(cmd, "commit") ||
         !strcmp(cmd, "verify") || !strcmp(cmd, "example"))
         return read_cmd(cmd, argc - 1, argv + 1);

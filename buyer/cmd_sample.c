@@ -20,17 +20,20 @@
 #include "protocol/dataset_commit.h"
 #include "protocol/handshake.h"
 #include "protocol/model_commit.h"
+#include "protocol/private_dataset.h"
 #include "protocol/request.h"
 #include "protocol/sampling.h"
 #include "protocol/stats_plan.h"
 
 static const char usage[] =
-    "usage: buyer sample init  --db FILE --name NAME --commit M.commit --out OFFER.json\n"
+    "usage: buyer sample init  (--db FILE --name NAME | --private-dataset C.json)\n"
+    "                          --commit M.commit --out OFFER.json\n"
     "                          --secret SECRET.json [--margin E] [--confidence C]\n"
     "                          [--max-samples N] [--stop fixed|confseq|sprt]\n"
     "                          [--threshold T --threshold0 T0] [--beacon-round NAME]\n"
     "                          [--seller URL --token-file F --join-out JOIN.json]\n"
-    "       buyer sample draw  --db FILE --offer OFFER.json --secret SECRET.json\n"
+    "       buyer sample draw  (--db FILE | --reveal REVEAL --private-dataset C.json)\n"
+    "                          --offer OFFER.json --secret SECRET.json\n"
     "                          (--join JOIN.json | --beacon HEX) --out REQUEST\n"
     "                          [--seller URL --audit ID --token-file F]\n"
     "       buyer sample check --request REQUEST [--db FILE]\n"
@@ -54,6 +57,13 @@ static const char usage[] =
     "      (--audit ID), which the seller then proves (`buyer fetch`).  The\n"
     "      bearer token is the first line of F; --cacert CA.pem trusts a CA\n"
     "      (or a self-signed certificate) for https.\n"
+    "      Private data (docs/protocol.md): init --private-dataset names the data\n"
+    "      holder's private commitment (`seller dataset commit-private`) instead of\n"
+    "      an index; after the join, send SECRET.json to the holder, who answers\n"
+    "      with the reveal (`seller dataset reveal`); draw --reveal checks it as\n"
+    "      `buyer dataset check-reveal` does and builds the request from the\n"
+    "      revealed examples (review flow only: a committed-labels reveal hides\n"
+    "      the inputs, whose proofs need zero-knowledge proofs, not yet available).\n"
     "check recomputes the indices from a request's transcript and checks every\n"
     "      inclusion proof and input preparation (with --db, also that the root\n"
     "      is the dataset's in FILE; with --offer, that the request is the draw of\n"
@@ -81,7 +91,7 @@ static int parse_prob(const char *s, double *v)
 static int cmd_init(int argc, char **argv)
 {
     enum { O_DB = 1, O_NAME, O_COMMIT, O_OUT, O_SECRET, O_MARGIN, O_CONF, O_MAX, O_STOP,
-           O_T, O_T0, O_BEACON, O_SELLER, O_TOKEN, O_JOIN_OUT, O_CACERT };
+           O_T, O_T0, O_BEACON, O_SELLER, O_TOKEN, O_JOIN_OUT, O_CACERT, O_PRIVATE };
     static const struct option opts[] = {
         { "db", required_argument, 0, O_DB }, { "name", required_argument, 0, O_NAME },
         { "commit", required_argument, 0, O_COMMIT }, { "out", required_argument, 0, O_OUT },
@@ -94,12 +104,13 @@ static int cmd_init(int argc, char **argv)
         { "seller", required_argument, 0, O_SELLER },
         { "token-file", required_argument, 0, O_TOKEN },
         { "join-out", required_argument, 0, O_JOIN_OUT },
-        { "cacert", required_argument, 0, O_CACERT }, { "help", no_argument, 0, 'h' },
+        { "cacert", required_argument, 0, O_CACERT },
+        { "private-dataset", required_argument, 0, O_PRIVATE }, { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
     const char *db_path = NULL, *name = NULL, *commit_path = NULL, *out_path = NULL,
                *secret_path = NULL, *beacon = "", *seller = NULL, *token = NULL,
-               *join_out = NULL, *cacert = NULL;
+               *join_out = NULL, *cacert = NULL, *private_path = NULL;
     zp_audit_params p = { 0.95, 0.05, 0, ZP_STOP_FIXED, 0, 0 };
     int ch;
     char *end;
@@ -147,13 +158,16 @@ static int cmd_init(int argc, char **argv)
         case O_TOKEN: token = optarg; break;
         case O_JOIN_OUT: join_out = optarg; break;
         case O_CACERT: cacert = optarg; break;
+        case O_PRIVATE: private_path = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
     }
-    if (!db_path || !name || !commit_path || !out_path || !secret_path || optind != argc)
+    if ((private_path ? db_path || name : !db_path || !name) || !commit_path || !out_path ||
+        !secret_path || optind != argc)
         return fail_usage(optind != argc ? "unexpected argument"
-                                         : "init needs --db, --name, --commit, --out and --secret");
+                                         : "init needs --db and --name (or --private-dataset), "
+                                           "--commit, --out and --secret");
     if (!seller != !token || !seller != !join_out)
         return fail_usage("--seller, --token-file and --join-out go together");
     if (strlen(beacon) >= ZP_MAX_NAME)
@@ -181,8 +195,28 @@ static int cmd_init(int argc, char **argv)
     int rc = 1;
     if (seller && zb_client_init(&client, seller, token, cacert, &err))
         goto fail;
-    if (zd_db_open(db_path, 0, &db, &err) || zd_db_show(db, name, &ds, &err) ||
-        za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
+    zp_pd_commitment pc;
+    if (private_path) {
+        /* the holder's private commitment stands in for the index */
+        uint8_t *pbuf = NULL;
+        size_t plen = 0;
+        za_status pst = za_read_file(private_path, ZP_PD_MAX_COMMIT_JSON, &pbuf, &plen, &err);
+        if (pst == ZA_OK)
+            pst = zp_pd_commitment_parse((const char *)pbuf, plen, private_path, &pc, &err);
+        free(pbuf);
+        if (pst)
+            goto fail;
+        if (!(ds.name = strdup(pc.name)) || !(ds.prep = strdup(pc.prep))) {
+            za_error_set(&err, ZA_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        ds.count = pc.count;
+        memcpy(ds.root, pc.root, 32);
+        name = pc.name;
+    } else if (zd_db_open(db_path, 0, &db, &err) || zd_db_show(db, name, &ds, &err)) {
+        goto fail;
+    }
+    if (za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
         zp_model_commitment_decode(cbuf, clen, commit_path, &mc, &err))
         goto fail;
     if (p.max_samples == 0) {
@@ -236,7 +270,10 @@ static int cmd_init(int argc, char **argv)
     if (za_write_file_atomic(out_path, offer_json, strlen(offer_json), &err))
         goto fail;
     printf("audit: %s\n", o.params_text);
-    printf("dataset '%s': %llu examples; the sample: %llu examples\n", ds.name,
+    printf("dataset '%s'%s: %llu examples; the sample: %llu examples\n", ds.name,
+           private_path ? (pc.variant == ZP_PD_LABELS ? " (private data, committed labels)"
+                                                      : " (private data, review flow)")
+                        : "",
            (unsigned long long)ds.count, (unsigned long long)p.max_samples);
     printf("wrote %s (send it to the seller) and %s (the secret seed: keep it)\n", out_path,
            secret_path);
@@ -317,10 +354,84 @@ static za_status fill_samples(zd_db *db, const zd_dataset *ds, zp_request *rq, z
     return st;
 }
 
+/* draw --reveal: the request of the review flow, from the holder's reveal
+ * (checked as `buyer dataset check-reveal` does): the revealed stored bytes,
+ * their private inclusion proofs (opened: with the input salt) and the
+ * prepared inputs.  Returns 0, 1 on an error (err set), 3 when the reveal is
+ * of the committed-labels flow (message printed): its inputs are hidden. */
+static int draw_private(const zp_offer *o, const uint8_t *obuf, size_t olen,
+                        const zp_secret *s, const zp_join *j, const uint8_t *beacon,
+                        size_t blen, zp_sample_transcript *t, const char *reveal_path,
+                        const char *private_path, zp_request *rq, za_error *err)
+{
+    uint8_t *cbuf = NULL, *rbuf = NULL;
+    size_t clen = 0, rlen = 0;
+    zp_pd_commitment c;
+    zp_pd_reveal r;
+    memset(&r, 0, sizeof r);
+    int rc = 1;
+    zp_sample_transcript rt;
+    if (za_read_file(private_path, ZP_PD_MAX_COMMIT_JSON, &cbuf, &clen, err) ||
+        zp_pd_commitment_parse((const char *)cbuf, clen, private_path, &c, err) ||
+        za_read_file(reveal_path, ZA_MAX_REQUEST_BYTES, &rbuf, &rlen, err) ||
+        zp_pd_reveal_decode(rbuf, rlen, reveal_path, &r, err) ||
+        zp_pd_reveal_check_draw(&r, &c, obuf, olen, o, j, beacon, blen, &rt, err))
+        goto out;
+    if (memcmp(r.buyer_seed, s->buyer_seed, 32)) {
+        za_error_set(err, ZA_ERR_MISMATCH, "%s reveals another buyer seed than the secret's",
+                     reveal_path);
+        goto out;
+    }
+    if (r.variant == ZP_PD_LABELS || !r.opened) {
+        fprintf(stderr, "buyer sample: %s is a committed-labels reveal: it is valid (%llu "
+                "labels of the draw), but proving the predictions on its hidden inputs needs "
+                "hidden-input proofs, which need zero-knowledge proofs, not yet available; "
+                "no request written\n", reveal_path, (unsigned long long)r.n);
+        printf("refused: hidden-input proofs need zero-knowledge proofs, not yet available\n");
+        rc = 3;
+        goto out;
+    }
+    size_t stored_len = zp_pd_commitment_example_bytes(&c);
+    zd_prep prep;
+    const char *recipe = o->prep[0] ? o->prep : "v1;identity";
+    if (zd_prep_parse(recipe, &prep, err) ||
+        zp_request_alloc(rq, r.n, stored_len, stored_len, err))
+        goto out;
+    memcpy(rq->params_text, o->params_text, sizeof rq->params_text);
+    rq->params = o->params;
+    memcpy(rq->dataset_name, o->dataset_name, sizeof rq->dataset_name);
+    memcpy(rq->buyer_commitment, o->buyer_commitment, 32);
+    memcpy(rq->prep, o->prep, sizeof rq->prep);
+    rq->stored_rank = c.rank;
+    memcpy(rq->stored_shape, c.shape, sizeof(uint32_t) * c.rank);
+    rq->transcript = rt;
+    *t = rt;
+    for (uint64_t i = 0; i < r.n; i++) {
+        uint8_t enc[ZP_MAX_INCLUSION_BYTES];
+        size_t elen = zp_pd_proof_encode(&r.proofs[i], enc, sizeof enc);
+        rq->indices[i] = r.indices[i];
+        memcpy(rq->stored + i * stored_len, r.stored + i * stored_len, stored_len);
+        if (!elen) {
+            za_error_set(err, ZA_ERR_LIMIT, "inclusion proof too large");
+            goto out;
+        }
+        if (zp_request_set_inclusion(rq, i, enc, elen, err) ||
+            zd_prep_apply(&prep, rq->stored + i * stored_len, rq->stored_rank, rq->stored_shape,
+                          rq->inputs + i * stored_len, stored_len, err))
+            goto out;
+    }
+    rc = 0;
+out:
+    free(cbuf);
+    free(rbuf);
+    zp_pd_reveal_free(&r);
+    return rc;
+}
+
 static int cmd_draw(int argc, char **argv)
 {
     enum { O_DB = 1, O_OFFER, O_SECRET, O_JOIN, O_BEACON, O_OUT, O_SELLER, O_AUDIT, O_TOKEN,
-           O_CACERT };
+           O_CACERT, O_REVEAL, O_PRIVATE };
     static const struct option opts[] = {
         { "db", required_argument, 0, O_DB }, { "offer", required_argument, 0, O_OFFER },
         { "secret", required_argument, 0, O_SECRET }, { "join", required_argument, 0, O_JOIN },
@@ -328,11 +439,13 @@ static int cmd_draw(int argc, char **argv)
         { "seller", required_argument, 0, O_SELLER }, { "audit", required_argument, 0, O_AUDIT },
         { "token-file", required_argument, 0, O_TOKEN },
         { "cacert", required_argument, 0, O_CACERT },
+        { "reveal", required_argument, 0, O_REVEAL },
+        { "private-dataset", required_argument, 0, O_PRIVATE },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     const char *db_path = NULL, *offer_path = NULL, *secret_path = NULL, *join_path = NULL,
                *beacon_hex = NULL, *out_path = NULL, *seller = NULL, *audit = NULL,
-               *token = NULL, *cacert = NULL;
+               *token = NULL, *cacert = NULL, *reveal_path = NULL, *private_path = NULL;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -347,10 +460,16 @@ static int cmd_draw(int argc, char **argv)
         case O_AUDIT: audit = optarg; break;
         case O_TOKEN: token = optarg; break;
         case O_CACERT: cacert = optarg; break;
+        case O_REVEAL: reveal_path = optarg; break;
+        case O_PRIVATE: private_path = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
     }
+    if (!reveal_path != !private_path || (reveal_path && db_path))
+        return fail_usage("draw: --reveal and --private-dataset go together, instead of --db");
+    if (reveal_path)
+        db_path = reveal_path; /* for the check below: one data source is given */
     if (!db_path || !offer_path || !secret_path || !out_path || optind != argc ||
         !join_path == !beacon_hex)
         return fail_usage(optind != argc ? "unexpected argument"
@@ -412,6 +531,19 @@ static int cmd_draw(int argc, char **argv)
         t.use_beacon = 1;
         za_sha256(beacon, hl / 2, t.beacon_hash);
     }
+    if (reveal_path) {
+        rc = draw_private(&o, obuf, olen, &s, join_path ? &j : NULL, beacon,
+                          beacon_hex ? strlen(beacon_hex) / 2 : 0, &t, reveal_path,
+                          private_path, &rq, &err);
+        if (rc == 3) { /* refused (the message is printed): no request */
+            rc = 1;
+            goto done;
+        }
+        if (rc)
+            goto fail;
+        rc = 1;
+        goto encode;
+    }
     /* the dataset must still be the committed one */
     if (zd_db_open(db_path, 0, &db, &err) || zd_db_show(db, o.dataset_name, &ds, &err))
         goto fail;
@@ -447,7 +579,11 @@ static int cmd_draw(int argc, char **argv)
     uint8_t seed[32];
     zp_sample_seed(&t, seed);
     if (zp_sample_indices(seed, t.dataset_count, rq.n, rq.indices, &err) ||
-        fill_samples(db, &ds, &rq, &err) || zp_request_encode(&rq, &req, &rlen, &err) ||
+        fill_samples(db, &ds, &rq, &err))
+        goto fail;
+encode:
+    zp_sample_seed(&t, seed);
+    if (zp_request_encode(&rq, &req, &rlen, &err) ||
         za_write_file_atomic(out_path, req, rlen, &err))
         goto fail;
     uint8_t id[32], ih[32];

@@ -11,10 +11,12 @@
 #include "common/hex.h"
 #include "common/log.h"
 #include "protocol/audit_summary.h"
+#include "protocol/private_dataset.h"
 #include "protocol/stats_seq.h"
 
 static const char usage[] =
-    "usage: buyer verify --request R --bundle BUNDLE --commit M.commit [--db FILE]\n"
+    "usage: buyer verify --request R --bundle BUNDLE --commit M.commit\n"
+    "                    [--db FILE | --private-dataset C.json (--labels L.csv | --reveal REVEAL)]\n"
     "                    [--threads T] [--json] [--all]\n"
     "\n"
     "Check every proof in the seller's bundle (in parallel): that it verifies\n"
@@ -27,6 +29,10 @@ static const char usage[] =
     "with the labels and applies the audit's stopping rule to the proofs\n"
     "verified so far, in request order: with a confidence sequence or an SPRT it\n"
     "says whether the audit can stop now (the seller need not prove the rest).\n"
+    "Private data (docs/protocol.md): --private-dataset C.json with --labels L.csv\n"
+    "(the review flow: the auditor's labels of the revealed examples, lines\n"
+    "\"index,label\") or --reveal REVEAL (committed labels: the labels of the\n"
+    "holder's reveal) instead of --db.\n"
     "\n"
     "Exit status: 0 when every sample has a valid proof, 1 otherwise (or on an\n"
     "error), 2 for bad arguments.  Last line: `valid` or `invalid: ...`.\n";
@@ -57,9 +63,12 @@ int zb_cmd_verify(int argc, char **argv)
         { "request", required_argument, 0, 'r' }, { "bundle", required_argument, 0, 'b' },
         { "commit", required_argument, 0, 'c' }, { "db", required_argument, 0, 'd' },
         { "threads", required_argument, 0, 't' }, { "json", no_argument, 0, 'j' },
-        { "all", no_argument, 0, 'a' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "all", no_argument, 0, 'a' }, { "private-dataset", required_argument, 0, 'P' },
+        { "labels", required_argument, 0, 'L' }, { "reveal", required_argument, 0, 'R' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
-    const char *req = NULL, *bundle = NULL, *commit = NULL, *db = NULL;
+    const char *req = NULL, *bundle = NULL, *commit = NULL, *db = NULL, *private_path = NULL,
+               *labels_path = NULL, *reveal_path = NULL;
     int threads = 0, json = 0, all = 0, ch;
     char *end;
     optind = 1;
@@ -78,6 +87,9 @@ int zb_cmd_verify(int argc, char **argv)
             break;
         case 'j': json = 1; break;
         case 'a': all = 1; break;
+        case 'P': private_path = optarg; break;
+        case 'L': labels_path = optarg; break;
+        case 'R': reveal_path = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -87,6 +99,12 @@ int zb_cmd_verify(int argc, char **argv)
                 optind != argc ? "unexpected argument"
                                : "--request, --bundle and --commit are required",
                 usage);
+        return 2;
+    }
+    if ((db && private_path) ||
+        (private_path ? !labels_path == !reveal_path : labels_path || reveal_path)) {
+        fprintf(stderr, "buyer verify: --private-dataset goes with one of --labels or --reveal, "
+                "instead of --db\n\n%s", usage);
         return 2;
     }
     za_error err;
@@ -100,8 +118,10 @@ int zb_cmd_verify(int argc, char **argv)
     zp_replay seq;
     memset(&seq, 0, sizeof seq);
     uint64_t correct = 0;
-    if (db) {
-        if (zb_audit_load_labels(&a, db, &err)) {
+    const char *labelled = db ? db : private_path; /* labels available */
+    if (labelled) {
+        if (db ? zb_audit_load_labels(&a, db, &err)
+               : zb_audit_load_private_labels(&a, private_path, labels_path, reveal_path, &err)) {
             za_log_report(&err);
             zb_audit_free(&a);
             return 1;
@@ -114,7 +134,7 @@ int zb_cmd_verify(int argc, char **argv)
             return 1;
         }
     }
-    const char *decision = db ? decision_text(&a.rq, &seq) : NULL;
+    const char *decision = labelled ? decision_text(&a.rq, &seq) : NULL;
     int ok = r->valid == r->n;
     if (json) {
         json_t *o = json_object(), *bad = json_array();
@@ -134,13 +154,15 @@ int zb_cmd_verify(int argc, char **argv)
             json_object_set_new(e, "index", json_integer((json_int_t)a.rq.indices[i]));
             json_object_set_new(e, "status", json_string(zp_sample_status_name(s->status)));
             json_object_set_new(e, "predicted", json_integer(s->predicted));
-            if (db)
+            if (labelled)
                 json_object_set_new(e, "label", json_integer(a.labels[i]));
             json_object_set_new(e, "reason", json_string(s->reason));
             json_array_append_new(bad, e);
         }
         json_object_set_new(o, all ? "samples_detail" : "problems", bad);
-        if (db) {
+        json_object_set_new(o, "data_mode",
+                            json_string(zp_data_mode_name((zp_data_mode)a.data_mode)));
+        if (labelled) {
             json_object_set_new(o, "correct", json_integer((json_int_t)correct));
             json_object_set_new(o, "accuracy", json_real(r->n ? (double)correct / r->n : 0));
             json_t *q = json_object();
@@ -180,14 +202,14 @@ int zb_cmd_verify(int argc, char **argv)
                    (unsigned long long)a.rq.indices[i], zp_sample_status_name(s->status));
             if (s->status == ZP_SAMPLE_VALID)
                 printf(", predicted %lld", (long long)s->predicted);
-            if (db)
+            if (labelled)
                 printf(", label %u", a.labels[i]);
             printf("%s%s\n", s->reason[0] ? ": " : "", s->reason);
         }
         printf("valid %llu, invalid %llu, missing %llu (invalid and missing count as wrong); "
                "verified in %.2f s\n", (unsigned long long)r->valid,
                (unsigned long long)r->invalid, (unsigned long long)r->missing, r->verify_wall_s);
-        if (db) {
+        if (labelled) {
             printf("correct %llu of %llu: accuracy %.4f\n", (unsigned long long)correct,
                    (unsigned long long)r->n, r->n ? (double)correct / (double)r->n : 0.0);
             if (a.rq.params.stop != ZP_STOP_FIXED) {

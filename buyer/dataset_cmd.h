@@ -12,6 +12,8 @@
 int zb_dataset_import(int argc, char **argv);
 int zb_dataset_prove_inclusion(int argc, char **argv);
 int zb_dataset_check_inclusion(int argc, char **argv);
+/* buyer/cmd_dataset_reveal.c: private data mode */
+int zb_dataset_check_reveal(int argc, char **argv);
 
 /* Strict decimal parse of a whole string into *v (no sign, no spaces, no
  * overflow); 0 on success, -1 otherwise. */

@@ -56,6 +56,12 @@
 #define ZA_MAX_DOWNLOAD_BYTES ((uint64_t)16 << 30)  /* one fetched URL (16 GiB) */
 #define ZA_MAX_INCLUSION_PROOF_BYTES 4096           /* an inclusion proof (depth <= 40) */
 
+/* private data mode (protocol/private_dataset.c, buyer/audit_load.c); a
+ * reveal is capped like a request (ZA_MAX_REQUEST_BYTES) */
+#define ZA_MAX_PRIVATE_COMMIT_BYTES ((size_t)1 << 20) /* the commitment file C.json */
+#define ZA_MAX_LABELS_FILE_BYTES ((size_t)64 << 20)   /* the auditor's labels CSV */
+#define ZA_MAX_LABELS_LINE_BYTES 127                  /* one "index,label" line */
+
 /* the seller's HTTP service (seller/service*.c, seller/cmd_serve.c) and the
  * buyer's client (buyer/client.c) */
 #define ZA_MAX_HTTP_JSON_BYTES ((size_t)1 << 20)     /* an offer or any JSON body */

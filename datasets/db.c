@@ -765,3 +765,47 @@ done:
     zd_dataset_free(&d);
     return s;
 }
+
+za_status zd_db_each_example(zd_db *db, const char *name, zd_example_fn fn, void *ctx,
+                             za_error *err)
+{
+    zd_dataset d;
+    za_status s = find(db, name, &d, err);
+    if (s)
+        return s;
+    sqlite3_stmt *st = NULL;
+    if ((s = exec(db, "BEGIN", err)))
+        goto done;
+    if ((s = prepare(db,
+                     "SELECT idx, label, input FROM examples WHERE dataset_id = ?1 ORDER BY idx",
+                     &st, err)))
+        goto end;
+    sqlite3_bind_int64(st, 1, d.id);
+    uint64_t next = 0;
+    int rc = SQLITE_DONE;
+    while (s == ZA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t idx = sqlite3_column_int64(st, 0), l = sqlite3_column_int64(st, 1);
+        const void *blob = sqlite3_column_blob(st, 2);
+        int n = sqlite3_column_bytes(st, 2);
+        if (idx < 0 || (uint64_t)idx != next || l < 0 || l >= d.n_labels) {
+            s = za_error_set(err, ZA_ERR_MALFORMED, "%s: dataset '%s': row %" PRIu64
+                             " has index %" PRId64 " or label %" PRId64 " (run verify)",
+                             db->path, name, next, idx, l);
+            break;
+        }
+        s = fn(ctx, next, (uint32_t)l, n > 0 ? blob : (const void *)"", (size_t)(n > 0 ? n : 0),
+               err);
+        next++;
+    }
+    if (s == ZA_OK && rc != SQLITE_DONE)
+        s = db_fail(db, err, "examples");
+    if (s == ZA_OK && next != d.count)
+        s = za_error_set(err, ZA_ERR_MALFORMED, "%s: dataset '%s': %" PRIu64 " rows for %"
+                         PRIu64 " examples (run verify)", db->path, name, next, d.count);
+end:
+    sqlite3_finalize(st);
+    sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+done:
+    zd_dataset_free(&d);
+    return s;
+}

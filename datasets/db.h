@@ -125,4 +125,15 @@ void zd_verify_report_free(zd_verify_report *rep);
 za_status zd_db_leaves(zd_db *db, const char *name, zp_ds_digest **leaves, uint64_t *n,
                        za_error *err) ZA_WARN_UNUSED;
 
+/* Every example of a dataset in index order inside one read transaction:
+ * fn(ctx, index, label, bytes, len, err) for each (bytes valid during the
+ * call only).  Stops at the first status fn returns that is not ZA_OK and
+ * returns it; refuses rows out of order, labels out of range, a wrong row
+ * count.  Does not check the stored root: callers that need the index to
+ * be intact call zd_db_leaves first. */
+typedef za_status (*zd_example_fn)(void *ctx, uint64_t index, uint32_t label,
+                                   const uint8_t *bytes, size_t len, za_error *err);
+za_status zd_db_each_example(zd_db *db, const char *name, zd_example_fn fn, void *ctx,
+                             za_error *err) ZA_WARN_UNUSED;
+
 #endif

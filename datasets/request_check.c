@@ -8,6 +8,7 @@
 #include "common/sha256.h"
 #include "datasets/prepare.h"
 #include "protocol/dataset_commit.h"
+#include "protocol/private_dataset.h"
 
 za_status zd_check_request(const zp_request *rq, za_error *err)
 {
@@ -28,14 +29,36 @@ za_status zd_check_request(const zp_request *rq, za_error *err)
     zp_ds_digest root;
     memcpy(root.h, rq->transcript.dataset_root, 32);
     za_status st = ZA_OK;
+    /* a private commitment (private data, review flow) or the public one: one
+     * kind for the whole request; the roots are distinct hash domains, so a
+     * proof of one kind never leads to a root of the other */
+    int private_mode = rq->n > 0 && zp_pd_is_proof(rq->inclusion[0], rq->inclusion_len[0]);
     for (uint64_t i = 0; i < rq->n && st == ZA_OK; i++) {
         const uint8_t *stored = rq->stored + i * rq->stored_len;
-        uint8_t h[32];
-        za_sha256(stored, rq->stored_len, h);
-        zp_ds_proof p;
-        if (zp_ds_proof_decode(rq->inclusion[i], rq->inclusion_len[i], &p, &perr) != ZA_OK ||
-            zp_ds_proof_verify(&p, &root, rq->transcript.dataset_count, rq->indices[i], p.label,
-                               h, &perr) != ZA_OK) {
+        int bad;
+        if (private_mode) {
+            /* the review flow only: the proof opens the input, and the
+             * commitment has no labels (the auditor's labels are used) */
+            zp_pd_proof pp;
+            bad = zp_pd_proof_decode(rq->inclusion[i], rq->inclusion_len[i], &pp, &perr) ||
+                  zp_pd_proof_verify(&pp, &root, rq->transcript.dataset_count, pp.variant,
+                                     rq->indices[i], &perr) ||
+                  zp_pd_proof_check_input(&pp, stored, rq->stored_len, &perr);
+            if (!bad && pp.variant != ZP_PD_NO_LABELS) {
+                za_error_set(&perr, ZA_ERR_MISMATCH, "a committed-labels commitment: its "
+                             "inputs stay hidden (hidden-input proofs need zero-knowledge "
+                             "proofs, not yet available)");
+                bad = 1;
+            }
+        } else {
+            uint8_t h[32];
+            za_sha256(stored, rq->stored_len, h);
+            zp_ds_proof p;
+            bad = zp_ds_proof_decode(rq->inclusion[i], rq->inclusion_len[i], &p, &perr) != ZA_OK ||
+                  zp_ds_proof_verify(&p, &root, rq->transcript.dataset_count, rq->indices[i],
+                                     p.label, h, &perr) != ZA_OK;
+        }
+        if (bad) {
             st = za_error_set(err, ZA_ERR_MISMATCH,
                               "request: sample %llu (dataset index %llu) is not in the "
                               "committed dataset: %s", (unsigned long long)i,

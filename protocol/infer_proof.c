@@ -27,6 +27,7 @@
 #include "model/kernels.h"
 #include "model/weights.h"
 #include "protocol/circuit.h"
+#include "zk/blind.h"
 #include "zk/commit.h"
 #include "zk/encode.h"
 #include "zk/fracsum.h"
@@ -35,7 +36,8 @@
 #include "zk/sumcheck.h"
 #include "zk/transcript.h"
 
-#define PROOF_VERSION 1
+#define PROOF_VERSION 1         /* a plain proof */
+#define PROOF_VERSION_BLINDED 2 /* every prover message blinded (zk/blind.h) */
 #define MAXV 64
 /* lookups of at most this many used rows keep them between the passes
  * (4 columns: 32 MiB) */
@@ -58,6 +60,8 @@ typedef struct {
                         multiplicities for the denominators (small lookups), or NULL */
     zk_multi_claim *wc, *tc; /* claims on witness / weight vectors */
     unsigned n_wc, n_tc, cap_wc, cap_tc;
+    zk_blind *bl;             /* a blinded (zero-knowledge) proof, or NULL */
+    unsigned *wc_ext, *tc_ext; /* blinded: each claim's external index (zk/blind.h) */
 } ctx;
 
 static const zk_fp2 ONE = { 1, 0 }, ZERO = { 0, 0 };
@@ -74,27 +78,123 @@ static za_status layer_fail(ctx *x, const zp_layer *L, const char *what)
                         zm_op_name(o->opcode), what);
 }
 
+/* A value of the proof.  In a plain proof v is the value (both sides).  In
+ * a blinded proof (zk/blind.h) h is the hidden value the verifier holds
+ * and v the prover's value (0 on the verifier's side); arithmetic records
+ * the same forms on both sides, and checks become constraints. */
+typedef struct {
+    zk_fp2 v;
+    zk_hv h;
+} pv;
+
+static pv pv_pub(ctx *x, zk_fp2 c)
+{
+    pv p = { c, { 0 } };
+    if (x->bl)
+        p.h = zk_blind_public(x->bl, c);
+    return p;
+}
+
+static pv pv_of(ctx *x, zk_hv h)
+{
+    pv p = { zk_blind_value(x->bl, h), h };
+    return p;
+}
+
+/* a*p + b*q */
+static pv pv_lin(ctx *x, zk_fp2 a, pv p, zk_fp2 b, pv q)
+{
+    pv r = { zk_fp2_add(zk_fp2_mul(a, p.v), zk_fp2_mul(b, q.v)), { 0 } };
+    if (x->bl)
+        r.h = zk_blind_lin(x->bl, a, p.h, b, q.h);
+    return r;
+}
+
+static pv pv_add(ctx *x, pv p, pv q)
+{
+    return pv_lin(x, ONE, p, ONE, q);
+}
+
+/* a*p + c */
+static pv pv_affine(ctx *x, zk_fp2 a, pv p, zk_fp2 c)
+{
+    pv r = { zk_fp2_add(zk_fp2_mul(a, p.v), c), { 0 } };
+    if (x->bl)
+        r.h = zk_blind_affine(x->bl, a, p.h, c);
+    return r;
+}
+
+static pv pv_scale(ctx *x, zk_fp2 a, pv p)
+{
+    return pv_affine(x, a, p, ZERO);
+}
+
+static pv pv_mul(ctx *x, pv p, pv q)
+{
+    pv r = { zk_fp2_mul(p.v, q.v), { 0 } };
+    if (x->bl)
+        r.h = zk_blind_mul(x->bl, p.h, q.h);
+    return r;
+}
+
+/* sum_t c_t prod_k evals[k]: zk_sumcheck_combine on values */
+static pv pv_combine(ctx *x, const zk_sumcheck_term *terms, unsigned n_terms, const pv *evals)
+{
+    pv acc = pv_pub(x, ZERO);
+    for (unsigned i = 0; i < n_terms; i++) {
+        pv p = evals[terms[i].factors[0]];
+        for (unsigned k = 1; k < terms[i].n_factors; k++)
+            p = pv_mul(x, p, evals[terms[i].factors[k]]);
+        acc = pv_lin(x, ONE, acc, terms[i].coeff, p);
+    }
+    return acc;
+}
+
 /* A check both sides run: the verifier to decide, the honest prover as a
  * self-test (it never writes a proof it knows is false); a cheating test
- * prover goes on regardless, so that the verifier is what catches it. */
-static za_status expect(ctx *x, const zp_layer *L, zk_fp2 a, zk_fp2 b, const char *what)
+ * prover goes on regardless, so that the verifier is what catches it.  In
+ * a blinded proof the check is recorded as a constraint, which the end of
+ * the proof decides (zk_blind_linear). */
+static za_status expect(ctx *x, const zp_layer *L, pv a, pv b, const char *what)
 {
-    if (zk_fp2_eq(a, b) || (x->prover && x->cheat))
+    if (x->bl) {
+        zk_blind_assert_eq(x->bl, a.h, b.h);
+        return zk_blind_status(x->bl, x->err);
+    }
+    if (zk_fp2_eq(a.v, b.v) || (x->prover && x->cheat))
         return ZA_OK;
     if (L)
         return layer_fail(x, L, what);
     return za_error_set(x->err, ZA_ERR_MISMATCH, "%s", what);
 }
 
-/* A value the prover sends and both absorb. */
-static za_status xfer(ctx *x, zk_fp2 *v, const char *what)
+/* A value the prover sends and both absorb (blinded in a blinded proof). */
+static za_status xfer(ctx *x, pv *v, const char *what)
 {
+    if (x->bl) {
+        zk_hv h;
+        za_status st = zk_blind_send(x->bl, v->v, "value", x->t, x->w, x->r, &h, x->err);
+        if (!st)
+            *v = pv_of(x, h);
+        return st;
+    }
     if (x->prover)
-        zk_write_fp2(x->w, *v);
-    else if (zk_read_fp2(x->r, what, v))
+        zk_write_fp2(x->w, v->v);
+    else if (zk_read_fp2(x->r, what, &v->v))
         return zk_reader_status(x->r);
-    zk_transcript_absorb_fp2(x->t, "value", v, 1);
+    zk_transcript_absorb_fp2(x->t, "value", &v->v, 1);
     return ZA_OK;
+}
+
+/* q != 0: plainly, or by an inverse the prover sends (q * q^-1 = 1). */
+static za_status expect_nonzero(ctx *x, pv q, const char *what)
+{
+    if (!x->bl)
+        return expect(x, NULL, pv_pub(x, zk_fp2_make(zk_fp2_is_zero(q.v), 0)), pv_pub(x, ZERO),
+                      what);
+    pv inv = { zk_fp2_inv(q.v), { 0 } };
+    za_status st = xfer(x, &inv, "inverse");
+    return st ? st : expect(x, NULL, pv_mul(x, q, inv), pv_pub(x, ONE), what);
 }
 
 static unsigned ref_log(const ctx *x, zp_vec_ref ref)
@@ -112,44 +212,53 @@ static unsigned ref_log(const ctx *x, zp_vec_ref ref)
 }
 
 static za_status push_claim(ctx *x, int weight, unsigned vec, const zk_fp2 *pt, unsigned n,
-                            zk_fp2 v)
+                            pv v)
 {
     zk_multi_claim **arr = weight ? &x->tc : &x->wc;
+    unsigned **ext = weight ? &x->tc_ext : &x->wc_ext;
     unsigned *cnt = weight ? &x->n_tc : &x->n_wc, *cap = weight ? &x->cap_tc : &x->cap_wc;
     if (n > ZK_MULTI_MAX_VARS)
         return za_error_set(x->err, ZA_ERR_UNSUPPORTED, "prover: a vector of 2^%u elements", n);
     if (*cnt == *cap) {
         unsigned nc = *cap ? 2 * *cap : 64;
         zk_multi_claim *na = realloc(*arr, sizeof **arr * nc);
-        if (!na)
+        if (na)
+            *arr = na;
+        unsigned *ne = x->bl ? realloc(*ext, sizeof **ext * nc) : NULL;
+        if (ne)
+            *ext = ne;
+        if (!na || (x->bl && !ne))
             return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
-        *arr = na, *cap = nc;
+        *cap = nc;
     }
+    if (x->bl)
+        (*ext)[*cnt] = zk_blind_external(x->bl, v.h);
     zk_multi_claim *cl = &(*arr)[(*cnt)++];
     cl->vec = vec;
     memcpy(cl->point, pt, sizeof(zk_fp2) * n);
-    cl->value = v;
+    cl->value = v.v;
     return ZA_OK;
 }
 
 /* The value of a vector's MLE at pt: computed (prover, public, constant)
  * or read (verifier); witness and weight values become opening claims. */
-static za_status claim(ctx *x, zp_vec_ref ref, const zk_fp2 *pt, zk_fp2 *val)
+static za_status claim(ctx *x, zp_vec_ref ref, const zk_fp2 *pt, pv *val)
 {
     unsigned n = ref_log(x, ref);
     switch (ref.kind) {
     case ZP_VEC_CONST:
-        *val = fp2i(ref.constant);
+        *val = pv_pub(x, fp2i(ref.constant));
         return ZA_OK;
     case ZP_VEC_PUBLIC:
-        *val = zk_mle_eval_mt(x->pub[ref.id], n, pt, x->threads);
+        *val = pv_pub(x, zk_mle_eval_mt(x->pub[ref.id], n, pt, x->threads));
         return ZA_OK;
     default:
         break;
     }
     int weight = ref.kind == ZP_VEC_WEIGHT;
+    val->v = ZERO;
     if (x->prover)
-        *val = zk_mle_eval_mt(weight ? x->wts[ref.id] : x->wit[ref.id], n, pt, x->threads);
+        val->v = zk_mle_eval_mt(weight ? x->wts[ref.id] : x->wit[ref.id], n, pt, x->threads);
     za_status st = xfer(x, val, "claimed evaluation");
     if (st)
         return st;
@@ -185,26 +294,71 @@ static const zk_fp *ref_data(const ctx *x, zp_vec_ref ref)
     }
 }
 
-static za_status sumcheck(ctx *x, const zk_sumcheck_instance *inst, zk_fp2 claim_v,
-                          zk_fp2 *point, zk_fp2 *evals, zk_fp2 *fin)
+static za_status sumcheck(ctx *x, const zk_sumcheck_instance *inst, pv claim_v, zk_fp2 *point,
+                          zk_fp2 *evals, pv *fin)
 {
     zk_sumcheck_proof p = { 0 };
-    za_status st;
+    za_status st = ZA_OK;
     unsigned deg = zk_sumcheck_degree(inst->terms, inst->n_terms);
+    if (x->bl) { /* the plain engine through the blinding tap, then its replay */
+        zk_blind_engine_begin(x->bl, x->t, x->w, x->r);
+        if (x->prover)
+            st = zk_sumcheck_prove(inst, claim_v.v, x->t, x->threads, &p, point, evals, x->err);
+        zk_blind_engine_end(x->bl, x->t);
+        zk_sumcheck_proof_free(&p);
+        zk_hv h;
+        if (!st)
+            st = zk_blind_sumcheck(x->bl, inst->n_vars, deg, claim_v.h, point, &h, x->err);
+        if (!st)
+            *fin = pv_of(x, h);
+        return st;
+    }
     if (x->prover) {
-        st = zk_sumcheck_prove(inst, claim_v, x->t, x->threads, &p, point, evals, x->err);
+        st = zk_sumcheck_prove(inst, claim_v.v, x->t, x->threads, &p, point, evals, x->err);
         if (!st)
             zk_sumcheck_proof_write(x->w, &p);
-        *fin = zk_sumcheck_combine(inst->terms, inst->n_terms, evals);
+        fin->v = zk_sumcheck_combine(inst->terms, inst->n_terms, evals);
     } else {
         st = zk_sumcheck_proof_read(x->r, inst->n_vars, deg, &p);
         if (st)
             st = zk_reader_status(x->r);
         if (!st)
-            st = zk_sumcheck_verify(inst->n_vars, deg, claim_v, &p, x->t, point, fin, x->err);
+            st = zk_sumcheck_verify(inst->n_vars, deg, claim_v.v, &p, x->t, point, &fin->v,
+                                    x->err);
     }
     zk_sumcheck_proof_free(&p);
     return st;
+}
+
+/* One fraction-sum GKR (zk/fracsum.h), plain or blinded.  p may be NULL. */
+static za_status fracsum(ctx *x, zk_fp2 *p, zk_fp2 *q, unsigned n, pv *P, pv *Q, zk_fp2 *point,
+                         pv *pe, pv *qe)
+{
+    za_status st = ZA_OK;
+    if (x->bl) {
+        zk_blind_engine_begin(x->bl, x->t, x->w, x->r);
+        if (x->prover) {
+            zk_writer scratch; /* the engine's own output is not sent */
+            zk_writer_init(&scratch);
+            zk_fp2 a, b, c, d;
+            st = zk_fracsum_prove(p, q, n, x->t, x->threads, &scratch, &a, &b, point, &c, &d,
+                                  x->err);
+            zk_writer_free(&scratch);
+        }
+        zk_blind_engine_end(x->bl, x->t);
+        zk_hv hP, hQ, hp, hq;
+        if (!st)
+            st = zk_blind_fracsum(x->bl, n, &hP, &hQ, point, &hp, &hq, x->err);
+        if (!st)
+            *P = pv_of(x, hP), *Q = pv_of(x, hQ), *pe = pv_of(x, hp), *qe = pv_of(x, hq);
+        return st;
+    }
+    memset(P, 0, sizeof *P), memset(Q, 0, sizeof *Q), memset(pe, 0, sizeof *pe),
+        memset(qe, 0, sizeof *qe);
+    if (x->prover)
+        return zk_fracsum_prove(p, q, n, x->t, x->threads, x->w, &P->v, &Q->v, point, &pe->v,
+                                &qe->v, x->err);
+    return zk_fracsum_verify(n, x->t, x->r, &P->v, &Q->v, point, &pe->v, &qe->v, x->err);
 }
 
 static zk_fp2 *ext_alloc(size_t n)
@@ -245,7 +399,7 @@ static zk_fp seg_value(const ctx *x, const zp_segment *s, int k, size_t i)
 }
 
 static za_status slice_claim(ctx *x, zp_vec_ref ref, unsigned log_len, unsigned bits,
-                             unsigned nbits, const zk_fp2 *sub, zk_fp2 *val)
+                             unsigned nbits, const zk_fp2 *sub, pv *val)
 {
     zk_fp2 pt[MAXV];
     memcpy(pt, sub, sizeof(zk_fp2) * log_len);
@@ -254,21 +408,23 @@ static za_status slice_claim(ctx *x, zp_vec_ref ref, unsigned log_len, unsigned 
     return claim(x, ref, pt, val);
 }
 
-static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub, zk_fp2 *val)
+static za_status seg_claim(ctx *x, const zp_segment *s, int k, const zk_fp2 *sub, pv *val)
 {
     if (k == 0 && s->tag_kind) {
-        *val = s->tag_kind == 3
-                   ? zp_mle_spatial_tag(&s->shape, s->tag, s->group, sub)
-                   : zp_mle_channel_tag(&s->shape, s->tag, s->tag_kind == 2 ? s->group : NULL, sub);
+        *val = pv_pub(x, s->tag_kind == 3 ? zp_mle_spatial_tag(&s->shape, s->tag, s->group, sub)
+                                          : zp_mle_channel_tag(&s->shape, s->tag,
+                                                               s->tag_kind == 2 ? s->group : NULL,
+                                                               sub));
         return ZA_OK;
     }
     za_status st = slice_claim(x, s->col[k], s->log_len, s->slice_bits[k], s->slice_nbits[k],
                                sub, val);
     for (unsigned j = 0; j < s->lin[k].n && !st; j++) {
-        zk_fp2 e;
+        pv e;
         st = slice_claim(x, s->lin[k].ref[j], s->log_len, s->lin[k].slice_bits[j],
                          s->lin[k].slice_nbits[j], sub, &e);
-        *val = zk_fp2_add(*val, zk_fp2_mul(fp2i(s->lin[k].coef[j]), e));
+        if (!st)
+            *val = pv_lin(x, ONE, *val, fp2i(s->lin[k].coef[j]), e);
     }
     return st;
 }
@@ -433,11 +589,11 @@ static za_status lookup_multiplicities(ctx *x)
  * Segments whose selector is exactly zero (r's high coordinates are the
  * bits of another chunk) are skipped by both sides. */
 static za_status lookup_witness_side(ctx *x, const zk_multi_layout *SL, const zk_fp2 *r,
-                                     const int *fixed, const zk_fp2 *bp, zk_fp2 *a_out)
+                                     const int *fixed, const zk_fp2 *bp, pv *a_out)
 {
     const zp_circuit *c = x->c;
     unsigned N = SL->log_total;
-    zk_fp2 a = ZERO;
+    pv a = pv_pub(x, ZERO);
     za_status st = ZA_OK;
     for (unsigned i = 0; i < c->n_segs && !st; i++) {
         const zp_segment *s = &c->segs[i];
@@ -452,9 +608,10 @@ static za_status lookup_witness_side(ctx *x, const zk_multi_layout *SL, const zk
         if (zero)
             continue;
         for (int k = 0; k < 4 && !st; k++) {
-            zk_fp2 v;
+            pv v;
             st = seg_claim(x, s, k, r, &v);
-            a = zk_fp2_add(a, zk_fp2_mul(zk_fp2_mul(sel, bp[k]), v));
+            if (!st)
+                a = pv_lin(x, ONE, a, zk_fp2_mul(sel, bp[k]), v);
         }
     }
     *a_out = a;
@@ -520,7 +677,8 @@ static za_status run_lookup(ctx *x)
     zk_fp2 alpha = zk_transcript_challenge_fp2(x->t, "lookup/alpha");
     zk_fp2 bp[4] = { ONE, beta, zk_fp2_mul(beta, beta), ZERO };
     bp[3] = zk_fp2_mul(bp[2], beta);
-    zk_fp2 Psum = ZERO, Qsum = ONE, Pt, Qt, rt[MAXV], pt, qt;
+    pv Psum = pv_pub(x, ZERO), Qsum = pv_pub(x, ONE), Pt, Qt, pt, qt;
+    zk_fp2 rt[MAXV];
     zk_fp2 *q = NULL, *p = NULL;
     size_t M = (size_t)1 << m, CH = (size_t)1 << cl;
     if (x->prover) {
@@ -552,21 +710,17 @@ static za_status run_lookup(ctx *x)
             goto out;
     }
     for (unsigned ch = 0; ch < nchunks && !st; ch++) {
-        zk_fp2 P, Q, r[MAXV], pw, qw, a;
+        pv P, Q, pw, qw, a;
+        zk_fp2 r[MAXV];
         int fixed[MAXV];
-        if (x->prover)
-            st = zk_fracsum_prove(NULL, q + (size_t)ch * CH, cl, x->t, x->threads, x->w, &P, &Q,
-                                  r, &pw, &qw, x->err);
-        else
-            st = zk_fracsum_verify(cl, x->t, x->r, &P, &Q, r, &pw, &qw, x->err);
-        if (st)
+        if ((st = fracsum(x, NULL, x->prover ? q + (size_t)ch * CH : NULL, cl, &P, &Q, r, &pw,
+                          &qw)))
             break;
-        if ((st = expect(x, NULL, zk_fp2_make(zk_fp2_is_zero(Q), 0), ZERO,
-                         "lookup: a zero denominator")))
+        if ((st = expect_nonzero(x, Q, "lookup: a zero denominator")))
             break;
-        Psum = zk_fp2_add(zk_fp2_mul(Psum, Q), zk_fp2_mul(P, Qsum));
-        Qsum = zk_fp2_mul(Qsum, Q);
-        if ((st = expect(x, NULL, pw, ONE, "lookup: witness numerators are not one")))
+        Psum = pv_add(x, pv_mul(x, Psum, Q), pv_mul(x, P, Qsum));
+        Qsum = pv_mul(x, Qsum, Q);
+        if ((st = expect(x, NULL, pw, pv_pub(x, ONE), "lookup: witness numerators are not one")))
             break;
         for (unsigned j = 0; j < N; j++)
             fixed[j] = -1;
@@ -576,7 +730,7 @@ static za_status run_lookup(ctx *x)
         }
         if ((st = lookup_witness_side(x, &SL, r, fixed, bp, &a)))
             break;
-        st = expect(x, NULL, qw, zk_fp2_sub(alpha, a),
+        st = expect(x, NULL, qw, pv_affine(x, zk_fp2_neg(ONE), a, alpha),
                     "lookup: the looked-up rows do not match the committed vectors");
     }
     if (st)
@@ -589,26 +743,25 @@ static za_status run_lookup(ctx *x)
         }
         table_ctx tc = { (const zk_fp *const *)x->table, x->wit[c->mu_vec], bp, alpha, p, q };
         za_parallel_for(M, M >= ((size_t)1 << 14) ? x->threads : 1, table_range, &tc);
-        st = zk_fracsum_prove(p, q, m, x->t, x->threads, x->w, &Pt, &Qt, rt, &pt, &qt, x->err);
-    } else {
-        st = zk_fracsum_verify(m, x->t, x->r, &Pt, &Qt, rt, &pt, &qt, x->err);
     }
-    if (st)
+    if ((st = fracsum(x, p, q, m, &Pt, &Qt, rt, &pt, &qt)))
         goto out;
-    if ((st = expect(x, NULL, zk_fp2_make(zk_fp2_is_zero(Qt), 0), ZERO,
-                     "lookup: a zero denominator")) ||
-        (st = expect(x, NULL, zk_fp2_add(zk_fp2_mul(Psum, Qt), zk_fp2_mul(Pt, Qsum)), ZERO,
-                     "lookup: a looked-up row is not in its table")))
+    if ((st = expect_nonzero(x, Qt, "lookup: a zero denominator")) ||
+        (st = expect(x, NULL, pv_add(x, pv_mul(x, Psum, Qt), pv_mul(x, Pt, Qsum)),
+                     pv_pub(x, ZERO), "lookup: a looked-up row is not in its table")))
         goto out;
     {
-        zk_fp2 muv, tv = ZERO;
+        pv muv;
+        zk_fp2 tv = ZERO;
         zp_vec_ref mr = { ZP_VEC_WITNESS, c->mu_vec, 0 };
         if ((st = claim(x, mr, rt, &muv)))
             goto out;
         for (int k = 0; k < 4; k++)
             tv = zk_fp2_add(tv, zk_fp2_mul(bp[k], zk_mle_eval_mt(x->table[k], m, rt, x->threads)));
-        if ((st = expect(x, NULL, pt, zk_fp2_neg(muv), "lookup: multiplicities do not match")) ||
-            (st = expect(x, NULL, qt, zk_fp2_sub(alpha, tv), "lookup: table does not match")))
+        if ((st = expect(x, NULL, pt, pv_scale(x, zk_fp2_neg(ONE), muv),
+                         "lookup: multiplicities do not match")) ||
+            (st = expect(x, NULL, qt, pv_pub(x, zk_fp2_sub(alpha, tv)),
+                         "lookup: table does not match")))
             goto out;
     }
 out:
@@ -669,7 +822,7 @@ static zk_fp2 vdot_eq(const zk_fp2 *v, const zk_fp2 *r, unsigned n)
  * is v; reduce to a claim on X. */
 static za_status view_reduce(ctx *x, const zp_layer *L, view_mode mode, const zk_fp2 *rb,
                              const zk_fp2 *rh, const zk_fp2 *rw, const zk_fp2 *rkh,
-                             const zk_fp2 *rkw, const zk_fp2 *rc, int32_t zp, zk_fp2 v)
+                             const zk_fp2 *rkw, const zk_fp2 *rc, int32_t zp, pv v)
 {
     const zp_circuit *c = x->c;
     const zp_shape *X = &c->tensors[L->in].shape, *Y = &c->tensors[L->out].shape;
@@ -677,7 +830,8 @@ static za_status view_reduce(ctx *x, const zp_layer *L, view_mode mode, const zk
     zk_fp2 zpf = fp2i(zp);
     za_status st;
     if (L->identity_view) {
-        zk_fp2 pt[MAXV], xv;
+        zk_fp2 pt[MAXV];
+        pv xv;
         unsigned k = 0;
         for (unsigned j = 0; j < X->lg[3]; j++)
             pt[k++] = rc[j];
@@ -693,8 +847,8 @@ static za_status view_reduce(ctx *x, const zp_layer *L, view_mode mode, const zk
             pt[k++] = rb[j];
         if ((st = claim(x, xr, pt, &xv)))
             return st;
-        return expect(x, L, zk_fp2_sub(xv, zk_fp2_mul(zpf, zp_mle_valid(X, pt))), v,
-                      "input view does not match the input");
+        return expect(x, L, pv_affine(x, ONE, xv, zk_fp2_neg(zk_fp2_mul(zpf, zp_mle_valid(X, pt)))),
+                      v, "input view does not match the input");
     }
     size_t nb = (size_t)1 << X->lg[0], nh = (size_t)1 << X->lg[1], nw = (size_t)1 << X->lg[2],
            nc = (size_t)1 << X->lg[3];
@@ -729,7 +883,7 @@ static za_status view_reduce(ctx *x, const zp_layer *L, view_mode mode, const zk
     }
     zk_fp2 total = zk_fp2_mul(zk_fp2_mul(vsum(Sb, nb), vsum(Sh, nh)),
                               zk_fp2_mul(vsum(Sw, nw), vsum(Sc, nc)));
-    zk_fp2 target = zk_fp2_add(v, zk_fp2_mul(zpf, total));
+    pv target = pv_affine(x, ONE, v, zk_fp2_mul(zpf, total));
     size_t NX = (size_t)1 << X->log_size;
     zk_mle_ref tabs[2];
     if (x->prover) {
@@ -759,7 +913,8 @@ static za_status view_reduce(ctx *x, const zp_layer *L, view_mode mode, const zk
     }
     zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
     zk_sumcheck_instance inst = { X->log_size, 2, tabs, 1, &term };
-    zk_fp2 pt[MAXV], ev[2], fin, xv;
+    zk_fp2 pt[MAXV], ev[2];
+    pv fin, xv;
     if ((st = sumcheck(x, &inst, target, pt, ev, &fin)))
         goto out;
     if ((st = claim(x, xr, pt, &xv)))
@@ -770,7 +925,7 @@ static za_status view_reduce(ctx *x, const zp_layer *L, view_mode mode, const zk
                        vdot_eq(Sw, pt + zp_shape_var0(X, 2), X->lg[2])),
             zk_fp2_mul(vdot_eq(Sh, pt + zp_shape_var0(X, 1), X->lg[1]),
                        vdot_eq(Sb, pt + zp_shape_var0(X, 0), X->lg[0])));
-        st = expect(x, L, fin, zk_fp2_mul(xv, sv), "input view does not match the input");
+        st = expect(x, L, fin, pv_scale(x, sv, xv), "input view does not match the input");
     }
 out:
     free(Sb), free(Sh), free(Sw), free(Sc), free(s);
@@ -836,7 +991,8 @@ static za_status threshold_layer(ctx *x, const zp_layer *L)
     const zp_circuit *c = x->c;
     const zp_shape *Y = &c->tensors[L->out].shape;
     unsigned n = Y->log_size;
-    zk_fp2 rho[MAXV], a, pt[MAXV];
+    zk_fp2 rho[MAXV], pt[MAXV];
+    pv a;
     za_status st;
     zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, n);
     if ((st = claim(x, wref(L->acc), rho, &a)))
@@ -847,15 +1003,16 @@ static za_status threshold_layer(ctx *x, const zp_layer *L)
     zk_fp2 valid_bo = zk_fp2_mul(zk_fp2_mul(zp_mle_prefix(rb, Y->lg[0], Y->n[0]),
                                             zp_mle_prefix(rh, Y->lg[1], Y->n[1])),
                                  zp_mle_prefix(rw, Y->lg[2], Y->n[2]));
-    zk_fp2 target = a, bv;
+    pv target = a, bv;
     zp_vec_ref wr = { ZP_VEC_WEIGHT, L->w_vec, 0 }, br = { ZP_VEC_WEIGHT, L->b_vec, 0 };
     if (L->kind != ZP_L_AVG) {
         if ((st = claim(x, br, rc, &bv)))
             return st;
-        target = zk_fp2_sub(a, zk_fp2_mul(bv, valid_bo));
+        target = pv_lin(x, ONE, a, zk_fp2_neg(valid_bo), bv);
     }
     const zp_shape *W = &L->w_shape;
-    zk_fp2 rk[MAXV], ev[3], fin, wv, bval;
+    zk_fp2 rk[MAXV], ev[3];
+    pv fin, wv, bval;
     zk_fp2 *A = NULL, *Bt = NULL, *E = NULL;
     zk_fp *U = NULL;
     st = ZA_OK;
@@ -888,9 +1045,9 @@ static za_status threshold_layer(ctx *x, const zp_layer *L)
         memcpy(pt + nk, rc, sizeof(zk_fp2) * W->lg[0]);
         if ((st = claim(x, wr, pt, &wv)))
             goto out;
-        bval = ev[1];
+        bval.v = ev[1];
         if ((st = xfer(x, &bval, "view value")) ||
-            (st = expect(x, L, fin, zk_fp2_mul(wv, bval), "matrix product check failed")))
+            (st = expect(x, L, fin, pv_mul(x, wv, bval), "matrix product check failed")))
             goto out;
         /* rk: ic (lg IC), kw, kh */
         st = view_reduce(x, L, VIEW_CONV, rb, rh, rw, rk + W->lg[3] + W->lg[2], rk + W->lg[3],
@@ -939,14 +1096,16 @@ static za_status threshold_layer(ctx *x, const zp_layer *L)
             if ((st = claim(x, wr, rk, &wv)))
                 goto out;
         } else {
-            wv = zk_fp2_mul(zk_fp2_mul(zp_mle_prefix(rkc, W->lg[3], W->n[3]),
-                                       zp_mle_prefix(rkw, W->lg[2], W->n[2])),
-                            zp_mle_prefix(rkh, W->lg[1], W->n[1]));
+            wv = pv_pub(x, zk_fp2_mul(zk_fp2_mul(zp_mle_prefix(rkc, W->lg[3], W->n[3]),
+                                                 zp_mle_prefix(rkw, W->lg[2], W->n[2])),
+                                      zp_mle_prefix(rkh, W->lg[1], W->n[1])));
         }
-        bval = ev[2];
+        bval.v = ev[2];
         zk_fp2 eqc = zk_eq_eval(rc, rkc, W->lg[3]);
         if ((st = xfer(x, &bval, "view value")) ||
-            (st = expect(x, L, fin, zk_fp2_mul(zk_fp2_mul(eqc, wv), bval),
+            (st = expect(x, L, fin,
+                         L->kind == ZP_L_DW ? pv_mul(x, pv_scale(x, eqc, wv), bval)
+                                            : pv_scale(x, zk_fp2_mul(eqc, wv.v), bval),
                          "window sum check failed")))
             goto out;
         st = view_reduce(x, L, mode, rb, rh, rw, rkh, rkw, rkc, zp, bval);
@@ -960,7 +1119,8 @@ static za_status max_layer(ctx *x, const zp_layer *L)
 {
     const zp_shape *Y = &x->c->tensors[L->out].shape;
     unsigned n = x->c->wit_log[L->taps];
-    zk_fp2 tau[MAXV], tv;
+    zk_fp2 tau[MAXV];
+    pv tv;
     zk_transcript_challenge_fp2_vec(x->t, "layer/tau", tau, n);
     za_status st = claim(x, wref(L->taps), tau, &tv);
     if (st)
@@ -970,14 +1130,16 @@ static za_status max_layer(ctx *x, const zp_layer *L)
                      ry + zp_shape_var0(Y, 2), rkh, rkw, ry, L->in_zp, tv);
     /* the last running maximum is the output, shifted */
     if (!st) {
-        zk_fp2 rho[MAXV], ml, ov;
+        zk_fp2 rho[MAXV];
+        pv ml, ov;
         zk_transcript_challenge_fp2_vec(x->t, "max/rho", rho, Y->log_size);
         st = claim(x, wref(L->chain[L->n_taps - 2]), rho, &ml);
         if (!st)
             st = claim(x, tref(x->c, L->out), rho, &ov);
         if (!st)
             st = expect(x, L, ml,
-                        zk_fp2_sub(ov, zk_fp2_mul(fp2i(L->in_zp), zp_mle_valid(Y, rho))),
+                        pv_affine(x, ONE, ov,
+                                  zk_fp2_neg(zk_fp2_mul(fp2i(L->in_zp), zp_mle_valid(Y, rho)))),
                         "the output is not the window's maximum");
     }
     /* (m_j - m_{j-1}) (m_j - T_j) = 0 for every step, by zero-checks of up
@@ -1019,8 +1181,19 @@ static za_status max_layer(ctx *x, const zp_layer *L)
         }
         zk_sumcheck_instance inst = { Y->log_size, nt, tabs, nterm, terms };
         zk_sumcheck_proof zp = { 0 };
-        zk_fp2 pt[MAXV], ev[24], cc = ZERO;
-        if (x->prover) {
+        zk_fp2 pt[MAXV], ev[24];
+        pv cc = pv_pub(x, ZERO), evp[24];
+        if (x->bl) {
+            zk_blind_engine_begin(x->bl, x->t, x->w, x->r);
+            if (x->prover)
+                st = zk_zerocheck_prove(&inst, x->t, x->threads, &zp, pt, ev, x->err);
+            zk_blind_engine_end(x->bl, x->t);
+            zk_hv h;
+            if (!st)
+                st = zk_blind_zerocheck(x->bl, Y->log_size, 2, pt, &h, x->err);
+            if (!st)
+                cc = pv_of(x, h);
+        } else if (x->prover) {
             st = zk_zerocheck_prove(&inst, x->t, x->threads, &zp, pt, ev, x->err);
             if (!st)
                 zk_sumcheck_proof_write(x->w, &zp);
@@ -1029,14 +1202,15 @@ static za_status max_layer(ctx *x, const zp_layer *L)
             if (st)
                 st = zk_reader_status(x->r);
             else
-                st = zk_zerocheck_verify(Y->log_size, 2, &zp, x->t, pt, &cc, x->err);
+                st = zk_zerocheck_verify(Y->log_size, 2, &zp, x->t, pt, &cc.v, x->err);
         }
         zk_sumcheck_proof_free(&zp);
         for (unsigned k = 0; k < nt && !st; k++)
-            st = slice_claim(x, refs[k], Y->log_size, bits[k], nbits[k], pt, &ev[k]);
-        if (!st && !x->prover &&
-            !zk_fp2_eq(zk_sumcheck_combine(terms, nterm, ev), cc))
-            st = layer_fail(x, L, "a running maximum is neither of its two candidates");
+            st = slice_claim(x, refs[k], Y->log_size, bits[k], nbits[k], pt, &evp[k]);
+        /* the plain prover has no c_claim to compare with (it never checks) */
+        if (!st && (x->bl || !x->prover))
+            st = expect(x, L, pv_combine(x, terms, nterm, evp), cc,
+                        "a running maximum is neither of its two candidates");
     }
     return st;
 }
@@ -1046,7 +1220,8 @@ static za_status max_layer(ctx *x, const zp_layer *L)
 static za_status permute_layer(ctx *x, const zp_layer *L)
 {
     const zp_shape *X = &x->c->tensors[L->in].shape, *Y = &x->c->tensors[L->out].shape;
-    zk_fp2 rho[MAXV], pt[MAXV], a, b;
+    zk_fp2 rho[MAXV], pt[MAXV];
+    pv a, b;
     zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, Y->log_size);
     for (int d = 0; d < 4; d++) {
         int src = L->perm[d];
@@ -1068,7 +1243,8 @@ static za_status concat_layer(ctx *x, const zp_layer *L)
     const zp_circuit *c = x->c;
     const zp_shape *Y = &c->tensors[L->out].shape;
     int ax = L->cat_axis;
-    zk_fp2 rho[MAXV], a, total = ZERO;
+    zk_fp2 rho[MAXV];
+    pv a, total = pv_pub(x, ZERO);
     zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, Y->log_size);
     za_status st = claim(x, tref(c, L->out), rho, &a);
     const zk_fp2 *ra = rho + zp_shape_var0(Y, ax);
@@ -1088,7 +1264,8 @@ static za_status concat_layer(ctx *x, const zp_layer *L)
         for (int32_t cc = 0; cc < len; cc++)
             E[cc] = ea[L->cat_off[j] + cc];
         /* the point of in_j: rho's coordinates on the other axes */
-        zk_fp2 pt[MAXV], sj = ZERO, rk[MAXV], ev[2], fin = ZERO, tv;
+        zk_fp2 pt[MAXV], rk[MAXV], ev[2];
+        pv sj = { ZERO, { 0 } }, fin = { ZERO, { 0 } }, tv;
         for (int d = 0; d < 4; d++)
             if (d != ax)
                 memcpy(pt + zp_shape_var0(S, d), rho + zp_shape_var0(Y, d),
@@ -1118,13 +1295,13 @@ static za_status concat_layer(ctx *x, const zp_layer *L)
             }
             free(eo);
             for (size_t cc = 0; cc < nj; cc++)
-                sj = zk_fp2_add(sj, zk_fp2_mul(T[cc], E[cc]));
+                sj.v = zk_fp2_add(sj.v, zk_fp2_mul(T[cc], E[cc]));
         }
         st = xfer(x, &sj, "concatenation part");
         if (!st && lj == 0) {
             st = claim(x, tref(c, L->cat_in[j]), pt, &tv);
             if (!st)
-                st = expect(x, L, sj, zk_fp2_mul(tv, E[0]), "a concatenated input does not match");
+                st = expect(x, L, sj, pv_scale(x, E[0], tv), "a concatenated input does not match");
         } else if (!st) {
             zk_mle_ref tabs[2] = { zk_mle_ref_ext_inplace(x->prover ? T : NULL),
                                    zk_mle_ref_ext(NULL) };
@@ -1143,10 +1320,10 @@ static za_status concat_layer(ctx *x, const zp_layer *L)
             }
             if (!st) {
                 zk_fp2 ev_e = zk_mle_eval_ext(E, lj, rk);
-                st = expect(x, L, fin, zk_fp2_mul(tv, ev_e), "a concatenated input does not match");
+                st = expect(x, L, fin, pv_scale(x, ev_e, tv), "a concatenated input does not match");
             }
         }
-        total = zk_fp2_add(total, sj);
+        total = pv_add(x, total, sj);
         free(E), free(T), free(ea);
     }
     return st ? st : expect(x, L, a, total, "the output is not the concatenation of the inputs");
@@ -1160,7 +1337,8 @@ static za_status concat_layer(ctx *x, const zp_layer *L)
 static za_status reshape_layer(ctx *x, const zp_layer *L)
 {
     const zp_shape *X = &x->c->tensors[L->in].shape, *Y = &x->c->tensors[L->out].shape;
-    zk_fp2 rho[MAXV], a, pt[MAXV], ev[2], fin, xv;
+    zk_fp2 rho[MAXV], pt[MAXV], ev[2];
+    pv a, fin, xv;
     zk_transcript_challenge_fp2_vec(x->t, "layer/rho", rho, Y->log_size);
     za_status st = claim(x, tref(x->c, L->out), rho, &a);
     if (st)
@@ -1197,7 +1375,7 @@ static za_status reshape_layer(ctx *x, const zp_layer *L)
     if (!st)
         st = claim(x, tref(x->c, L->in), pt, &xv);
     if (!st)
-        st = expect(x, L, fin, zk_fp2_mul(xv, zk_mle_eval_ext_mt(sv, X->log_size, pt, x->threads)),
+        st = expect(x, L, fin, pv_scale(x, zk_mle_eval_ext_mt(sv, X->log_size, pt, x->threads), xv),
                     "the output is not the reshaped input");
     free(sv);
     return st;
@@ -1238,6 +1416,265 @@ static za_status run_relations(ctx *x)
                          zm_op_name(x->c->model->ops[L->op_index].opcode), za_now_s() - t0);
     }
     return st;
+}
+
+/* The weight commitment's layout (protocol/model_commit.c commits the
+ * circuit's weight vectors in this order). */
+static za_status zp_weight_layout(const zp_circuit *c, zk_multi_layout *L, za_error *err)
+{
+    size_t lens[ZP_MAX_VECS];
+    for (unsigned v = 0; v < c->n_wts; v++)
+        lens[v] = (size_t)1 << c->wts_log[v];
+    return zk_multi_layout_make(lens, c->n_wts, L, err);
+}
+
+/* ---------------------------------------------------------------- blinded proofs */
+
+/* One table's part of a blinded proof's final linear statement,
+ *     sum_i coef_i v_{vec_i}~(p_i) + <kern, V[offset(kvec) ..)> = value,
+ * proven by the sumcheck of sum_x V(x) W(x) = value, W the combined kernel
+ * (the verifier evaluates W at the end itself), then one opening of V at
+ * the sumcheck's point.
+ * With a masking vector (rvec >= 0: a uniformly random vector R filling the
+ * table's lower half, the statement's vectors all in the upper half U), the
+ * prover first states s = <R, W>, both draw c, and the sumcheck runs on
+ *     sum_x (U + c R)(x) W(x) = value + c s.
+ * U + c R is uniformly random whatever U is, so every round message, the
+ * final value and the opening's row combination are too (zero knowledge of
+ * this step); a false s or value passes for at most one c.  The opening is
+ * of V at (z, 1/(1 + c)): V~(z, y) = (1 - y) R~(z) + y U~(z). */
+static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs_commitment *com,
+                                 const zk_multi_layout *L, const zk_multi_claim *claims,
+                                 const zk_fp2 *coef, unsigned n_claims, int kvec,
+                                 const zk_fp2 *kern, size_t klen, int rvec, zk_fp2 value)
+{
+    unsigned N = L->log_total, n = N;
+    uint64_t base = 0; /* the statement's half of the table */
+    if (rvec >= 0) {
+        if (N < 1 || L->offset[rvec] != 0 || L->log_len[rvec] != N - 1)
+            return za_error_set(x->err, ZA_ERR_ARG, "blinded proof: a misplaced mask vector");
+        n = N - 1, base = (uint64_t)1 << n;
+    }
+    zk_fp2 z[ZK_MULTI_MAX_VARS + 1], tz = ZERO, fin = ZERO, ev[2], sv = ZERO, cmix = ZERO;
+    zk_sumcheck_proof sp = { 0 };
+    za_status st = ZA_OK;
+    zk_fp2 *W = NULL, *U = NULL;
+    if (x->prover) {
+        W = ext_alloc((size_t)1 << n);
+        if (!W)
+            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        for (unsigned i = 0; i < n_claims; i++) {
+            unsigned v = claims[i].vec;
+            zk_eq_table_accumulate(claims[i].point, L->log_len[v], coef[i],
+                                   W + (L->offset[v] - base), x->threads);
+        }
+        if (kvec >= 0)
+            for (size_t e = 0; e < klen; e++)
+                W[L->offset[kvec] - base + e] = zk_fp2_add(W[L->offset[kvec] - base + e], kern[e]);
+    }
+    const zk_fp *T = x->prover ? zk_multi_table(mp) : NULL;
+    zk_mle_ref tabs[2] = { zk_mle_ref_base(T), zk_mle_ref_ext_inplace(W) };
+    if (rvec >= 0) {
+        if (x->prover) {
+            zk_fp2 acc = ZERO;
+            for (size_t k = 0; k < ((size_t)1 << n); k++)
+                acc = zk_fp2_add(acc, zk_fp2_mul_fp(W[k], T[k]));
+            sv = acc;
+            zk_write_fp2(x->w, sv);
+        } else if (zk_read_fp2(x->r, "mask part", &sv)) {
+            return zk_reader_status(x->r);
+        }
+        zk_transcript_absorb_fp2(x->t, "blind/mask-part", &sv, 1);
+        cmix = zk_transcript_challenge_fp2(x->t, "blind/mask-mix");
+        if (zk_fp2_is_zero(zk_fp2_add(cmix, ONE))) {
+            free(W);
+            return za_error_set(x->err, ZA_ERR_MISMATCH, "blinded proof: a degenerate mix");
+        }
+        value = zk_fp2_add(value, zk_fp2_mul(cmix, sv));
+        if (x->prover) {
+            if (!(U = ext_alloc((size_t)1 << n))) {
+                free(W);
+                return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+            }
+            for (size_t k = 0; k < ((size_t)1 << n); k++)
+                U[k] = zk_fp2_add(zk_fp2_from_fp(T[base + k]), zk_fp2_mul_fp(cmix, T[k]));
+            tabs[0] = zk_mle_ref_ext_inplace(U);
+        }
+    }
+    if (x->prover) {
+        zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
+        zk_sumcheck_instance inst = { n, 2, tabs, 1, &term };
+        st = zk_sumcheck_prove(&inst, value, x->t, x->threads, &sp, z, ev, x->err);
+        free(W), free(U);
+        if (!st) {
+            zk_sumcheck_proof_write(x->w, &sp);
+            tz = ev[0];
+            zk_write_fp2(x->w, tz);
+        }
+    } else {
+        st = zk_sumcheck_proof_read(x->r, n, 2, &sp);
+        if (st)
+            st = zk_reader_status(x->r);
+        if (!st)
+            st = zk_sumcheck_verify(n, 2, value, &sp, x->t, z, &fin, x->err);
+        if (!st && zk_read_fp2(x->r, "table value", &tz))
+            st = zk_reader_status(x->r);
+    }
+    zk_sumcheck_proof_free(&sp);
+    if (st)
+        return st;
+    zk_transcript_absorb_fp2(x->t, "blind/table-value", &tz, 1);
+    if (!x->prover) { /* W(z), from the claims and the kernel */
+        zk_fp2 wz = ZERO, full[ZK_MULTI_MAX_VARS];
+        for (unsigned i = 0; i < n_claims; i++) {
+            unsigned v = claims[i].vec, nv = L->log_len[v];
+            uint64_t off = L->offset[v] - base;
+            for (unsigned j = 0; j < n; j++)
+                full[j] = j < nv ? claims[i].point[j] : fp2i((int64_t)((off >> j) & 1));
+            wz = zk_fp2_add(wz, zk_fp2_mul(coef[i], zk_eq_eval(full, z, n)));
+        }
+        if (kvec >= 0) {
+            unsigned nk = L->log_len[kvec];
+            uint64_t off = L->offset[kvec] - base;
+            zk_fp2 *e = ext_alloc((size_t)1 << nk), hi = ONE;
+            if (!e)
+                return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+            zk_eq_table(z, nk, e);
+            zk_fp2 s = ZERO;
+            for (size_t k = 0; k < klen; k++)
+                s = zk_fp2_add(s, zk_fp2_mul(kern[k], e[k]));
+            free(e);
+            for (unsigned j = nk; j < n; j++)
+                hi = zk_fp2_mul(hi, (off >> j) & 1 ? z[j] : zk_fp2_sub(ONE, z[j]));
+            wz = zk_fp2_add(wz, zk_fp2_mul(hi, s));
+        }
+        if (!zk_fp2_eq(fin, zk_fp2_mul(tz, wz)))
+            return za_error_set(x->err, ZA_ERR_MISMATCH,
+                                "blinded proof: the final linear statement does not hold");
+    }
+    if (rvec >= 0) { /* (U + c R)(z) = (1 + c) V~(z, 1/(1 + c)) */
+        zk_fp2 inv = zk_fp2_inv(zk_fp2_add(ONE, cmix));
+        z[n] = inv;
+        tz = zk_fp2_mul(tz, inv);
+    }
+    return x->prover ? zk_multi_open_point(mp, z, tz, x->t, x->w, x->err)
+                     : zk_multi_verify_point(com, L, z, tz, x->t, x->r, x->err);
+}
+
+/* The witness commitment's vector lengths: the witness, and in a blinded
+ * proof the pads (two base elements each) and the mask vector R that fills
+ * the lower half of the table (table_statement). */
+static za_status witness_lens(const zp_circuit *c, int blinded, size_t n_pads, size_t *lens,
+                              unsigned *nv, za_error *err)
+{
+    unsigned k = 0;
+    for (unsigned v = 0; v < c->n_wit; v++)
+        lens[k++] = (size_t)1 << c->wit_log[v];
+    if (blinded) {
+        if (c->n_wit + 2 > ZP_MAX_VECS || c->n_wit + 2 > ZK_MULTI_MAX_VECS)
+            return za_error_set(err, ZA_ERR_UNSUPPORTED, "too many vectors to blind");
+        lens[k++] = 2 * n_pads;
+        zk_multi_layout L;
+        za_status st = zk_multi_layout_make(lens, k, &L, err);
+        if (st)
+            return st;
+        lens[k++] = (size_t)1 << L.log_total;
+    }
+    *nv = k;
+    return ZA_OK;
+}
+
+/* The end of a blinded proof: the product check, then the linear statement
+ * (zk/blind.h) split into the witness table's part (claims on witness
+ * vectors and the pads) and the weight table's part, whose value the
+ * prover states. */
+static za_status blind_finish(ctx *x, const zk_multi_prover *mw, const zk_pcs_commitment *cw,
+                              const zk_multi_layout *Lw, const zk_multi_prover *mt,
+                              const zk_pcs_commitment *ct, const zk_multi_layout *Lt,
+                              unsigned pad_vec)
+{
+    zk_blind_linear_stmt s;
+    za_status st = zk_blind_products(x->bl, x->t, x->threads, x->w, x->r, x->err);
+    if (!st)
+        st = zk_blind_linear(x->bl, x->t, &s, x->err);
+    if (st)
+        return st;
+    zk_fp2 *cw_coef = ext_alloc(x->n_wc), *ct_coef = ext_alloc(x->n_tc);
+    zk_fp2 *kern = ext_alloc(2 * s.n_pads);
+    zk_fp2 sigma = ZERO;
+    if (!cw_coef || !ct_coef || !kern) {
+        st = za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (unsigned i = 0; i < x->n_wc; i++)
+        cw_coef[i] = s.ext_coef[x->wc_ext[i]];
+    for (unsigned i = 0; i < x->n_tc; i++) {
+        ct_coef[i] = s.ext_coef[x->tc_ext[i]];
+        sigma = zk_fp2_add(sigma, zk_fp2_mul(ct_coef[i], x->tc[i].value));
+    }
+    /* pad k is stored as two base elements, c0 at 2k and c1 at 2k+1 */
+    for (size_t k = 0; k < s.n_pads; k++) {
+        kern[2 * k] = s.pad_kernel[k];
+        kern[2 * k + 1] = zk_fp2_mul(s.pad_kernel[k], zk_fp2_make(0, 1));
+    }
+    if (x->n_tc) {
+        if (x->prover)
+            zk_write_fp2(x->w, sigma);
+        else if (zk_read_fp2(x->r, "weights' part", &sigma)) {
+            st = zk_reader_status(x->r);
+            goto out;
+        }
+        zk_transcript_absorb_fp2(x->t, "blind/weights-part", &sigma, 1);
+    }
+    st = table_statement(x, mw, cw, Lw, x->wc, cw_coef, x->n_wc, (int)pad_vec, kern,
+                         2 * s.n_pads, (int)pad_vec + 1, zk_fp2_sub(s.value, sigma));
+    if (!st && x->n_tc)
+        st = table_statement(x, mt, ct, Lt, x->tc, ct_coef, x->n_tc, -1, NULL, 0, -1, sigma);
+out:
+    free(cw_coef), free(ct_coef), free(kern);
+    zk_blind_linear_free(&s);
+    return st;
+}
+
+/* The pads a blinded proof uses, counted by a dry run of the verifier's
+ * side on an all-zero proof (the count depends only on the circuit). */
+static za_status count_pads(const ctx *px, size_t *n_out)
+{
+    for (size_t len = (size_t)1 << 22;; len *= 4) {
+        ctx v;
+        memset(&v, 0, sizeof v);
+        v.prover = 0, v.c = px->c, v.threads = px->threads, v.pub = px->pub;
+        memcpy(v.table, px->table, sizeof v.table);
+        za_error e;
+        memset(&e, 0, sizeof e);
+        v.err = &e;
+        zk_transcript t;
+        zk_transcript_init(&t, "zkaudit/inference/pad-count");
+        v.t = &t;
+        uint8_t *zeros = calloc(len, 1);
+        v.bl = zk_blind_new(ZK_BLIND_MAX_PADS, NULL);
+        if (!zeros || !v.bl) {
+            free(zeros), zk_blind_free(v.bl);
+            return za_error_set(px->err, ZA_ERR_NOMEM, "out of memory");
+        }
+        zk_reader r;
+        zk_reader_init(&r, zeros, len, "count", NULL);
+        v.r = &r;
+        za_status st = run_relations(&v);
+        if (!st)
+            st = zk_blind_products(v.bl, &t, 1, NULL, &r, &e);
+        size_t used = zk_blind_pads_used(v.bl);
+        int truncated = r.status != ZA_OK;
+        zk_blind_free(v.bl);
+        free(v.wc), free(v.tc), free(v.wc_ext), free(v.tc_ext);
+        free(zeros);
+        if (!st) {
+            *n_out = used;
+            return ZA_OK;
+        }
+        if (!truncated || len >= ((size_t)1 << 30))
+            return za_error_set(px->err, st, "prover: counting the pads: %s", e.msg);
+    }
 }
 
 /* ---------------------------------------------------------------- public data */
@@ -1477,6 +1914,15 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
                    const uint8_t *inputs, size_t inputs_len, int threads, const zp_cheat *cheat,
                    uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
 {
+    return zp_prove_ex(m, mc, batch, inputs, inputs_len, threads, cheat, 0, proof, proof_len,
+                       stats, err);
+}
+
+za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
+                      const uint8_t *inputs, size_t inputs_len, int threads,
+                      const zp_cheat *cheat, int blinded, uint8_t **proof, size_t *proof_len,
+                      zp_prove_stats *stats, za_error *err)
+{
     zp_prove_stats S;
     memset(&S, 0, sizeof S);
     double t0 = za_now_s(), tm;
@@ -1487,6 +1933,11 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     zk_fp *wit[ZP_MAX_VECS] = { 0 }, *wts[ZP_MAX_VECS] = { 0 }, *pub[ZP_MAX_VECS] = { 0 };
     uint8_t *cut[ZP_MAX_VECS] = { 0 };
     zk_multi_prover *mw = NULL, *mt = NULL;
+    zk_fp2 *pads = NULL;
+    zk_fp *padvec = NULL, *rmask = NULL;
+    size_t n_pads = 0;
+    zk_pcs_commitment com;
+    zk_multi_layout Lw, Lt;
     unsigned n_owned_wit = 0; /* wit[0 .. n) are our allocations */
     zk_writer w;
     zk_writer_init(&w);
@@ -1565,6 +2016,29 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     }
     if (c->n_segs && (st = lookup_multiplicities(&x)))
         goto out;
+    if (blinded) { /* the pads, one per blinded message, committed with the witness */
+        if (c->n_wit + 2 > ZP_MAX_VECS || c->n_wit + 2 > ZK_MULTI_MAX_VECS) {
+            st = za_error_set(err, ZA_ERR_UNSUPPORTED, "prover: too many vectors to blind");
+            goto out;
+        }
+        if ((st = count_pads(&x, &n_pads)))
+            goto out;
+        if (!(pads = malloc(sizeof(zk_fp2) * n_pads)) ||
+            !(padvec = malloc(sizeof(zk_fp) * 2 * n_pads))) {
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if ((st = zk_blind_pads_make(n_pads, NULL, pads, err)))
+            goto out;
+        for (size_t k = 0; k < n_pads; k++)
+            padvec[2 * k] = pads[k].c0, padvec[2 * k + 1] = pads[k].c1;
+        if (!(x.bl = zk_blind_new(n_pads, pads))) {
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if (cheat)
+            zk_blind_skip_selftest(x.bl);
+    }
     tm = za_now_s();
     S.witness_s = tm - t0;
     za_log_info("prove: witness of %u layers ready (%.1f s); committing", c->n_layers,
@@ -1572,7 +2046,7 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
 
     /* header */
     size_t mark = zk_writer_begin_container(&w, ZK_KIND_INFERENCE_PROOF);
-    zk_write_u32(&w, PROOF_VERSION);
+    zk_write_u32(&w, blinded ? PROOF_VERSION_BLINDED : PROOF_VERSION);
     zk_write_bytes(&w, mc->model_id, 32);
     zk_write_u32(&w, batch);
     zk_write_bytes(&w, inputs, inputs_len);
@@ -1581,18 +2055,39 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
         if (c->tensors[i].is_cut)
             zk_write_bytes(&w, cut[ncut++],
                            (size_t)m->tensors[c->tensors[i].model_tensor].n_bytes * batch);
-    zk_transcript_init(&t, "zkaudit/inference/v1");
+    zk_transcript_init(&t, blinded ? "zkaudit/inference/blinded/v1" : "zkaudit/inference/v1");
     absorb_header(&t, mc, batch, inputs, inputs_len, c, cut);
+    if (blinded) {
+        zk_write_u64(&w, n_pads);
+        zk_transcript_absorb_u64(&t, "blind/pads", n_pads);
+    }
 
     /* witness commitment */
     {
         size_t lens[ZP_MAX_VECS];
-        zk_pcs_commitment com;
         zk_multi_layout L;
+        unsigned nv = 0;
+        if ((st = witness_lens(c, blinded, n_pads, lens, &nv, err)))
+            goto out;
         for (unsigned v = 0; v < c->n_wit; v++)
-            lens[v] = (size_t)1 << c->wit_log[v], S.witness_elems += lens[v];
-        if ((st = zk_multi_commit((const zk_fp *const *)wit, lens, c->n_wit, threads, &mw, &com,
-                                  &L, err)))
+            S.witness_elems += lens[v];
+        if (blinded) { /* copied by the commitment */
+            wit[c->n_wit] = padvec;
+            if (!(rmask = malloc(sizeof(zk_fp) * lens[nv - 1])) ||
+                zk_blind_random_fp(lens[nv - 1], rmask, err)) {
+                st = rmask ? ZA_ERR_IO : za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+            wit[c->n_wit + 1] = rmask;
+        }
+        st = zk_multi_commit((const zk_fp *const *)wit, lens, nv, threads, &mw, &com, &L, err);
+        if (blinded) {
+            wit[c->n_wit] = wit[c->n_wit + 1] = NULL;
+            free(rmask);
+            rmask = NULL;
+        }
+        Lw = L;
+        if (st)
             goto out;
         zk_pcs_commitment_write(&w, &com);
         zk_pcs_absorb_commitment(&t, &com);
@@ -1617,9 +2112,14 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
     S.relations_s = za_now_s() - tm, tm = za_now_s();
     za_log_info("prove: relations done (%.1f s); opening %u + %u claims", S.relations_s, x.n_wc,
                 x.n_tc);
-    if ((x.n_wc && (st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err))) ||
-        (x.n_tc && (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err))))
+    if (x.bl) {
+        if ((st = zp_weight_layout(c, &Lt, err)) ||
+            (st = blind_finish(&x, mw, &com, &Lw, mt, &mc->weights, &Lt, c->n_wit)))
+            goto out;
+    } else if ((x.n_wc && (st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err))) ||
+               (x.n_tc && (st = zk_multi_open(mt, x.tc, x.n_tc, &t, &w, err)))) {
         goto out;
+    }
     S.open_s = za_now_s() - tm;
     zk_writer_end_container(&w, mark);
     if ((st = zk_writer_status(&w, err)))
@@ -1631,7 +2131,9 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
         *stats = S;
 out:
     zk_writer_free(&w);
-    free(x.wc), free(x.tc);
+    zk_blind_free(x.bl);
+    free(pads), free(padvec), free(rmask);
+    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext);
     for (int k = 0; k < 4; k++)
         free(x.lrows[k]);
     for (int k = 0; k < 4; k++)
@@ -1681,9 +2183,11 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     if (zk_reader_open_container(&r, ZK_KIND_INFERENCE_PROOF) ||
         zk_read_u32(&r, "version", &version))
         return zk_reader_status(&r);
-    if (version != PROOF_VERSION)
-        return za_error_set(err, ZA_ERR_MALFORMED, "proof: version %u (expected %d)", version,
-                            PROOF_VERSION);
+    if (version != PROOF_VERSION && version != PROOF_VERSION_BLINDED)
+        return za_error_set(err, ZA_ERR_MALFORMED, "proof: version %u (expected %d or %d)",
+                            version, PROOF_VERSION, PROOF_VERSION_BLINDED);
+    int blinded = version == PROOF_VERSION_BLINDED;
+    uint64_t n_pads = 0;
     if (zk_read_bytes(&r, "model id", id, 32) || zk_read_u32(&r, "batch", &batch))
         return zk_reader_status(&r);
     if (memcmp(id, mc->model_id, 32) != 0)
@@ -1755,8 +2259,25 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
     if (st)
         goto out;
-    zk_transcript_init(&t, "zkaudit/inference/v1");
+    zk_transcript_init(&t, blinded ? "zkaudit/inference/blinded/v1" : "zkaudit/inference/v1");
     absorb_header(&t, mc, batch, inputs, in_bytes * batch, c, cut);
+    if (blinded) {
+        if (zk_read_u64(&r, "pads", &n_pads)) {
+            st = zk_reader_status(&r);
+            goto out;
+        }
+        if (n_pads < ZK_BLIND_DUMMY_PADS + 1 || n_pads > ZK_BLIND_MAX_PADS ||
+            c->n_wit + 2 > ZK_MULTI_MAX_VECS) {
+            st = za_error_set(err, ZA_ERR_MALFORMED, "proof: %llu pads",
+                              (unsigned long long)n_pads);
+            goto out;
+        }
+        zk_transcript_absorb_u64(&t, "blind/pads", n_pads);
+        if (!(x.bl = zk_blind_new((size_t)n_pads, NULL))) {
+            st = za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
     zk_pcs_commitment com;
     zk_reader_section(&r, "witness commitment");
     if (zk_pcs_commitment_read(&r, &com)) {
@@ -1771,21 +2292,25 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     {
         size_t lens[ZP_MAX_VECS];
         zk_multi_layout Lw, Lt;
-        for (unsigned v = 0; v < c->n_wit; v++)
-            lens[v] = (size_t)1 << c->wit_log[v];
-        if ((st = zk_multi_layout_make(lens, c->n_wit, &Lw, err)))
+        unsigned nv = 0;
+        if ((st = witness_lens(c, blinded, (size_t)n_pads, lens, &nv, err)) ||
+            (st = zk_multi_layout_make(lens, nv, &Lw, err)))
             goto out;
-        for (unsigned v = 0; v < c->n_wts; v++)
-            lens[v] = (size_t)1 << c->wts_log[v];
-        if ((st = zk_multi_layout_make(lens, c->n_wts, &Lt, err)))
+        if ((st = zp_weight_layout(c, &Lt, err)))
             goto out;
+        if (blinded) {
+            zk_reader_section(&r, "blinded statement");
+            if ((st = blind_finish(&x, NULL, &com, &Lw, NULL, &mc->weights, &Lt, c->n_wit)))
+                goto out;
+        }
         zk_reader_section(&r, "witness opening");
-        if (x.n_wc && (st = zk_multi_verify(&com, &Lw, x.wc, x.n_wc, &t, &r, err))) {
+        if (!blinded && x.n_wc && (st = zk_multi_verify(&com, &Lw, x.wc, x.n_wc, &t, &r, err))) {
             za_error_prefix(err, "witness opening");
             goto out;
         }
         zk_reader_section(&r, "weight opening");
-        if (x.n_tc && (st = zk_multi_verify(&mc->weights, &Lt, x.tc, x.n_tc, &t, &r, err))) {
+        if (!blinded && x.n_tc &&
+            (st = zk_multi_verify(&mc->weights, &Lt, x.tc, x.n_tc, &t, &r, err))) {
             za_error_prefix(err, "weight opening");
             goto out;
         }
@@ -1835,7 +2360,8 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
         }
     }
 out:
-    free(x.wc), free(x.tc);
+    zk_blind_free(x.bl);
+    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext);
     for (int k = 0; k < 4; k++)
         free(x.lrows[k]);
     for (int k = 0; k < 4; k++)

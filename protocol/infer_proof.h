@@ -70,6 +70,19 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
                    uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
     ZA_WARN_UNUSED;
 
+/* zp_prove, or (blinded != 0) a BLINDED proof: every prover message is
+ * sent masked by a pad committed with the witness and every check becomes
+ * a constraint proven at the end (zk/blind.h; docs/zero-knowledge.md).
+ * The sumcheck and GKR messages, the claimed evaluations and the lookup's
+ * roots are then uniformly random.  Not yet zero-knowledge as a whole: the
+ * final linear statement is proven by a plain sumcheck and plain openings,
+ * and the weights' part of it is stated in the clear (the open work of
+ * docs/zero-knowledge.md).  zp_verify accepts both kinds. */
+za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
+                      const uint8_t *inputs, size_t inputs_len, int threads,
+                      const zp_cheat *cheat, int blinded, uint8_t **proof, size_t *proof_len,
+                      zp_prove_stats *stats, za_error *err) ZA_WARN_UNUSED;
+
 /* Verify a proof against a model commitment; on success fills *out. */
 za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t proof_len,
                     int threads, zp_verified *out, za_error *err) ZA_WARN_UNUSED;

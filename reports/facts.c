@@ -29,6 +29,28 @@ const zr_method_info *zr_method(zp_ci_method m)
     return &methods[(int)m >= 0 && (int)m < ZP_CI_METHODS ? m : 0];
 }
 
+static const zr_data_mode_info data_modes[3] = {
+    { "public-dataset", "Public dataset",
+      "The buyer's own test set, committed to in its dataset index; every sampled example was "
+      "sent to the seller with its inclusion proof.",
+      "the labels committed in the buyer's dataset index" },
+    { "private-review", "Private data, review flow",
+      "The data holder's own examples under a hiding commitment (salted leaves, no labels); "
+      "only the sampled examples were revealed to the auditor, each with its inclusion proof; "
+      "nothing of the other examples was revealed.",
+      "assigned by the auditor after reviewing the revealed examples" },
+    { "private-committed-labels", "Private data, committed labels",
+      "The data holder's own examples under a hiding commitment that includes their labels; "
+      "only the sampled examples' labels were revealed, each with its inclusion proof; the "
+      "inputs stayed hidden.",
+      "the holder's committed labels, opened in its reveal" },
+};
+
+const zr_data_mode_info *zr_data_mode(int mode)
+{
+    return &data_modes[mode >= 0 && mode < 3 ? mode : 0];
+}
+
 const char zr_soundness_note[] =
     "The proofs are sound (a seller cannot make a wrong prediction verify) but not yet "
     "zero-knowledge: the proof data may reveal information about the model's weights.";

@@ -46,6 +46,15 @@ void zr_facts_init(const zr_report *r, zr_facts *f);
 
 const zr_method_info *zr_method(zp_ci_method m);
 
+/* The data mode as the reports state it (r->data_mode). */
+typedef struct {
+    const char *name;          /* "public-dataset", "private-review", "private-committed-labels" */
+    const char *title;         /* "Public dataset", "Private data, review flow", ... */
+    const char *description;   /* who holds the data, what was revealed */
+    const char *labels_source; /* where the labels come from */
+} zr_data_mode_info;
+const zr_data_mode_info *zr_data_mode(int mode);
+
 /* Fixed sentences. */
 extern const char zr_why_recommended[];  /* about the committed test set */
 extern const char zr_soundness_note[];   /* sound, not yet zero-knowledge */

@@ -10,7 +10,9 @@
  * every invalid or missing sample with its reason; the sequential rule's
  * result; the cost and how it was computed, with the +-5% / +-1%
  * projections and the samples each method needs (the saving against the
- * seed paper's Hoeffding bound); the whole sampling transcript; and the
+ * seed paper's Hoeffding bound); the data mode (public dataset, private
+ * data in the review flow, private data with committed labels) and where
+ * the labels come from; the whole sampling transcript; and the
  * statement that the proofs are sound but not yet zero-knowledge.
  *
  * The numbers are computed by protocol/audit_summary.h; the renderers only
@@ -42,6 +44,11 @@ typedef struct {
     const uint8_t *request_id;      /* 32 bytes (zp_request_id) */
     const char *bundle_path;        /* the seller's bundle as given; NULL: not named */
     const char *generated_at;       /* e.g. "2026-12-03T11:20:00Z"; NULL: not stated */
+    /* the data mode (docs/protocol.md "Private data"): zp_data_mode of
+     * protocol/private_dataset.h, 0 = the buyer's public dataset index */
+    int data_mode;
+    const char *labels_file;        /* review flow: the auditor's labels file; NULL: none */
+    const char *labels_sha256;      /* its SHA-256 in hex; NULL: none */
 } zr_report;
 
 char *zr_render_json(const zr_report *r);

@@ -373,6 +373,22 @@ char *zr_render_html(const zr_report *r)
         zr_sb_add_html(&b, f.generated_at);
     }
     zr_sb_add(&b, "</div></header>\n");
+    const zr_data_mode_info *dm = zr_data_mode(r->data_mode);
+    zr_sb_addf(&b, "<section id=\"data\"><h2>Data</h2><p><b>Data mode: %s</b> "
+                   "(<code>%s</code>). %s</p><p>Labels: %s", dm->title, dm->name,
+               dm->description, dm->labels_source);
+    if (r->labels_file) {
+        zr_sb_add(&b, " (<span class=\"mono\">");
+        zr_sb_add_html(&b, r->labels_file);
+        zr_sb_add(&b, "</span>");
+        if (r->labels_sha256) {
+            zr_sb_add(&b, ", SHA-256 <span class=\"mono\">");
+            zr_sb_add_html(&b, r->labels_sha256);
+            zr_sb_add(&b, "</span>");
+        }
+        zr_sb_add(&b, ")");
+    }
+    zr_sb_add(&b, ".</p></section>\n");
     summary(&b, r, &f);
     intervals(&b, r, &f);
     proofs(&b, r);

@@ -321,6 +321,15 @@ char *zr_render_json(const zr_report *r)
     top(root, &members, "generated_at", r->generated_at ? jstr(r->generated_at) : json_null());
     top(root, &members, "request_id", r->request_id ? json_string(f.request_id) : json_null());
     top(root, &members, "bundle", r->bundle_path ? jstr(r->bundle_path) : json_null());
+    const zr_data_mode_info *dm = zr_data_mode(r->data_mode);
+    json_t *data = json_object();
+    set(data, "mode", json_string(dm->name));
+    set(data, "title", json_string(dm->title));
+    set(data, "description", json_string(dm->description));
+    set(data, "labels_source", json_string(dm->labels_source));
+    set(data, "labels_file", r->labels_file ? jstr(r->labels_file) : json_null());
+    set(data, "labels_sha256", r->labels_sha256 ? jstr(r->labels_sha256) : json_null());
+    top(root, &members, "data", data);
     json_t *acc = json_object();
     set(acc, "correct", jint(s->correct));
     set(acc, "n", jint(s->n));

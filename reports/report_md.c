@@ -34,6 +34,17 @@ static void heading(zr_strbuf *b, const zr_report *r, const zr_facts *f)
         zr_sb_add_md(b, f->generated_at);
     }
     zr_sb_add(b, ".\n\n");
+    const zr_data_mode_info *dm = zr_data_mode(r->data_mode);
+    zr_sb_addf(b, "## Data\n\n**Data mode: %s** (`%s`). %s  \nLabels: %s", dm->title, dm->name,
+               dm->description, dm->labels_source);
+    if (r->labels_file) {
+        zr_sb_add(b, " (");
+        zr_sb_add_md(b, r->labels_file);
+        if (r->labels_sha256)
+            zr_sb_addf(b, ", SHA-256 `%s`", r->labels_sha256);
+        zr_sb_add(b, ")");
+    }
+    zr_sb_add(b, ".\n\n");
 }
 
 static void accuracy(zr_strbuf *b, const zr_report *r, const zr_facts *f)

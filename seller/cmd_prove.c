@@ -88,7 +88,7 @@ done:
 
 static const char prove_usage[] =
     "usage: seller prove --model M.tflite --commit M.commit --input A.bin\n"
-    "                    [--input B.bin ...] --out P.proof [--threads T]\n"
+    "                    [--input B.bin ...] --out P.proof [--threads T] [--blinded]\n"
     "\n"
     "Prove one batch: that the committed model maps each input (the raw bytes of\n"
     "the model's input tensor; for a model with k inputs, k files per sample in\n"
@@ -97,7 +97,13 @@ static const char prove_usage[] =
     "model must be the committed one (checked).  The proof carries the inputs\n"
     "and the outputs (or the tensors the outputs are computed from, e.g. the\n"
     "logits before a SOFTMAX) in the clear.  It is sound but NOT zero-knowledge:\n"
-    "its messages depend on the weights.\n";
+    "its messages depend on the weights.\n"
+    "\n"
+    "--blinded  a blinded proof (docs/zero-knowledge.md): every message of the\n"
+    "           relations is masked by a committed one-time pad and the witness\n"
+    "           side of the final statement is masked too; the weight side is\n"
+    "           not yet, so this is not yet a zero-knowledge proof.  buyer\n"
+    "           verify-proof checks both kinds.\n";
 
 int zs_cmd_prove(int argc, char **argv)
 {
@@ -105,11 +111,11 @@ int zs_cmd_prove(int argc, char **argv)
         { "model", required_argument, 0, 'm' }, { "commit", required_argument, 0, 'c' },
         { "input", required_argument, 0, 'i' }, { "out", required_argument, 0, 'o' },
         { "threads", required_argument, 0, 't' }, { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
+        { "blinded", no_argument, 0, 'b' }, { 0, 0, 0, 0 }
     };
     const char *model_path = NULL, *commit_path = NULL, *out_path = NULL;
     const char **inputs = calloc((size_t)argc + 1, sizeof(char *));
-    int n_inputs = 0, threads = 0, ch;
+    int n_inputs = 0, threads = 0, ch, blinded = 0;
     if (!inputs)
         return 1;
     optind = 1;
@@ -120,6 +126,7 @@ int zs_cmd_prove(int argc, char **argv)
         case 'i': inputs[n_inputs++] = optarg; break;
         case 'o': out_path = optarg; break;
         case 't': threads = atoi(optarg); break;
+        case 'b': blinded = 1; break;
         case 'h': fputs(prove_usage, stdout); free(inputs); return 0;
         default: fputs(prove_usage, stderr); free(inputs); return 2;
         }
@@ -172,13 +179,13 @@ int zs_cmd_prove(int argc, char **argv)
     }
     n_inputs /= m->n_inputs; /* samples */
     zp_prove_stats S;
-    if (zp_prove(m, &mc, (unsigned)n_inputs, all, in_bytes * (size_t)n_inputs, threads, NULL,
-                 &proof, &plen, &S, &err) ||
+    if (zp_prove_ex(m, &mc, (unsigned)n_inputs, all, in_bytes * (size_t)n_inputs, threads, NULL,
+                    blinded, &proof, &plen, &S, &err) ||
         za_write_file_atomic(out_path, proof, plen, &err))
         goto fail;
-    printf("proved %d input%s in %.2f s (witness %.2f s, commit %.2f s, relations %.2f s, "
+    printf("proved %d input%s%s in %.2f s (witness %.2f s, commit %.2f s, relations %.2f s, "
            "openings %.2f s)\n",
-           n_inputs, n_inputs == 1 ? "" : "s", S.total_s, S.witness_s, S.commit_s, S.relations_s,
+           n_inputs, n_inputs == 1 ? "" : "s", blinded ? " (blinded)" : "", S.total_s, S.witness_s, S.commit_s, S.relations_s,
            S.open_s);
     printf("wrote %s (%zu bytes)\n", out_path, plen);
     rc = 0;

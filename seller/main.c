@@ -23,6 +23,8 @@ static const char usage_text[] =
     "              (under mpirun: spread over the MPI ranks)\n"
     "  merge       merge the bundles of --shard K/N runs into one\n"
     "  serve       the audit service over HTTP(S): join, requests, proving jobs, bundles\n"
+    "  dataset     private data: commit-private (a hiding commitment to the holder's\n"
+    "              own dataset), reveal (the sampled examples only)\n"
     "\n"
     "Run 'seller <command> --help' for a command's options.\n"
     "Global options: -v/--verbose (debug log), -q/--quiet (errors only), --version.\n";
@@ -78,6 +80,8 @@ int main(int argc, char **argv)
         return zs_cmd_sample(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve"))
         return zs_cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "dataset"))
+        return zs_cmd_dataset(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge"))
         return zs_cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "make-input"))

@@ -12,5 +12,7 @@ int zs_cmd_sample(int argc, char **argv);
 /* seller/cmd_serve.c: `seller serve` */
 int zs_cmd_serve(int argc, char **argv);
 int zs_cmd_merge(int argc, char **argv);
+/* seller/cmd_dataset.c: `seller dataset commit-private|reveal` (private data) */
+int zs_cmd_dataset(int argc, char **argv);
 
 #endif

@@ -283,3 +283,29 @@ za_status zk_multi_verify(const zk_pcs_commitment *com, const zk_multi_layout *L
     free(vals);
     return st;
 }
+
+const zk_fp *zk_multi_table(const zk_multi_prover *mp)
+{
+    return mp->table;
+}
+
+za_status zk_multi_open_point(const zk_multi_prover *mp, const zk_fp2 *point, zk_fp2 value,
+                              zk_transcript *t, zk_writer *w, za_error *err)
+{
+    return zk_pcs_open(mp->pp, point, value, t, w, err);
+}
+
+za_status zk_multi_verify_point(const zk_pcs_commitment *com, const zk_multi_layout *L,
+                                const zk_fp2 *point, zk_fp2 value, zk_transcript *t,
+                                zk_reader *r, za_error *err)
+{
+    if (com->params.log_n != L->log_total)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "commit: the commitment holds 2^%u elements, the layout 2^%u",
+                            com->params.log_n, L->log_total);
+    if (com->params.hiding_openings != L->hiding_openings)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "commit: the commitment is hiding for %u openings, the layout for %u",
+                            com->params.hiding_openings, L->hiding_openings);
+    return zk_pcs_verify(com, point, value, t, r, err);
+}

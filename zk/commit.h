@@ -116,4 +116,15 @@ za_status zk_multi_verify(const zk_pcs_commitment *com, const zk_multi_layout *L
                           const zk_multi_claim *claims, unsigned n_claims, zk_transcript *t,
                           zk_reader *r, za_error *err) ZA_WARN_UNUSED;
 
+/* The whole table V (2^N entries), valid until zk_multi_prover_free. */
+const zk_fp *zk_multi_table(const zk_multi_prover *mp);
+/* One claim V~(point) = value on the whole table, opened directly (the
+ * caller has reduced its claims to it, e.g. by a sumcheck whose output
+ * point this is: zk/pcs.h's precondition). */
+za_status zk_multi_open_point(const zk_multi_prover *mp, const zk_fp2 *point, zk_fp2 value,
+                              zk_transcript *t, zk_writer *w, za_error *err) ZA_WARN_UNUSED;
+za_status zk_multi_verify_point(const zk_pcs_commitment *com, const zk_multi_layout *L,
+                                const zk_fp2 *point, zk_fp2 value, zk_transcript *t,
+                                zk_reader *r, za_error *err) ZA_WARN_UNUSED;
+
 #endif

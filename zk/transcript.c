@@ -34,6 +34,7 @@ static void begin(za_sha256_ctx *c, const zk_transcript *t, const char *tag, con
 void zk_transcript_init(zk_transcript *t, const char *protocol)
 {
     memset(t->state, 0, sizeof t->state);
+    t->tap = NULL;
     zk_transcript_absorb(t, "protocol", protocol, strlen(protocol));
 }
 
@@ -41,6 +42,8 @@ void zk_transcript_absorb(zk_transcript *t, const char *label, const void *data,
 {
     za_sha256_ctx c;
     uint8_t n[8];
+    if (t->tap && t->tap->bytes && t->tap->bytes(t->tap, label, data, len) == ZK_TAP_SKIP)
+        return;
     begin(&c, t, "absorb", label);
     put_u64(n, (uint64_t)len);
     za_sha256_update(&c, n, 8);
@@ -78,6 +81,15 @@ void zk_transcript_absorb_fp2(zk_transcript *t, const char *label, const zk_fp2 
 {
     za_sha256_ctx c;
     uint8_t b[16 * 32];
+    if (t->tap && t->tap->fp2) {
+        const zk_fp2 *out = NULL;
+        size_t n_out = 0;
+        zk_tap_action a = t->tap->fp2(t->tap, label, v, n, &out, &n_out);
+        if (a == ZK_TAP_SKIP)
+            return;
+        if (a == ZK_TAP_REPLACE)
+            v = out, n = n_out;
+    }
     begin(&c, t, "absorb", label);
     put_u64(b, (uint64_t)n * 16);
     za_sha256_update(&c, b, 8);
@@ -147,7 +159,10 @@ zk_fp2 zk_transcript_challenge_fp2(zk_transcript *t, const char *label)
 {
     zk_fp v[2];
     challenge_fps(t, label, v, 2);
-    return zk_fp2_make(v[0], v[1]);
+    zk_fp2 c = zk_fp2_make(v[0], v[1]);
+    if (t->tap && t->tap->challenge)
+        t->tap->challenge(t->tap, label, c);
+    return c;
 }
 
 void zk_transcript_challenge_fp2_vec(zk_transcript *t, const char *label, zk_fp2 *out, size_t n)

@@ -23,9 +23,31 @@
 
 #include "zk/field.h"
 
+struct zk_transcript_tap;
+
 typedef struct {
     uint8_t state[32];
+    struct zk_transcript_tap *tap; /* NULL: every absorb as given (zk/blind.h sets it) */
 } zk_transcript;
+
+/* A tap rewrites what a transcript absorbs while it is set, so that a plain
+ * prover (the sumcheck engines) can run inside a blinded proof (zk/blind.h)
+ * unchanged: the tap replaces the values the engine would send by their
+ * blinded versions and drops absorbs of values the verifier never sees.
+ * A transcript without a tap is byte-for-byte the transcript above. */
+typedef enum { ZK_TAP_PASS, ZK_TAP_SKIP, ZK_TAP_REPLACE } zk_tap_action;
+typedef struct zk_transcript_tap {
+    /* byte absorbs: PASS or SKIP */
+    zk_tap_action (*bytes)(struct zk_transcript_tap *tap, const char *label, const void *data,
+                           size_t len);
+    /* extension absorbs: PASS, SKIP, or REPLACE with *out (n_out values the
+     * tap owns, valid until its next call) */
+    zk_tap_action (*fp2)(struct zk_transcript_tap *tap, const char *label, const zk_fp2 *v,
+                         size_t n, const zk_fp2 **out, size_t *n_out);
+    /* every extension challenge drawn (zk_transcript_challenge_fp2 and _vec),
+     * after it is drawn */
+    void (*challenge)(struct zk_transcript_tap *tap, const char *label, zk_fp2 value);
+} zk_transcript_tap;
 
 /* Start a transcript bound to a protocol name (domain separation). */
 void zk_transcript_init(zk_transcript *t, const char *protocol);

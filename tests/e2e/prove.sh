@@ -151,5 +151,37 @@ if [ -f "$dm" ] && [ -f "$fimgs" ]; then
     prove_check fashion_demo "$dm" tflite "$tmp"/fashion{0,1,2,3}.bin
 fi
 
+# blinded proofs (docs/zero-knowledge.md): the same outputs as a plain
+# proof, two proofs of one batch differ, and a flipped byte is invalid
+mn=$SHARED/models/keras-mnist-to-tpu/mnist.tflite
+if [ -f "$mn" ]; then
+    "$S" commit-model --model "$mn" --out "$tmp/bl.commit" > /dev/null
+    for r in 1 2; do "$S" make-input --model "$mn" --rule random:$r --out "$tmp/bl$r.in" > /dev/null; done
+    ins=(--input "$tmp/bl1.in" --input "$tmp/bl2.in")
+    "$S" prove --model "$mn" --commit "$tmp/bl.commit" "${ins[@]}" --out "$tmp/plain.proof" > /dev/null
+    for k in a b; do
+        "$S" prove --blinded --model "$mn" --commit "$tmp/bl.commit" "${ins[@]}" \
+            --out "$tmp/bl$k.proof" > "$tmp/bl$k.log" || bad "blinded prove"
+    done
+    grep -q '(blinded)' "$tmp/bla.log" && ok || bad "blinded prove: not reported as blinded"
+    "$B" verify-proof --commit "$tmp/bl.commit" --proof "$tmp/plain.proof" > "$tmp/plain.verify"
+    if "$B" verify-proof --commit "$tmp/bl.commit" --proof "$tmp/bla.proof" > "$tmp/bla.verify"; then
+        tail -1 "$tmp/bla.verify" | grep -qx valid && ok || bad "blinded verify: no 'valid' line"
+        [ "$(values_of_verify "$tmp/bla.verify")" = "$(values_of_verify "$tmp/plain.verify")" ] &&
+            ok || bad "blinded proof: outputs differ from the plain proof's"
+    else
+        bad "blinded proof rejected: $(tail -1 "$tmp/bla.verify")"
+    fi
+    cmp -s "$tmp/bla.proof" "$tmp/blb.proof" && bad "two blinded proofs are identical" || ok
+    size=$(stat -c %s "$tmp/bla.proof")
+    cp "$tmp/bla.proof" "$tmp/flip.proof"
+    printf '\x5a' | dd of="$tmp/flip.proof" bs=1 seek=$((size * 2 / 3)) conv=notrunc status=none
+    if "$B" verify-proof --commit "$tmp/bl.commit" --proof "$tmp/flip.proof" > "$tmp/flip.verify" 2>&1; then
+        bad "a blinded proof with a changed byte was accepted"
+    else
+        grep -q '^invalid' "$tmp/flip.verify" && ok || bad "changed byte: no 'invalid:' line"
+    fi
+fi
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -128,7 +128,7 @@ static void build(fixture *fx, zp_stop_rule stop, int beacon)
     for (int i = 0; i < 32; i++)
         fx->id[i] = (uint8_t)(0xff - i);
     fx->rep = (zr_report){ rq, res, &fx->sum, fx->labels, fx->id, "bundles/seller <1>.db",
-                           "2026-12-03T11:30:00Z" };
+                           "2026-12-03T11:30:00Z", 0, NULL, NULL };
 }
 
 static void teardown(fixture *fx)
@@ -684,7 +684,7 @@ static void test_empty_audit(void **state)
     zp_summary_inputs in = { NC, (char **)names, test_counts, labels, 0.05, 4 };
     zp_audit_summary s;
     assert_int_equal(zp_audit_summarize(&rq, &res, &in, &s, &err), ZA_OK);
-    zr_report r = { &rq, &res, &s, labels, NULL, NULL, NULL };
+    zr_report r = { &rq, &res, &s, labels, NULL, NULL, NULL, 0, NULL, NULL };
     char *js = zr_render_json(&r), *md = zr_render_markdown(&r), *html = zr_render_html(&r);
     assert_non_null(js);
     assert_non_null(md);
@@ -754,6 +754,51 @@ static void test_random_bytes(void **state)
 
 /* ZKAUDIT_REPORT_DIR: leave the main fixture's report there for the
  * browser test */
+/* the data mode is stated in every format, with the auditor's labels file */
+static void test_data_mode(void **state)
+{
+    (void)state;
+    static const char *const modes[3][2] = {
+        { "public-dataset", "Public dataset" },
+        { "private-review", "Private data, review flow" },
+        { "private-committed-labels", "Private data, committed labels" },
+    };
+    for (int m = 0; m < 3; m++) {
+        fixture fx;
+        build(&fx, ZP_STOP_FIXED, 0);
+        fx.rep.data_mode = m;
+        fx.rep.labels_file = m == 1 ? "labels <1>.csv" : NULL;
+        fx.rep.labels_sha256 = m == 1 ? "ab12" : NULL;
+        char *js = zr_render_json(&fx.rep), *md = zr_render_markdown(&fx.rep),
+             *html = zr_render_html(&fx.rep);
+        assert_non_null(js);
+        assert_non_null(md);
+        assert_non_null(html);
+        json_error_t je;
+        json_t *root = json_loads(js, 0, &je), *d = json_object_get(root, "data");
+        assert_non_null(d);
+        assert_string_equal(json_string_value(json_object_get(d, "mode")), modes[m][0]);
+        assert_string_equal(json_string_value(json_object_get(d, "title")), modes[m][1]);
+        assert_true(json_is_string(json_object_get(d, "labels_source")));
+        if (m == 1)
+            assert_string_equal(json_string_value(json_object_get(d, "labels_sha256")), "ab12");
+        else
+            assert_true(json_is_null(json_object_get(d, "labels_file")));
+        json_decref(root);
+        contains(md, modes[m][1]);
+        contains(md, modes[m][0]);
+        contains(html, modes[m][1]);
+        contains(html, "id=\"data\"");
+        if (m == 1) {
+            contains(md, "labels &lt;1&gt;.csv");
+            contains(html, "labels &lt;1&gt;.csv");
+        }
+        assert_true(well_formed(html));
+        free(js), free(md), free(html);
+        teardown(&fx);
+    }
+}
+
 static void test_export(void **state)
 {
     (void)state;
@@ -781,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_strbuf_and_labels),
         cmocka_unit_test(test_empty_audit),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_data_mode),
         cmocka_unit_test(test_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
