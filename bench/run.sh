@@ -17,7 +17,7 @@
 #                   (bench/bench_scale.sh; needs a seller built with MPI).
 # Each file records the command that produced it, the date, the CPU and the
 # commit.  The machine is shared: compare ratios measured in one run.
-# BENCH_ONLY=name (e.g. BENCH_ONLY=pcs) runs one group.
+# BENCH_ONLY=name (e.g. BENCH_ONLY=pcs, BENCH_ONLY=pcs-hiding) runs one group.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${ZKAUDIT_SHARED:-../shared}
@@ -34,6 +34,7 @@ record() {
     {
         printf '{\n "command": "make bench (%s)",\n' "$*"
         printf ' "date": "%s",\n "host_cpu": "%s",\n "cores": %s,\n' "$(date -u +%FT%TZ)" "$cpu" "$(nproc)"
+        printf ' "load_average": "%s",\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
         printf ' "git_commit": "%s",\n "results": [\n' "$commit"
         grep '^{' "$tmp" | sed '$!s/$/,/' | sed 's/^/  /'
         printf ' ]\n}\n'
@@ -80,6 +81,10 @@ for b in ntt merkle pcs sumcheck logup; do
         record "bench/results/zk-$b.json" "$b" "build/rel/bin/bench_$b"
     fi
 done
+# hiding commitments against plain ones, measured in the same run
+if want pcs-hiding && [ -x build/rel/bin/bench_pcs ]; then
+    record bench/results/zk-pcs-hiding.json pcs-hiding build/rel/bin/bench_pcs hiding
+fi
 FASHION=/usr/share/datasets/fashion-mnist
 if want dataset && [ -x build/rel/bin/bench_dataset ]; then
     if [ -f "$FASHION/train-images-idx3-ubyte.gz" ]; then

@@ -46,6 +46,7 @@
 #define ZA_MAX_REQUEST_BYTES ((size_t)2 << 30)     /* one audit request (all sampled inputs) */
 #define ZA_MAX_MERKLE_DEPTH 40                      /* tree height: at most 2^40 leaves */
 #define ZA_MAX_MERKLE_QUERIES 65536                 /* leaves opened by one multi-opening */
+#define ZA_MAX_PCS_HIDING_OPENINGS 64               /* openings a hiding commitment allows (B) */
 
 /* dataset index (datasets/idx.c, db.c, fetch.c, protocol/dataset_commit.c) */
 #define ZA_MAX_DATASET_EXAMPLES ((uint64_t)1 << 32) /* examples in one dataset */

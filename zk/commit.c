@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "zk/mle.h"
+#include "zk/rand.h"
 #include "zk/sumcheck.h"
 
 struct zk_multi_prover {
@@ -13,6 +14,87 @@ struct zk_multi_prover {
     zk_pcs_prover *pp;
     int threads;
 };
+
+/* Offsets for items of sizes 2^lg[0..n), largest first (stable by index):
+ * every offset is then a multiple of the current item's size. */
+static uint64_t place(const unsigned *lg, unsigned n, uint64_t *offset)
+{
+    unsigned order[ZK_MULTI_MAX_VECS + 1];
+    for (unsigned i = 0; i < n; i++)
+        order[i] = i;
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned j = i; j > 0 && lg[order[j]] > lg[order[j - 1]]; j--) {
+            unsigned tmp = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = tmp;
+        }
+    uint64_t off = 0;
+    for (unsigned k = 0; k < n; k++) {
+        offset[order[k]] = off;
+        off += (uint64_t)1 << lg[order[k]];
+    }
+    return off;
+}
+
+void zk_multi_pcs_params(const zk_multi_layout *L, zk_pcs_params *p)
+{
+    if (L->hiding_openings)
+        zk_pcs_default_params_hiding(L->log_total, L->hiding_openings, p);
+    else
+        zk_pcs_default_params(L->log_total, p);
+}
+
+/* mask rows for B openings: B rows with generic eq weights make B
+ * combinations u_1..u_B jointly uniform; a power of two keeps it aligned */
+static unsigned mask_log_rows(unsigned B)
+{
+    unsigned l = 0;
+    while ((1u << l) < B)
+        l++;
+    return l;
+}
+
+za_status zk_multi_layout_make_ex(const size_t *lens, unsigned n, const zk_multi_commit_opts *opts,
+                                  zk_multi_layout *L, za_error *err)
+{
+    unsigned B = opts ? opts->hiding_openings : 0;
+    if (!B)
+        return zk_multi_layout_make(lens, n, L, err);
+    if (B > ZA_MAX_PCS_HIDING_OPENINGS)
+        return za_error_set(err, ZA_ERR_ARG, "commit: a hiding budget of %u openings (1..%d)", B,
+                            ZA_MAX_PCS_HIDING_OPENINGS);
+    za_status st = zk_multi_layout_make(lens, n, L, err);
+    if (st != ZA_OK)
+        return st;
+    uint64_t data = 0;
+    for (unsigned i = 0; i < n; i++)
+        data += (uint64_t)1 << L->log_len[i];
+    /* the least N whose hiding parameters leave room for the mask rows: the
+     * row length C depends on the parameters for N */
+    unsigned ml = mask_log_rows(B);
+    for (unsigned N = L->log_total; N <= ZK_MULTI_MAX_VARS; N++) {
+        zk_pcs_params p;
+        zk_pcs_default_params_hiding(N, B, &p);
+        if (p.log_rows < ml)
+            continue;
+        unsigned mlog = ml + (N - p.log_rows);
+        if (data + ((uint64_t)1 << mlog) > ((uint64_t)1 << N))
+            continue;
+        unsigned lg[ZK_MULTI_MAX_VECS + 1];
+        uint64_t off[ZK_MULTI_MAX_VECS + 1];
+        memcpy(lg, L->log_len, sizeof(unsigned) * n);
+        lg[n] = mlog; /* the mask, after the vectors of its size */
+        place(lg, n + 1, off);
+        memcpy(L->offset, off, sizeof(uint64_t) * n);
+        L->log_total = N;
+        L->hiding_openings = B;
+        L->mask_log_len = mlog;
+        L->mask_offset = off[n];
+        return ZA_OK;
+    }
+    return za_error_set(err, ZA_ERR_LIMIT, "commit: the vectors and a mask exceed 2^%d elements",
+                        ZK_MULTI_MAX_VARS);
+}
 
 za_status zk_multi_layout_make(const size_t *lens, unsigned n, zk_multi_layout *L, za_error *err)
 {
@@ -65,8 +147,16 @@ za_status zk_multi_commit(const zk_fp *const *vecs, const size_t *lens, unsigned
                           zk_multi_prover **out, zk_pcs_commitment *com, zk_multi_layout *L,
                           za_error *err)
 {
+    return zk_multi_commit_ex(vecs, lens, n, NULL, threads, out, com, L, err);
+}
+
+za_status zk_multi_commit_ex(const zk_fp *const *vecs, const size_t *lens, unsigned n,
+                             const zk_multi_commit_opts *opts, int threads,
+                             zk_multi_prover **out, zk_pcs_commitment *com, zk_multi_layout *L,
+                             za_error *err)
+{
     *out = NULL;
-    za_status st = zk_multi_layout_make(lens, n, L, err);
+    za_status st = zk_multi_layout_make_ex(lens, n, opts, L, err);
     if (st != ZA_OK)
         return st;
     zk_multi_prover *mp = calloc(1, sizeof *mp);
@@ -80,8 +170,18 @@ za_status zk_multi_commit(const zk_fp *const *vecs, const size_t *lens, unsigned
     mp->threads = threads;
     for (unsigned i = 0; i < n; i++)
         memcpy(mp->table + L->offset[i], vecs[i], sizeof(zk_fp) * lens[i]);
+    if (L->hiding_openings) {
+        /* the mask rows: uniform, from a fresh seed */
+        uint8_t seed[ZK_RAND_SEED_LEN];
+        if ((st = zk_rand_seed(seed, err)) != ZA_OK) {
+            zk_multi_prover_free(mp);
+            return st;
+        }
+        zk_rand_fp(seed, 0, mp->table + L->mask_offset, (size_t)1 << L->mask_log_len);
+        memset(seed, 0, sizeof seed);
+    }
     zk_pcs_params p;
-    zk_pcs_default_params(L->log_total, &p);
+    zk_multi_pcs_params(L, &p);
     if ((st = zk_pcs_commit(mp->table, &p, threads, &mp->pp, com, err)) != ZA_OK) {
         zk_multi_prover_free(mp);
         return st;
@@ -127,6 +227,10 @@ static za_status lift(const zk_multi_layout *L, const zk_multi_claim *claims, un
 za_status zk_multi_open(const zk_multi_prover *mp, const zk_multi_claim *claims,
                         unsigned n_claims, zk_transcript *t, zk_writer *w, za_error *err)
 {
+    if (zk_pcs_openings_left(mp->pp) == 0) /* before the sumcheck is written */
+        return za_error_set(err, ZA_ERR_LIMIT,
+                            "commit: a hiding commitment for %u openings cannot be opened again "
+                            "(commit again with fresh randomness)", mp->L.hiding_openings);
     zk_fp2 *pts = NULL, *vals = NULL, point[ZK_MULTI_MAX_VARS], v_eval;
     zk_sumcheck_proof bp = { 0 };
     za_status st = lift(&mp->L, claims, n_claims, &pts, &vals, err);
@@ -153,6 +257,10 @@ za_status zk_multi_verify(const zk_pcs_commitment *com, const zk_multi_layout *L
         return za_error_set(err, ZA_ERR_MISMATCH,
                             "commit: the commitment holds 2^%u elements, the layout 2^%u",
                             com->params.log_n, L->log_total);
+    if (com->params.hiding_openings != L->hiding_openings)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "commit: the commitment is hiding for %u openings, the layout for %u",
+                            com->params.hiding_openings, L->hiding_openings);
     zk_fp2 *pts = NULL, *vals = NULL, point[ZK_MULTI_MAX_VARS], v_claim, v_eval;
     zk_sumcheck_proof bp = { 0 };
     za_status st = lift(L, claims, n_claims, &pts, &vals, err);
@@ -195,5 +303,9 @@ za_status zk_multi_verify_point(const zk_pcs_commitment *com, const zk_multi_lay
         return za_error_set(err, ZA_ERR_MISMATCH,
                             "commit: the commitment holds 2^%u elements, the layout 2^%u",
                             com->params.log_n, L->log_total);
+    if (com->params.hiding_openings != L->hiding_openings)
+        return za_error_set(err, ZA_ERR_MISMATCH,
+                            "commit: the commitment is hiding for %u openings, the layout for %u",
+                            com->params.hiding_openings, L->hiding_openings);
     return zk_pcs_verify(com, point, value, t, r, err);
 }

@@ -15,6 +15,23 @@
  * turned into claims on V at the points above, reduced to one point by
  * zk_batch_eval (one degree-2 sumcheck), and opened once.  Soundness error:
  * that of zk_batch_eval plus one zk_pcs opening.
+ *
+ * Hiding (zk_multi_commit_ex with hiding_openings = B >= 1).  The table is
+ * committed with hiding PCS parameters (zk_pcs_default_params_hiding(N, B))
+ * and holds one more vector, the MASK: m = 2^ceil(log2 B) whole rows of the
+ * PCS matrix (m * C entries, one row for B = 1) of uniform random elements,
+ * placed like any vector (largest first, at a multiple of its size, hence
+ * row-aligned).  The opened row combination u = eq(r_row)^T M then has the
+ * mask rows' combination added, which is uniform (the mask rows' eq weights
+ * are non-zero, and for B openings the B x m weight matrix has rank B, with
+ * overwhelming probability over the points); so are V~(z) and u's padding
+ * part, and the opened columns are uniform by the PCS's padding except the
+ * mask rows', which the checks determine (docs/proof-system.md, "Hiding
+ * commitments").  N is the least number of variables whose hiding layout
+ * fits the padded vectors and the mask; both parties compute the layout from
+ * the lengths and B.  Claims never refer to the mask.  NOT hidden: the
+ * batched-evaluation sumcheck's messages (zk/sumcheck.c is not
+ * zero-knowledge yet).
  */
 #ifndef ZK_COMMIT_H
 #define ZK_COMMIT_H
@@ -37,12 +54,29 @@ typedef struct {
     size_t len[ZK_MULTI_MAX_VECS];         /* as given */
     unsigned log_len[ZK_MULTI_MAX_VECS];   /* n_i */
     uint64_t offset[ZK_MULTI_MAX_VECS];    /* multiple of 2^{n_i} */
+    /* hiding only (all 0 otherwise): */
+    unsigned hiding_openings;              /* B */
+    unsigned mask_log_len;                 /* the mask has 2^mask_log_len entries */
+    uint64_t mask_offset;                  /* multiple of 2^mask_log_len */
 } zk_multi_layout;
+
+typedef struct {
+    unsigned hiding_openings; /* 0: plain, as zk_multi_commit; B in
+                                 1..ZA_MAX_PCS_HIDING_OPENINGS: hiding for B openings */
+} zk_multi_commit_opts;
 
 /* The layout of vectors of the given lengths (deterministic: both parties
  * compute it from the lengths alone). */
 za_status zk_multi_layout_make(const size_t *lens, unsigned n, zk_multi_layout *L,
                                za_error *err) ZA_WARN_UNUSED;
+/* The same with options (opts NULL: plain): a hiding layout also places the
+ * mask, from the lengths and B alone. */
+za_status zk_multi_layout_make_ex(const size_t *lens, unsigned n, const zk_multi_commit_opts *opts,
+                                  zk_multi_layout *L, za_error *err) ZA_WARN_UNUSED;
+
+/* The PCS parameters a layout's table is committed with: the plain
+ * defaults, or the hiding defaults for B openings. */
+void zk_multi_pcs_params(const zk_multi_layout *L, zk_pcs_params *p);
 
 typedef struct {
     unsigned vec;                       /* which vector */
@@ -56,6 +90,12 @@ typedef struct zk_multi_prover zk_multi_prover;
 za_status zk_multi_commit(const zk_fp *const *vecs, const size_t *lens, unsigned n, int threads,
                           zk_multi_prover **out, zk_pcs_commitment *com, zk_multi_layout *L,
                           za_error *err) ZA_WARN_UNUSED;
+/* The same with options (opts NULL: plain).  Hiding draws the mask with
+ * zk/rand.h (seeded by RAND_bytes); the prover then allows B openings. */
+za_status zk_multi_commit_ex(const zk_fp *const *vecs, const size_t *lens, unsigned n,
+                             const zk_multi_commit_opts *opts, int threads,
+                             zk_multi_prover **out, zk_pcs_commitment *com, zk_multi_layout *L,
+                             za_error *err) ZA_WARN_UNUSED;
 void zk_multi_prover_free(zk_multi_prover *mp);
 
 /* The committed copy of vector i (2^{n_i} entries, zero-padded), valid
@@ -66,7 +106,9 @@ const zk_fp *zk_multi_vector(const zk_multi_prover *mp, unsigned vec);
 zk_fp2 zk_multi_eval(const zk_multi_prover *mp, unsigned vec, const zk_fp2 *point);
 
 /* Prove all claims with one batched opening.  The caller has absorbed the
- * commitment; the claims are absorbed here. */
+ * commitment; the claims are absorbed here.  A hiding commitment allows B
+ * calls (ZA_ERR_LIMIT after).  The verifier refuses a commitment whose
+ * hiding budget differs from the layout's. */
 za_status zk_multi_open(const zk_multi_prover *mp, const zk_multi_claim *claims,
                         unsigned n_claims, zk_transcript *t, zk_writer *w,
                         za_error *err) ZA_WARN_UNUSED;

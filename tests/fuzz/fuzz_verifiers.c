@@ -2,7 +2,8 @@
  *
  * The first byte picks the verifier (polynomial commitment opening,
  * sumcheck, zero-check, logUp, multi-vector opening, fraction-sum GKR,
- * container header); the
+ * container header, hiding commitment and multi-vector openings, a
+ * commitment's parameters on the wire); the
  * rest is the proof.  Honest statements are fixed (a small committed vector,
  * a small range table), so the verifier runs its full parsing and checking
  * path on attacker-chosen bytes.  It must never crash, leak, hang or read out
@@ -26,6 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static zk_pcs_commitment pcs_com;
 static zk_multi_layout multi_layout;
 static zk_pcs_commitment multi_com;
+static zk_pcs_commitment hpcs_com;
+static zk_multi_layout hmulti_layout;
+static zk_pcs_commitment hmulti_com;
 static int ready;
 
 static void setup(void)
@@ -46,6 +50,14 @@ static void setup(void)
     if (zk_multi_commit(vecs, lens, 2, 1, &mp, &multi_com, &multi_layout, &err))
         abort();
     zk_multi_prover_free(mp);
+    zk_pcs_default_params_hiding(6, 2, &p);
+    if (zk_pcs_commit(v, &p, 1, &pp, &hpcs_com, &err))
+        abort();
+    zk_pcs_prover_free(pp);
+    zk_multi_commit_opts o = { 1 };
+    if (zk_multi_commit_ex(vecs, lens, 2, &o, 1, &mp, &hmulti_com, &hmulti_layout, &err))
+        abort();
+    zk_multi_prover_free(mp);
     ready = 1;
 }
 
@@ -55,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup();
     if (size < 1)
         return 0;
-    uint8_t which = data[0] % 7;
+    uint8_t which = data[0] % 10;
     zk_reader r;
     za_error err;
     zk_reader_init(&r, data + 1, size - 1, "fuzz", &err);
@@ -126,6 +138,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st = ZA_ERR_MISMATCH;
         break;
     }
+    case 7:
+        zk_pcs_absorb_commitment(&t, &hpcs_com);
+        st = zk_pcs_verify(&hpcs_com, point, zk_fp2_make(5, 0), &t, &r, &err);
+        break;
+    case 8: {
+        zk_multi_claim cl[2];
+        memset(cl, 0, sizeof cl);
+        cl[0].vec = 0;
+        cl[1].vec = 1;
+        for (int i = 0; i < 5; i++)
+            cl[0].point[i] = cl[1].point[i] = point[i];
+        cl[0].value = zk_fp2_make(1, 2);
+        cl[1].value = zk_fp2_make(3, 4);
+        zk_pcs_absorb_commitment(&t, &hmulti_com);
+        st = zk_multi_verify(&hmulti_com, &hmulti_layout, cl, 2, &t, &r, &err);
+        break;
+    }
+    case 9: {
+        zk_pcs_commitment c;
+        st = zk_pcs_commitment_read(&r, &c);
+        st = ZA_ERR_MISMATCH;
+        break;
+    }
     default:
         st = zk_reader_open_container(&r, 1);
         st = ZA_ERR_MISMATCH;
@@ -133,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* the statements above are false or fixed: acceptance of a full proof
      * would be a soundness failure */
-    if (st == ZA_OK && (which == 0 || which == 3 || which == 4))
+    if (st == ZA_OK && (which == 0 || which == 3 || which == 4 || which == 7 || which == 8))
         abort();
     return 0;
 }
