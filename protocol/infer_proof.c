@@ -62,6 +62,7 @@ typedef struct {
     unsigned n_wc, n_tc, cap_wc, cap_tc;
     zk_blind *bl;             /* a blinded (zero-knowledge) proof, or NULL */
     unsigned *wc_ext, *tc_ext; /* blinded: each claim's external index (zk/blind.h) */
+    size_t blinded_end;       /* prover: where the blinded messages end in the proof */
 } ctx;
 
 static const zk_fp2 ONE = { 1, 0 }, ZERO = { 0, 0 };
@@ -1563,7 +1564,8 @@ static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs
 
 /* The witness commitment's vector lengths: the witness, and in a blinded
  * proof the pads (two base elements each) and the mask vector R that fills
- * the lower half of the table (table_statement). */
+ * the lower half of the table (table_statement).  A blinded proof's witness
+ * commitment is hiding for its one opening (zk/commit.h, B = 1). */
 static za_status witness_lens(const zp_circuit *c, int blinded, size_t n_pads, size_t *lens,
                               unsigned *nv, za_error *err)
 {
@@ -1575,7 +1577,8 @@ static za_status witness_lens(const zp_circuit *c, int blinded, size_t n_pads, s
             return za_error_set(err, ZA_ERR_UNSUPPORTED, "too many vectors to blind");
         lens[k++] = 2 * n_pads;
         zk_multi_layout L;
-        za_status st = zk_multi_layout_make(lens, k, &L, err);
+        zk_multi_commit_opts o = { 1 };
+        za_status st = zk_multi_layout_make_ex(lens, k, &o, &L, err);
         if (st)
             return st;
         lens[k++] = (size_t)1 << L.log_total;
@@ -1613,6 +1616,8 @@ static za_status blind_finish(ctx *x, const zk_multi_prover *mw, const zk_pcs_co
         sigma = zk_fp2_add(sigma, zk_fp2_mul(ct_coef[i], x->tc[i].value));
     }
     /* pad k is stored as two base elements, c0 at 2k and c1 at 2k+1 */
+    if (x->prover)
+        x->blinded_end = x->w->len;
     for (size_t k = 0; k < s.n_pads; k++) {
         kern[2 * k] = s.pad_kernel[k];
         kern[2 * k + 1] = zk_fp2_mul(s.pad_kernel[k], zk_fp2_make(0, 1));
@@ -2080,7 +2085,9 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
             }
             wit[c->n_wit + 1] = rmask;
         }
-        st = zk_multi_commit((const zk_fp *const *)wit, lens, nv, threads, &mw, &com, &L, err);
+        zk_multi_commit_opts hopts = { 1 };
+        st = zk_multi_commit_ex((const zk_fp *const *)wit, lens, nv, blinded ? &hopts : NULL,
+                                threads, &mw, &com, &L, err);
         if (blinded) {
             wit[c->n_wit] = wit[c->n_wit + 1] = NULL;
             free(rmask);
@@ -2091,6 +2098,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
             goto out;
         zk_pcs_commitment_write(&w, &com);
         zk_pcs_absorb_commitment(&t, &com);
+        S.blinded_begin = w.len;
         /* from here on read the committed copies (saves a copy of the witness) */
         for (unsigned v = 0; v < c->n_wit; v++) {
             free(wit[v]);
@@ -2121,6 +2129,9 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
         goto out;
     }
     S.open_s = za_now_s() - tm;
+    S.blinded_end = x.bl ? x.blinded_end : 0;
+    if (!x.bl)
+        S.blinded_begin = 0;
     zk_writer_end_container(&w, mark);
     if ((st = zk_writer_status(&w, err)))
         goto out;
@@ -2293,8 +2304,9 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
         size_t lens[ZP_MAX_VECS];
         zk_multi_layout Lw, Lt;
         unsigned nv = 0;
+        zk_multi_commit_opts hopts = { 1 };
         if ((st = witness_lens(c, blinded, (size_t)n_pads, lens, &nv, err)) ||
-            (st = zk_multi_layout_make(lens, nv, &Lw, err)))
+            (st = zk_multi_layout_make_ex(lens, nv, blinded ? &hopts : NULL, &Lw, err)))
             goto out;
         if ((st = zp_weight_layout(c, &Lt, err)))
             goto out;

@@ -38,6 +38,10 @@ typedef struct {
     double witness_s, commit_s, lookup_s, relations_s, open_s, total_s;
     size_t proof_bytes;
     size_t witness_elems;
+    /* a blinded proof: its bytes [blinded_begin, blinded_end) are the
+     * blinded messages of the relations and the product check (uniform
+     * 16-byte extension elements; 0, 0 for a plain proof) */
+    size_t blinded_begin, blinded_end;
 } zp_prove_stats;
 
 /* TEST ONLY: a cheating prover.  After the honest witness is computed, add

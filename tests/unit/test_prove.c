@@ -741,6 +741,78 @@ static void test_blinded_differ(void **state)
     unload(&f);
 }
 
+/* Zero knowledge, statistically: over many blinded proofs of one statement,
+ * every 8-byte word of the blinded messages (zp_prove_stats.blinded_begin
+ * .. blinded_end) varies from proof to proof and their top 4 bits are
+ * uniform (chi-square, 15 dof), while plain proofs of the statement are
+ * the same bytes every time. */
+static void test_blinded_uniform(void **state)
+{
+    (void)state;
+    if (!blinded)
+        return;
+    fixture f;
+    if (!load("models/tflite-micro/hello_world_int8.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    long runs = zt_iters(120);
+    uint32_t counts[16] = { 0 };
+    size_t total = 0, span = 0;
+    uint8_t *first = NULL;
+    size_t *same = NULL;
+    for (long i = 0; i < runs; i++) {
+        uint8_t *proof = NULL;
+        size_t len = 0;
+        zp_prove_stats S;
+        za_error err;
+        assert_int_equal(zp_prove_ex(f.m, &f.mc, 1, f.input, f.in_bytes, 2, NULL, 1, &proof, &len,
+                                     &S, &err),
+                         ZA_OK);
+        assert_true(S.blinded_begin > 0 && S.blinded_end > S.blinded_begin + 64 &&
+                    S.blinded_end <= len);
+        size_t n = (S.blinded_end - S.blinded_begin) / 8;
+        const uint8_t *b = proof + S.blinded_begin;
+        if (!first) {
+            span = n;
+            first = malloc(n * 8);
+            same = calloc(n, sizeof *same);
+            assert_non_null(first);
+            assert_non_null(same);
+            memcpy(first, b, n * 8);
+        }
+        assert_int_equal(n, span); /* the count of messages depends only on the circuit */
+        for (size_t k = 0; k < n; k++) {
+            uint64_t v = 0;
+            for (int j = 0; j < 8; j++)
+                v |= (uint64_t)b[8 * k + j] << (8 * j);
+            counts[v >> 60]++;
+            total++;
+            if (i > 0 && memcmp(b + 8 * k, first + 8 * k, 8) == 0)
+                same[k]++;
+        }
+        free(proof);
+    }
+    for (size_t k = 0; k < span; k++)
+        if (same[k] > 2)
+            fail_msg("blinded word %zu of %zu repeated in %zu of %ld proofs", k, span, same[k], runs);
+    double e = (double)total / 16.0, x2 = 0;
+    for (int k = 0; k < 16; k++)
+        x2 += ((double)counts[k] - e) * ((double)counts[k] - e) / e;
+    print_message("blinded messages: %zu words per proof, chi-square %.1f over %zu words\n", span,
+                  x2, total);
+    assert_true(x2 < 60.0); /* P(chi2_15 > 60) < 1e-6 */
+    /* the contrast: a plain proof of the same statement is deterministic */
+    uint8_t *p1 = NULL, *p2 = NULL;
+    size_t l1 = 0, l2 = 0;
+    blinded = 0;
+    assert_int_equal(prove(&f, 1, NULL, &p1, &l1), ZA_OK);
+    assert_int_equal(prove(&f, 1, NULL, &p2, &l2), ZA_OK);
+    blinded = 1;
+    assert_int_equal(l1, l2);
+    assert_memory_equal(p1, p2, l1);
+    free(p1), free(p2), free(first), free(same);
+    unload(&f);
+}
+
 static int group_plain(void **state)
 {
     (void)state;
@@ -760,6 +832,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blinded_differ),
+        cmocka_unit_test(test_blinded_uniform),
         cmocka_unit_test(test_complete_mnist),
         cmocka_unit_test(test_complete_resnet_and_small),
         cmocka_unit_test(test_commitment),
