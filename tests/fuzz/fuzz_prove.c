@@ -3,7 +3,8 @@
  *
  * Setup: the hello_world model of ../shared (ZKAUDIT_SHARED overrides; the
  * target does nothing, and says so once, without it), its commitment, and
- * one valid proof.  Each input is a list of edits (2 bytes of position, 1
+ * two valid proofs, a plain and a blinded one (zp_prove_ex; bit 1 of the
+ * first byte picks which one is mutated).  Each input is a list of edits (2 bytes of position, 1
  * byte to XOR) applied to a copy of the valid proof; if the first byte is
  * odd, the rest of the input is also tried as a whole proof.  The verifier
  * must never crash, leak or read out of bounds, and must reject every proof
@@ -24,8 +25,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static zp_model_commitment mc;
-static uint8_t *valid;
-static size_t valid_len;
+static uint8_t *valids[2];
+static size_t valid_lens[2];
 static int state; /* 0: not set up, 1: ready, 2: unavailable */
 
 static void setup(void)
@@ -45,7 +46,8 @@ static void setup(void)
     uint8_t *in = malloc(in_bytes);
     if (!in || zm_make_input("random:1", in, in_bytes, &err) ||
         zp_model_commit(m, ZM_ROUNDING_TFLITE, 1, &mc, &err) ||
-        zp_prove(m, &mc, 1, in, in_bytes, 1, NULL, &valid, &valid_len, NULL, &err))
+        zp_prove(m, &mc, 1, in, in_bytes, 1, NULL, &valids[0], &valid_lens[0], NULL, &err) ||
+        zp_prove_ex(m, &mc, 1, in, in_bytes, 1, NULL, 1, &valids[1], &valid_lens[1], NULL, &err))
         abort();
     free(in);
     zm_model_free(m);
@@ -60,9 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     za_error err;
     zp_verified v;
+    const uint8_t *valid = valids[(data[0] >> 1) & 1];
+    size_t valid_len = valid_lens[(data[0] >> 1) & 1];
     if (data[0] & 1) {
         if (zp_verify(&mc, data + 1, size - 1, 1, &v, &err) == ZA_OK) {
-            if (size - 1 != valid_len || memcmp(data + 1, valid, valid_len) != 0)
+            /* an accepted proof must be one of the two valid ones (a blinded
+             * proof is random: nothing else may pass) */
+            int known = 0;
+            for (int k = 0; k < 2; k++)
+                known |= size - 1 == valid_lens[k] && memcmp(data + 1, valids[k], valid_lens[k]) == 0;
+            if (!known)
                 abort();
             zp_verified_free(&v);
         }
