@@ -1,13 +1,16 @@
 /* zk/blind.c - see blind.h. */
 #include "zk/blind.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/sha256.h"
 #include "zk/mle.h"
+#include "zk/rand.h"
+
+/* zk/rand.h streams of a seed: the pads and the mask vector */
+#define ZK_BLIND_PAD_STREAM 1
+#define ZK_BLIND_MASK_STREAM 2
 
 typedef struct {
     zk_fp2 c0;
@@ -117,34 +120,16 @@ za_status zk_blind_pads_make(size_t n_pads, const uint8_t *seed, zk_fp2 *pads, z
     if (n_pads < ZK_BLIND_DUMMY_PADS + 1 || n_pads > ZK_BLIND_MAX_PADS)
         return za_error_set(err, ZA_ERR_ARG, "blind: %zu pads (need %d .. %zu)", n_pads,
                             ZK_BLIND_DUMMY_PADS + 1, ZK_BLIND_MAX_PADS);
-    uint8_t block[32];
-    uint64_t counter = 0;
-    size_t got = 0, need = 2 * n_pads;
-    zk_fp *flat = (zk_fp *)pads; /* zk_fp2 is two zk_fp, c0 then c1 */
-    while (got < need) {
-        if (seed) {
-            static const char tag[] = "zkaudit/blind/test-pads/v1";
-            za_sha256_ctx c;
-            uint8_t ctr[8];
-            for (int i = 0; i < 8; i++)
-                ctr[i] = (uint8_t)(counter >> (8 * i));
-            counter++;
-            za_sha256_init(&c);
-            za_sha256_update(&c, tag, sizeof tag - 1);
-            za_sha256_update(&c, seed, 32);
-            za_sha256_update(&c, ctr, 8);
-            za_sha256_final(&c, block);
-        } else if (RAND_bytes(block, sizeof block) != 1) {
-            return za_error_set(err, ZA_ERR_IO, "blind: OpenSSL RAND_bytes failed");
-        }
-        for (int k = 0; k < 4 && got < need; k++) {
-            uint64_t v = 0;
-            for (int i = 0; i < 8; i++)
-                v |= (uint64_t)block[8 * k + i] << (8 * i);
-            if (v < ZK_P) /* rejection: uniform */
-                flat[got++] = v;
-        }
+    uint8_t fresh[ZK_RAND_SEED_LEN];
+    if (!seed) {
+        za_status st = zk_rand_seed(fresh, err);
+        if (st)
+            return st;
+        seed = fresh;
     }
+    /* zk_fp2 is two zk_fp, c0 then c1 */
+    zk_rand_fp(seed, ZK_BLIND_PAD_STREAM, (zk_fp *)pads, 2 * n_pads);
+    memset(fresh, 0, sizeof fresh);
     pads[2] = zk_fp2_mul(pads[0], pads[1]);
     pads[5] = zk_fp2_mul(pads[3], pads[4]);
     return ZA_OK;
@@ -152,19 +137,12 @@ za_status zk_blind_pads_make(size_t n_pads, const uint8_t *seed, zk_fp2 *pads, z
 
 za_status zk_blind_random_fp(size_t n, zk_fp *out, za_error *err)
 {
-    uint8_t buf[4096];
-    size_t got = 0;
-    while (got < n) {
-        if (RAND_bytes(buf, sizeof buf) != 1)
-            return za_error_set(err, ZA_ERR_IO, "blind: OpenSSL RAND_bytes failed");
-        for (size_t k = 0; k + 8 <= sizeof buf && got < n; k += 8) {
-            uint64_t v = 0;
-            for (int i = 0; i < 8; i++)
-                v |= (uint64_t)buf[k + i] << (8 * i);
-            if (v < ZK_P)
-                out[got++] = v;
-        }
-    }
+    uint8_t seed[ZK_RAND_SEED_LEN];
+    za_status st = zk_rand_seed(seed, err);
+    if (st)
+        return st;
+    zk_rand_fp(seed, ZK_BLIND_MASK_STREAM, out, n);
+    memset(seed, 0, sizeof seed);
     return ZA_OK;
 }
 

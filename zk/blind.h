@@ -64,13 +64,13 @@ typedef struct {
 
 typedef struct zk_blind zk_blind;
 
-/* n_pads pads: uniform (OpenSSL RAND_bytes) except D[2] = D[0] D[1] and
- * D[5] = D[3] D[4].  seed != NULL (tests): a SHA-256 stream of the 32-byte
- * seed instead, so that runs replay. */
+/* n_pads pads: uniform (zk/rand.h from a fresh zk_rand_seed) except
+ * D[2] = D[0] D[1] and D[5] = D[3] D[4].  seed != NULL (tests): that
+ * 32-byte seed instead, so that runs replay. */
 za_status zk_blind_pads_make(size_t n_pads, const uint8_t *seed, zk_fp2 *pads, za_error *err)
     ZA_WARN_UNUSED;
 
-/* n uniform base-field elements (OpenSSL RAND_bytes, rejection sampled):
+/* n uniform base-field elements from a fresh zk_rand_seed (zk/rand.h):
  * masking vectors. */
 za_status zk_blind_random_fp(size_t n, zk_fp *out, za_error *err) ZA_WARN_UNUSED;
 
