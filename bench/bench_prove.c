@@ -103,8 +103,9 @@ int main(int argc, char **argv)
         free(proof);
         proof = NULL;
         double a = za_now_s();
-        if (zp_prove_ex(m, &mc, batch, inputs, sample * batch, 0, NULL, blinded, &proof, &plen,
-                        &S, &err))
+        zp_prove_opts po = { .blinded = blinded, .model_secret = NULL };
+        if (zp_prove_ex(m, &mc, batch, inputs, sample * batch, 0, NULL, &po, &proof, &plen, &S,
+                        &err))
             die("prove", &err);
         tp[i] = za_now_s() - a;
     }

@@ -62,7 +62,12 @@ typedef struct {
     unsigned n_wc, n_tc, cap_wc, cap_tc;
     zk_blind *bl;             /* a blinded (zero-knowledge) proof, or NULL */
     unsigned *wc_ext, *tc_ext; /* blinded: each claim's external index (zk/blind.h) */
+    int priv;                 /* a private (hiding) model commitment: weight claims are
+                                 reduced and opened by weight_reduce, not the final statement */
+    zk_hv *tc_hv;             /* priv: each weight claim's hidden value */
+    zp_prove_stats *test_evals; /* TEST ONLY: record the unmasked weight evaluations here */
     size_t blinded_end;       /* prover: where the blinded messages end in the proof */
+    size_t weights_begin, weights_end; /* prover: the private weights' clear value and opening */
 } ctx;
 
 static const zk_fp2 ONE = { 1, 0 }, ZERO = { 0, 0 };
@@ -228,11 +233,16 @@ static za_status push_claim(ctx *x, int weight, unsigned vec, const zk_fp2 *pt, 
         unsigned *ne = x->bl ? realloc(*ext, sizeof **ext * nc) : NULL;
         if (ne)
             *ext = ne;
-        if (!na || (x->bl && !ne))
+        zk_hv *nh = x->bl && weight ? realloc(x->tc_hv, sizeof *nh * nc) : NULL;
+        if (nh)
+            x->tc_hv = nh;
+        if (!na || (x->bl && !ne) || (x->bl && weight && !nh))
             return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
         *cap = nc;
     }
-    if (x->bl)
+    if (x->bl && weight && x->priv) /* weight_reduce takes it, not the final statement */
+        x->tc_hv[*cnt] = v.h, (*ext)[*cnt] = 0;
+    else if (x->bl)
         (*ext)[*cnt] = zk_blind_external(x->bl, v.h);
     zk_multi_claim *cl = &(*arr)[(*cnt)++];
     cl->vec = vec;
@@ -1420,13 +1430,129 @@ static za_status run_relations(ctx *x)
 }
 
 /* The weight commitment's layout (protocol/model_commit.c commits the
- * circuit's weight vectors in this order). */
-static za_status zp_weight_layout(const zp_circuit *c, zk_multi_layout *L, za_error *err)
+ * circuit's weight vectors in this order; a private commitment is hiding
+ * for its budget of openings, which its parameters carry). */
+static za_status zp_weight_layout(const zp_circuit *c, const zp_model_commitment *mc,
+                                  zk_multi_layout *L, za_error *err)
 {
     size_t lens[ZP_MAX_VECS];
     for (unsigned v = 0; v < c->n_wts; v++)
         lens[v] = (size_t)1 << c->wts_log[v];
-    return zk_multi_layout_make(lens, c->n_wts, L, err);
+    zk_multi_commit_opts o = { mc->weights.params.hiding_openings, NULL };
+    return zk_multi_layout_make_ex(lens, c->n_wts, o.hiding_openings ? &o : NULL, L, err);
+}
+
+/* K~(z) for K = sum_i coef_i eq(p_i, .) placed at claim i's vector's offset
+ * less base, over n variables: what the verifier computes itself at the end
+ * of a sumcheck against the claims' kernel. */
+static zk_fp2 claims_kernel_eval(const zk_multi_layout *L, const zk_multi_claim *claims,
+                                 const zk_fp2 *coef, unsigned n_claims, uint64_t base,
+                                 const zk_fp2 *z, unsigned n)
+{
+    zk_fp2 wz = ZERO, full[ZK_MULTI_MAX_VARS + 1];
+    for (unsigned i = 0; i < n_claims; i++) {
+        unsigned v = claims[i].vec, nv = L->log_len[v];
+        uint64_t off = L->offset[v] - base;
+        for (unsigned j = 0; j < n; j++)
+            full[j] = j < nv ? claims[i].point[j] : fp2i((int64_t)((off >> j) & 1));
+        wz = zk_fp2_add(wz, zk_fp2_mul(coef[i], zk_eq_eval(full, z, n)));
+    }
+    return wz;
+}
+
+/* ---------------------------------------------------------------- private model */
+
+/* A private model's weight claims (hidden values h_i of weight vectors'
+ * MLEs at points p_i), reduced to one opening of the hiding weight
+ * commitment (docs/zero-knowledge.md, "Private model").  With a_i the
+ * powers of a challenge, sum_i a_i h_i = sum_x T(x) K(x) for the committed
+ * table T and K = sum_i a_i eq(p_i, .) at each vector's offset (zero on the
+ * mask rows).  A blinded sumcheck (every round message padded) ends at a
+ * uniform point z with the hidden value T~(z) K(z); the prover then sends
+ * T~(z) in the clear and opens T there.  T~(z) and the opening's row
+ * combination are uniform because T holds the commitment's mask rows, and
+ * the opened columns are uniform by its padding, for up to B openings in
+ * all (protocol/model_key.h keeps the count across proofs).  K(z) the
+ * verifier computes.  Soundness: that of the sumcheck, n_tc / |F| for the
+ * combination, and the opening's.  open = 0 (counting pads) stops before
+ * the opening. */
+static za_status weight_reduce(ctx *x, const zk_multi_layout *L, const zk_multi_prover *mp,
+                               const zk_pcs_commitment *com, int open)
+{
+    if (!x->n_tc)
+        return ZA_OK;
+    unsigned n = L->log_total;
+    zk_fp2 alpha = zk_transcript_challenge_fp2(x->t, "weights/combine"), a = ONE;
+    zk_fp2 *coef = ext_alloc(x->n_tc);
+    if (!coef)
+        return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+    pv total = pv_pub(x, ZERO);
+    for (unsigned i = 0; i < x->n_tc; i++) {
+        coef[i] = a;
+        pv h = { x->tc[i].value, x->tc_hv[i] };
+        total = pv_lin(x, ONE, total, a, h);
+        a = zk_fp2_mul(a, alpha);
+    }
+    zk_fp2 *K = NULL, z[ZK_MULTI_MAX_VARS], ev[2] = { ZERO, ZERO };
+    const zk_fp *T = NULL;
+    if (x->prover) {
+        if (!(K = ext_alloc((size_t)1 << n))) {
+            free(coef);
+            return za_error_set(x->err, ZA_ERR_NOMEM, "out of memory");
+        }
+        for (unsigned i = 0; i < x->n_tc; i++) {
+            unsigned v = x->tc[i].vec;
+            zk_eq_table_accumulate(x->tc[i].point, L->log_len[v], coef[i], K + L->offset[v],
+                                   x->threads);
+        }
+        T = zk_multi_table(mp);
+    }
+    zk_mle_ref tabs[2] = { zk_mle_ref_base(T), zk_mle_ref_ext_inplace(K) };
+    zk_sumcheck_term term = zk_sumcheck_term_make(ONE, 2, 0, 1, 0, 0);
+    zk_sumcheck_instance inst = { n, 2, tabs, 1, &term };
+    pv fin;
+    za_status st = sumcheck(x, &inst, total, z, ev, &fin);
+    free(K);
+    if (st) {
+        free(coef);
+        return st;
+    }
+    /* T~(z) in the clear (uniform: the mask rows) */
+    zk_fp2 tz = ev[0];
+    if (x->prover && x->test_evals) { /* the weight vectors' part of T~(z): no mask */
+        zk_fp2 data = ZERO;
+        for (unsigned v = 0; v < L->n_vecs; v++) {
+            zk_fp2 e = zk_multi_eval(mp, v, z);
+            for (unsigned j = L->log_len[v]; j < n; j++)
+                e = zk_fp2_mul(e, (L->offset[v] >> j) & 1 ? z[j] : zk_fp2_sub(ONE, z[j]));
+            data = zk_fp2_add(data, e);
+        }
+        zp_prove_stats *S = x->test_evals;
+        if (S->n_weight_evals < ZP_STATS_WEIGHT_EVALS)
+            S->weight_evals[S->n_weight_evals++] = data;
+    }
+    if (x->prover)
+        x->weights_begin = x->w->len, zk_write_fp2(x->w, tz);
+    else if (zk_read_fp2(x->r, "weight table value", &tz)) {
+        free(coef);
+        return zk_reader_status(x->r);
+    }
+    zk_transcript_absorb_fp2(x->t, "weights/table-value", &tz, 1);
+    zk_fp2 kz = claims_kernel_eval(L, x->tc, coef, x->n_tc, 0, z, n);
+    free(coef);
+    if ((st = expect(x, NULL, fin, pv_pub(x, zk_fp2_mul(tz, kz)),
+                     "private model: the weights' sumcheck does not end at the opened value")))
+        return st;
+    x->n_tc = 0; /* consumed: the final statement has no weight part */
+    if (!open)
+        return ZA_OK;
+    st = x->prover ? zk_multi_open_point(mp, z, tz, x->t, x->w, x->err)
+                   : zk_multi_verify_point(com, L, z, tz, x->t, x->r, x->err);
+    if (st && !x->prover)
+        za_error_prefix(x->err, "private model: weight opening");
+    if (x->prover)
+        x->weights_end = x->w->len;
+    return st;
 }
 
 /* ---------------------------------------------------------------- blinded proofs */
@@ -1526,14 +1652,7 @@ static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs
         return st;
     zk_transcript_absorb_fp2(x->t, "blind/table-value", &tz, 1);
     if (!x->prover) { /* W(z), from the claims and the kernel */
-        zk_fp2 wz = ZERO, full[ZK_MULTI_MAX_VARS];
-        for (unsigned i = 0; i < n_claims; i++) {
-            unsigned v = claims[i].vec, nv = L->log_len[v];
-            uint64_t off = L->offset[v] - base;
-            for (unsigned j = 0; j < n; j++)
-                full[j] = j < nv ? claims[i].point[j] : fp2i((int64_t)((off >> j) & 1));
-            wz = zk_fp2_add(wz, zk_fp2_mul(coef[i], zk_eq_eval(full, z, n)));
-        }
+        zk_fp2 wz = claims_kernel_eval(L, claims, coef, n_claims, base, z, n);
         if (kvec >= 0) {
             unsigned nk = L->log_len[kvec];
             uint64_t off = L->offset[kvec] - base;
@@ -1577,7 +1696,7 @@ static za_status witness_lens(const zp_circuit *c, int blinded, size_t n_pads, s
             return za_error_set(err, ZA_ERR_UNSUPPORTED, "too many vectors to blind");
         lens[k++] = 2 * n_pads;
         zk_multi_layout L;
-        zk_multi_commit_opts o = { 1 };
+        zk_multi_commit_opts o = { 1, NULL };
         za_status st = zk_multi_layout_make_ex(lens, k, &o, &L, err);
         if (st)
             return st;
@@ -1643,12 +1762,12 @@ out:
 
 /* The pads a blinded proof uses, counted by a dry run of the verifier's
  * side on an all-zero proof (the count depends only on the circuit). */
-static za_status count_pads(const ctx *px, size_t *n_out)
+static za_status count_pads(const ctx *px, const zk_multi_layout *Lt, size_t *n_out)
 {
     for (size_t len = (size_t)1 << 22;; len *= 4) {
         ctx v;
         memset(&v, 0, sizeof v);
-        v.prover = 0, v.c = px->c, v.threads = px->threads, v.pub = px->pub;
+        v.prover = 0, v.c = px->c, v.threads = px->threads, v.pub = px->pub, v.priv = px->priv;
         memcpy(v.table, px->table, sizeof v.table);
         za_error e;
         memset(&e, 0, sizeof e);
@@ -1666,12 +1785,14 @@ static za_status count_pads(const ctx *px, size_t *n_out)
         zk_reader_init(&r, zeros, len, "count", NULL);
         v.r = &r;
         za_status st = run_relations(&v);
+        if (!st && v.priv)
+            st = weight_reduce(&v, Lt, NULL, NULL, 0);
         if (!st)
             st = zk_blind_products(v.bl, &t, 1, NULL, &r, &e);
         size_t used = zk_blind_pads_used(v.bl);
         int truncated = r.status != ZA_OK;
         zk_blind_free(v.bl);
-        free(v.wc), free(v.tc), free(v.wc_ext), free(v.tc_ext);
+        free(v.wc), free(v.tc), free(v.wc_ext), free(v.tc_ext), free(v.tc_hv);
         free(zeros);
         if (!st) {
             *n_out = used;
@@ -1887,8 +2008,8 @@ static za_status make_witness(ctx *x, const zp_layer *L)
 /* ---------------------------------------------------------------- prove */
 
 static za_status check_commitment(const zm_model *m, const zp_model_commitment *mc,
-                                  const zp_circuit *c, zk_fp **wts, int threads,
-                                  zk_multi_prover **mp, za_error *err)
+                                  const zp_model_secret *secret, const zp_circuit *c,
+                                  zk_fp **wts, int threads, zk_multi_prover **mp, za_error *err)
 {
     uint8_t *desc = NULL;
     size_t dlen = 0;
@@ -1903,10 +2024,17 @@ static za_status check_commitment(const zm_model *m, const zp_model_commitment *
     size_t lens[ZP_MAX_VECS];
     for (unsigned v = 0; v < c->n_wts; v++)
         lens[v] = (size_t)1 << c->wts_log[v];
+    if (zp_model_commitment_is_private(mc) &&
+        (!secret || secret->budget != mc->weights.params.hiding_openings ||
+         memcmp(secret->model_id, mc->model_id, 32) != 0))
+        return za_error_set(err, ZA_ERR_ARG, "%s", secret ? "the model key belongs to another "
+                            "commitment" : "a private model commitment needs its key to prove");
+    zk_multi_commit_opts o = { secret ? secret->budget : 0, secret ? secret->seed : NULL };
     zk_pcs_commitment com;
     zk_multi_layout L;
-    if ((st = zk_multi_commit((const zk_fp *const *)wts, lens, c->n_wts, threads, mp, &com, &L,
-                              err)))
+    if ((st = zk_multi_commit_ex((const zk_fp *const *)wts, lens, c->n_wts,
+                                 zp_model_commitment_is_private(mc) ? &o : NULL, threads, mp, &com,
+                                 &L, err)))
         return st;
     if (memcmp(&com.root, &mc->weights.root, sizeof com.root) != 0 ||
         memcmp(&com.params, &mc->weights.params, sizeof com.params) != 0)
@@ -1919,15 +2047,18 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
                    const uint8_t *inputs, size_t inputs_len, int threads, const zp_cheat *cheat,
                    uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
 {
-    return zp_prove_ex(m, mc, batch, inputs, inputs_len, threads, cheat, 0, proof, proof_len,
+    return zp_prove_ex(m, mc, batch, inputs, inputs_len, threads, cheat, NULL, proof, proof_len,
                        stats, err);
 }
 
 za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
                       const uint8_t *inputs, size_t inputs_len, int threads,
-                      const zp_cheat *cheat, int blinded, uint8_t **proof, size_t *proof_len,
-                      zp_prove_stats *stats, za_error *err)
+                      const zp_cheat *cheat, const zp_prove_opts *opts, uint8_t **proof,
+                      size_t *proof_len, zp_prove_stats *stats, za_error *err)
 {
+    int priv = zp_model_commitment_is_private(mc);
+    int blinded = priv || (opts && opts->blinded);
+    const zp_model_secret *secret = opts ? opts->model_secret : NULL;
     zp_prove_stats S;
     memset(&S, 0, sizeof S);
     double t0 = za_now_s(), tm;
@@ -1958,7 +2089,8 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
         (st = zp_circuit_compile(m, e, mc->rounding, batch, &c, err)))
         goto out;
     if ((st = zp_circuit_weights(c, wts, err)) ||
-        (st = check_commitment(m, mc, c, wts, threads, &mt, err)))
+        (st = check_commitment(m, mc, secret, c, wts, threads, &mt, err)) ||
+        (st = zp_weight_layout(c, mc, &Lt, err)))
         goto out;
     if ((st = alloc_vecs(wit, c->n_wit, c->wit_log, err)))
         goto out;
@@ -1987,7 +2119,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
         }
     }
     x.prover = 1, x.c = c, x.threads = threads, x.t = &t, x.w = &w, x.err = err;
-    x.wit = wit, x.wts = wts, x.pub = pub, x.cheat = cheat;
+    x.wit = wit, x.wts = wts, x.pub = pub, x.cheat = cheat, x.priv = priv;
     if (!st)
         st = zp_circuit_table(c, x.table, err);
     for (unsigned l = 0; l < c->n_layers && !st; l++)
@@ -2026,7 +2158,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
             st = za_error_set(err, ZA_ERR_UNSUPPORTED, "prover: too many vectors to blind");
             goto out;
         }
-        if ((st = count_pads(&x, &n_pads)))
+        if ((st = count_pads(&x, &Lt, &n_pads)))
             goto out;
         if (!(pads = malloc(sizeof(zk_fp2) * n_pads)) ||
             !(padvec = malloc(sizeof(zk_fp) * 2 * n_pads))) {
@@ -2085,7 +2217,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
             }
             wit[c->n_wit + 1] = rmask;
         }
-        zk_multi_commit_opts hopts = { 1 };
+        zk_multi_commit_opts hopts = { 1, NULL };
         st = zk_multi_commit_ex((const zk_fp *const *)wit, lens, nv, blinded ? &hopts : NULL,
                                 threads, &mw, &com, &L, err);
         if (blinded) {
@@ -2118,10 +2250,15 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
     if ((st = run_relations(&x)))
         goto out;
     S.relations_s = za_now_s() - tm, tm = za_now_s();
+    if (opts && opts->test_weight_evals) {
+        for (unsigned i = 0; i < x.n_tc && S.n_weight_evals < ZP_STATS_WEIGHT_EVALS; i++)
+            S.weight_evals[S.n_weight_evals++] = x.tc[i].value;
+        x.test_evals = &S;
+    }
     za_log_info("prove: relations done (%.1f s); opening %u + %u claims", S.relations_s, x.n_wc,
                 x.n_tc);
     if (x.bl) {
-        if ((st = zp_weight_layout(c, &Lt, err)) ||
+        if ((priv && (st = weight_reduce(&x, &Lt, mt, &mc->weights, 1))) ||
             (st = blind_finish(&x, mw, &com, &Lw, mt, &mc->weights, &Lt, c->n_wit)))
             goto out;
     } else if ((x.n_wc && (st = zk_multi_open(mw, x.wc, x.n_wc, &t, &w, err))) ||
@@ -2130,6 +2267,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
     }
     S.open_s = za_now_s() - tm;
     S.blinded_end = x.bl ? x.blinded_end : 0;
+    S.weights_begin = x.weights_begin, S.weights_end = x.weights_end;
     if (!x.bl)
         S.blinded_begin = 0;
     zk_writer_end_container(&w, mark);
@@ -2144,7 +2282,7 @@ out:
     zk_writer_free(&w);
     zk_blind_free(x.bl);
     free(pads), free(padvec), free(rmask);
-    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext);
+    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext), free(x.tc_hv);
     for (int k = 0; k < 4; k++)
         free(x.lrows[k]);
     for (int k = 0; k < 4; k++)
@@ -2197,8 +2335,11 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     if (version != PROOF_VERSION && version != PROOF_VERSION_BLINDED)
         return za_error_set(err, ZA_ERR_MALFORMED, "proof: version %u (expected %d or %d)",
                             version, PROOF_VERSION, PROOF_VERSION_BLINDED);
-    int blinded = version == PROOF_VERSION_BLINDED;
+    int blinded = version == PROOF_VERSION_BLINDED, priv = zp_model_commitment_is_private(mc);
     uint64_t n_pads = 0;
+    if (priv && !blinded)
+        return za_error_set(err, ZA_ERR_MISMATCH, "a plain proof for a private model commitment "
+                            "(its proofs are blinded)");
     if (zk_read_bytes(&r, "model id", id, 32) || zk_read_u32(&r, "batch", &batch))
         return zk_reader_status(&r);
     if (memcmp(id, mc->model_id, 32) != 0)
@@ -2297,18 +2438,25 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
     zk_pcs_absorb_commitment(&t, &com);
     x.prover = 0, x.c = c, x.threads = threads, x.t = &t, x.r = &r, x.err = err, x.pub = pub;
+    x.priv = priv;
+    zk_multi_layout Lt;
+    if ((st = zp_weight_layout(c, mc, &Lt, err)))
+        goto out;
     zk_reader_section(&r, "relations");
     if ((st = zp_circuit_table(c, x.table, err)) || (st = run_relations(&x)))
         goto out;
+    if (priv) {
+        zk_reader_section(&r, "private weights");
+        if ((st = weight_reduce(&x, &Lt, NULL, &mc->weights, 1)))
+            goto out;
+    }
     {
         size_t lens[ZP_MAX_VECS];
-        zk_multi_layout Lw, Lt;
+        zk_multi_layout Lw;
         unsigned nv = 0;
-        zk_multi_commit_opts hopts = { 1 };
+        zk_multi_commit_opts hopts = { 1, NULL };
         if ((st = witness_lens(c, blinded, (size_t)n_pads, lens, &nv, err)) ||
             (st = zk_multi_layout_make_ex(lens, nv, blinded ? &hopts : NULL, &Lw, err)))
-            goto out;
-        if ((st = zp_weight_layout(c, &Lt, err)))
             goto out;
         if (blinded) {
             zk_reader_section(&r, "blinded statement");
@@ -2373,7 +2521,7 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
 out:
     zk_blind_free(x.bl);
-    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext);
+    free(x.wc), free(x.tc), free(x.wc_ext), free(x.tc_ext), free(x.tc_hv);
     for (int k = 0; k < 4; k++)
         free(x.lrows[k]);
     for (int k = 0; k < 4; k++)

@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "model/model.h"
 #include "protocol/model_commit.h"
+#include "zk/field.h"
 
 /* What a verified proof establishes. */
 typedef struct {
@@ -34,6 +35,8 @@ typedef struct {
 
 void zp_verified_free(zp_verified *v);
 
+#define ZP_STATS_WEIGHT_EVALS 256
+
 typedef struct {
     double witness_s, commit_s, lookup_s, relations_s, open_s, total_s;
     size_t proof_bytes;
@@ -42,6 +45,18 @@ typedef struct {
      * blinded messages of the relations and the product check (uniform
      * 16-byte extension elements; 0, 0 for a plain proof) */
     size_t blinded_begin, blinded_end;
+    /* a private model's proof: its bytes [weights_begin, weights_end) lie
+     * inside the blinded range and are the weight table's value in the
+     * clear (16 bytes), then the weight opening (zk/pcs.h: u, the columns,
+     * their salts, the Merkle siblings); 0, 0 otherwise */
+    size_t weights_begin, weights_end;
+    /* TEST ONLY (zp_prove_opts.test_weight_evals): the unmasked weight
+     * evaluations this proof rests on - every weight claim's value, then on
+     * a private commitment the weight vectors' part of the table's value at
+     * the opening point (the opened value less the mask rows') - which a
+     * zero-knowledge proof must never contain */
+    unsigned n_weight_evals;
+    zk_fp2 weight_evals[ZP_STATS_WEIGHT_EVALS];
 } zp_prove_stats;
 
 /* TEST ONLY: a cheating prover.  After the honest witness is computed, add
@@ -74,18 +89,29 @@ za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned ba
                    uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
     ZA_WARN_UNUSED;
 
-/* zp_prove, or (blinded != 0) a BLINDED proof: every prover message is
- * sent masked by a pad committed with the witness and every check becomes
- * a constraint proven at the end (zk/blind.h; docs/zero-knowledge.md).
- * The sumcheck and GKR messages, the claimed evaluations and the lookup's
- * roots are then uniformly random.  Not yet zero-knowledge as a whole: the
- * final linear statement is proven by a plain sumcheck and plain openings,
- * and the weights' part of it is stated in the clear (the open work of
- * docs/zero-knowledge.md).  zp_verify accepts both kinds. */
+/* zp_prove with options (opts NULL: as zp_prove).  opts->blinded gives a
+ * BLINDED proof: every prover message is sent masked by a pad committed
+ * with the witness and every check becomes a constraint proven at the end
+ * (zk/blind.h; docs/zero-knowledge.md); the sumcheck and GKR messages, the
+ * claimed evaluations and the lookup's roots are uniformly random, and so is
+ * the witness side of the final statement.  On a PRIVATE model commitment
+ * (protocol/model_commit.h) every proof is blinded and the weight claims are
+ * reduced and opened in zero knowledge too, spending one of the
+ * commitment's openings (the caller keeps the count: protocol/model_key.h);
+ * on a public one the weights' part of the final statement is stated and
+ * opened in the clear.  The inputs and the cut tensors are public either
+ * way.  zp_verify accepts every kind. */
+typedef struct {
+    int blinded;                          /* a blinded proof (implied by a private model) */
+    const zp_model_secret *model_secret;  /* a private commitment's secret (protocol/
+                                             model_key.h): required for one, else NULL */
+    int test_weight_evals;                /* TEST ONLY: fill zp_prove_stats.weight_evals */
+} zp_prove_opts;
+
 za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
                       const uint8_t *inputs, size_t inputs_len, int threads,
-                      const zp_cheat *cheat, int blinded, uint8_t **proof, size_t *proof_len,
-                      zp_prove_stats *stats, za_error *err) ZA_WARN_UNUSED;
+                      const zp_cheat *cheat, const zp_prove_opts *opts, uint8_t **proof,
+                      size_t *proof_len, zp_prove_stats *stats, za_error *err) ZA_WARN_UNUSED;
 
 /* Verify a proof against a model commitment; on success fills *out. */
 za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t proof_len,

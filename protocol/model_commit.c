@@ -63,6 +63,13 @@ static void compute_id(zp_model_commitment *mc)
 za_status zp_model_commit(const zm_model *m, zm_rounding r, int threads, zp_model_commitment *out,
                           za_error *err)
 {
+    return zp_model_commit_ex(m, r, threads, NULL, out, err);
+}
+
+za_status zp_model_commit_ex(const zm_model *m, zm_rounding r, int threads,
+                             const zp_model_secret *secret, zp_model_commitment *out,
+                             za_error *err)
+{
     memset(out, 0, sizeof *out);
     zm_engine *e = NULL;
     zp_circuit *c = NULL;
@@ -78,8 +85,9 @@ za_status zp_model_commit(const zm_model *m, zm_rounding r, int threads, zp_mode
     if (!st) {
         for (unsigned v = 0; v < c->n_wts; v++)
             lens[v] = (size_t)1 << c->wts_log[v];
-        st = zk_multi_commit((const zk_fp *const *)vecs, lens, c->n_wts, threads, &mp,
-                             &out->weights, &L, err);
+        zk_multi_commit_opts o = { secret ? secret->budget : 0, secret ? secret->seed : NULL };
+        st = zk_multi_commit_ex((const zk_fp *const *)vecs, lens, c->n_wts, secret ? &o : NULL,
+                                threads, &mp, &out->weights, &L, err);
         for (unsigned v = 0; v < c->n_wts; v++)
             free(vecs[v]);
     }
@@ -95,6 +103,11 @@ za_status zp_model_commit(const zm_model *m, zm_rounding r, int threads, zp_mode
     out->rounding = r;
     compute_id(out);
     return ZA_OK;
+}
+
+int zp_model_commitment_is_private(const zp_model_commitment *mc)
+{
+    return mc->weights.params.hiding_openings != 0;
 }
 
 void zp_model_commitment_free(zp_model_commitment *mc)

@@ -25,6 +25,7 @@
 #include "common/error.h"
 #include "model/engine.h"
 #include "model/model.h"
+#include "protocol/model_key.h"
 #include "zk/pcs.h"
 
 typedef struct {
@@ -38,6 +39,19 @@ typedef struct {
 /* Commit to a loaded model (threads <= 0: default). */
 za_status zp_model_commit(const zm_model *m, zm_rounding r, int threads, zp_model_commitment *out,
                           za_error *err) ZA_WARN_UNUSED;
+/* A PRIVATE model commitment (secret != NULL; protocol/model_key.h): the
+ * weights committed with a hiding commitment for secret->budget openings,
+ * its randomness expanded from secret->seed, so that the same secret gives
+ * the same commitment.  Blinded proofs on it reveal nothing of the weights
+ * (docs/zero-knowledge.md); plain proofs refuse it.  secret->model_id is
+ * not read. */
+za_status zp_model_commit_ex(const zm_model *m, zm_rounding r, int threads,
+                             const zp_model_secret *secret, zp_model_commitment *out,
+                             za_error *err) ZA_WARN_UNUSED;
+
+/* Whether a commitment is private (hiding). */
+int zp_model_commitment_is_private(const zp_model_commitment *mc);
+
 void zp_model_commitment_free(zp_model_commitment *mc);
 
 /* The descriptor with the weights removed (owned by the caller). */

@@ -15,13 +15,15 @@
 #include "protocol/model_commit.h"
 #include "seller/prove_batch.h"
 #include "protocol/request.h"
+#include "seller/model_key_cli.h"
 #include "seller/prove_batch_mpi.h"
 #include "seller/seller.h"
 
 static const char usage[] =
     "usage: seller prove-batch --request R --offer OFFER.json (--join JOIN.json | --beacon HEX)\n"
     "                          --model M.tflite --commit M.commit --out BUNDLE\n"
-    "                          [--batch-size B] [--threads T] [--shard K/N] [--blinded]\n"
+    "                          [--batch-size B] [--threads T] [--shard K/N]\n"
+    "                          [--model-key K] [--blinded]\n"
     "\n"
     "Prove every sample of an audit request (from `buyer sample draw`) with the\n"
     "committed model, B samples per proof (default 8), into BUNDLE, a SQLite\n"
@@ -42,9 +44,10 @@ static const char usage[] =
     "                  of the beacon round the offer named, which the request must use\n"
     "  --shard K/N     prove only batches k with k mod N = K (0 <= K < N), e.g. for\n"
     "                  N machines; merge their bundles with `seller merge`\n"
-    "  --blinded       blinded proofs (docs/zero-knowledge.md: every relation message\n"
-    "                  masked; the weight side not yet, so not yet zero-knowledge);\n"
-    "                  not under mpirun\n"
+    "  --model-key K   a private commitment's key (default: M.commit.key)\n"
+    "  --blinded       on a public commitment, blinded proofs (every relation message\n"
+    "                  masked, the weights' part of the final statement not; for\n"
+    "                  testing); not under mpirun\n"
     "\n"
     "Under mpirun (`mpirun -np N seller prove-batch ...`, a seller built with\n"
     "OpenMPI) the batches are spread over the N ranks: only rank 0 reads the\n"
@@ -52,8 +55,14 @@ static const char usage[] =
     "to the node's cores divided among its ranks, at most the cores a rank is\n"
     "bound to (docs/scale-out.md).\n"
     "\n"
-    "The proofs are sound but NOT zero-knowledge yet: their messages depend on\n"
-    "the weights (docs/proof-system.md).\n";
+    "With a private commitment (the default of commit-model) every proof is a\n"
+    "zero-knowledge proof that reveals nothing of the weights and biases\n"
+    "(docs/zero-knowledge.md) and spends one of the commitment's proofs, counted\n"
+    "in its key: a run that needs more than are left refuses before proving.\n"
+    "Shard K/N spends only the key's slots s = K (mod N), so copies of the key\n"
+    "on N machines never spend a slot twice.  Private commitments are not\n"
+    "proven under mpirun yet (use --shard).  With a public commitment the proofs\n"
+    "are sound but NOT zero-knowledge: their messages depend on the weights.\n";
 
 static int parse_shard(const char *s, unsigned *k, unsigned *n)
 {
@@ -116,10 +125,11 @@ int zs_cmd_prove_batch(int argc, char **argv)
         { "batch-size", required_argument, 0, 'b' }, { "threads", required_argument, 0, 't' },
         { "shard", required_argument, 0, 's' }, { "offer", required_argument, 0, 'f' },
         { "join", required_argument, 0, 'j' }, { "beacon", required_argument, 0, 'B' },
-        { "help", no_argument, 0, 'h' }, { "blinded", no_argument, 0, 'Z' }, { 0, 0, 0, 0 }
+        { "help", no_argument, 0, 'h' }, { "blinded", no_argument, 0, 'Z' },
+        { "model-key", required_argument, 0, 'k' }, { 0, 0, 0, 0 }
     };
     const char *req_path = NULL, *model_path = NULL, *commit_path = NULL, *out_path = NULL,
-               *offer_path = NULL, *join_path = NULL, *beacon_hex = NULL;
+               *offer_path = NULL, *join_path = NULL, *beacon_hex = NULL, *key_path = NULL;
     unsigned batch_size = 8, shard_k = 0, shard_n = 1;
     int threads = 0, ch, blinded = 0;
     char *end;
@@ -157,6 +167,7 @@ int zs_cmd_prove_batch(int argc, char **argv)
             }
             break;
         case 'Z': blinded = 1; break;
+        case 'k': key_path = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
@@ -179,8 +190,9 @@ int zs_cmd_prove_batch(int argc, char **argv)
             return 1;
         }
     }
-    if (zs_mpi_launched() && blinded) {
-        fprintf(stderr, "seller prove-batch: --blinded is not supported under mpirun yet\n");
+    if (zs_mpi_launched() && (blinded || key_path)) {
+        fprintf(stderr, "seller prove-batch: --blinded and --model-key are not supported under "
+                "mpirun yet\n");
         return 2;
     }
     if (zs_mpi_launched()) /* mpirun -np N: the batches spread over N ranks */
@@ -193,12 +205,14 @@ int zs_cmd_prove_batch(int argc, char **argv)
     uint8_t *cbuf = NULL;
     size_t clen = 0;
     int rc = 1;
+    zp_model_key *key = NULL;
     if (za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
         zp_model_commitment_decode(cbuf, clen, commit_path, &mc, &err) ||
+        zs_model_key_for(&mc, commit_path, key_path, &key, &err) ||
         zm_model_load_file(model_path, &m, &err))
         goto fail;
     zs_prove_opts po = { batch_size, threads, shard_k, shard_n, 1, NULL, NULL, NULL,
-                         commit_path, model_path, blinded };
+                         commit_path, model_path, blinded, key };
     zs_prove_result r;
     if (zs_prove_request(req_path, m, &mc, out_path, &po, &r, &err))
         goto fail;
@@ -217,6 +231,7 @@ fail:
     za_log_report(&err);
 done:
     free(cbuf);
+    zp_model_key_close(key);
     zp_model_commitment_free(&mc);
     zm_model_free(m);
     return rc;

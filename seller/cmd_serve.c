@@ -14,12 +14,14 @@
 #include "common/log.h"
 #include "protocol/bundle.h"
 #include "seller/seller.h"
+#include "seller/model_key_cli.h"
 #include "seller/service.h"
 
 static const char usage[] =
     "usage: seller serve --listen ADDR:PORT --model M.tflite --commit M.commit --db STATE.db\n"
     "                    --token-file F [--tls-cert C.pem --tls-key K.pem] [--workers N]\n"
     "                    [--threads T] [--batch-size B] [--max-request-bytes N]\n"
+    "                    [--model-key K]\n"
     "\n"
     "Serve audits of the committed model over HTTP (HTTPS with --tls-cert and\n"
     "--tls-key): the model commitment, the seller's join of a buyer's offer, the\n"
@@ -36,7 +38,10 @@ static const char usage[] =
     "  --threads T            prover threads per audit (default: all cores)\n"
     "  --batch-size B         samples per proof (1..4096, default 8)\n"
     "  --max-request-bytes N  the largest request body accepted (default 256 MiB,\n"
-    "                         at most 2 GiB); offers are capped at 1 MiB\n";
+    "                         at most 2 GiB); offers are capped at 1 MiB\n"
+    "  --model-key K          a private commitment's key (default: M.commit.key):\n"
+    "                         every proof spends one of its proofs, and an audit\n"
+    "                         that needs more than are left fails before proving\n";
 
 typedef struct {
     uint8_t *body;
@@ -219,7 +224,7 @@ static int parse_uint(const char *s, unsigned long long lo, unsigned long long h
 int zs_cmd_serve(int argc, char **argv)
 {
     enum { O_LISTEN = 1, O_MODEL, O_COMMIT, O_DB, O_TOKENS, O_CERT, O_KEY, O_WORKERS,
-           O_THREADS, O_BATCH, O_MAXREQ };
+           O_THREADS, O_BATCH, O_MAXREQ, O_MODELKEY };
     static const struct option opts[] = {
         { "listen", required_argument, 0, O_LISTEN }, { "model", required_argument, 0, O_MODEL },
         { "commit", required_argument, 0, O_COMMIT }, { "db", required_argument, 0, O_DB },
@@ -229,10 +234,11 @@ int zs_cmd_serve(int argc, char **argv)
         { "threads", required_argument, 0, O_THREADS },
         { "batch-size", required_argument, 0, O_BATCH },
         { "max-request-bytes", required_argument, 0, O_MAXREQ },
+        { "model-key", required_argument, 0, O_MODELKEY },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     const char *listen = NULL, *model_path = NULL, *commit_path = NULL, *db_path = NULL,
-               *token_path = NULL, *cert_path = NULL, *key_path = NULL;
+               *token_path = NULL, *cert_path = NULL, *key_path = NULL, *mkey_path = NULL;
     unsigned long long workers = 1, threads = 0, batch = 8, maxreq = ZA_DEFAULT_HTTP_BODY_BYTES;
     int ch;
     optind = 1;
@@ -246,6 +252,7 @@ int zs_cmd_serve(int argc, char **argv)
         case O_TOKENS: token_path = optarg; break;
         case O_CERT: cert_path = optarg; break;
         case O_KEY: key_path = optarg; break;
+        case O_MODELKEY: mkey_path = optarg; break;
         case O_WORKERS: ok = parse_uint(optarg, 1, ZA_MAX_SERVICE_WORKERS, &workers); break;
         case O_THREADS: ok = parse_uint(optarg, 1, 1024, &threads); break;
         case O_BATCH: ok = parse_uint(optarg, 1, ZP_BUNDLE_MAX_BATCH, &batch); break;
@@ -284,6 +291,7 @@ int zs_cmd_serve(int argc, char **argv)
     size_t clen = 0, n = 0;
     zs_auth *auth = malloc(sizeof *auth);
     zs_service *svc = NULL;
+    zp_model_key *mkey = NULL;
     struct MHD_Daemon *d = NULL;
     int rc = 1;
     if (!auth) {
@@ -294,13 +302,15 @@ int zs_cmd_serve(int argc, char **argv)
         za_read_file(commit_path, ZA_MAX_PROOF_BYTES, &cbuf, &clen, &err) ||
         zp_model_commitment_decode(cbuf, clen, commit_path, &mc, &err) ||
         zm_model_load_file(model_path, &m, &err) ||
+        zs_model_key_for(&mc, commit_path, mkey_path, &mkey, &err) ||
         (cert_path && (za_read_file(cert_path, 1 << 20, &cert, &n, &err) ||
                        za_read_file(key_path, 1 << 20, &key, &n, &err))))
         goto fail;
     /* the model must be the committed one: the proofs would fail otherwise */
     zp_model_commitment check;
     memset(&check, 0, sizeof check);
-    if (zp_model_commit(m, mc.rounding, threads ? (int)threads : 0, &check, &err))
+    if (zp_model_commit_ex(m, mc.rounding, threads ? (int)threads : 0,
+                           mkey ? zp_model_key_secret(mkey) : NULL, &check, &err))
         goto fail;
     int same = !memcmp(check.model_id, mc.model_id, 32);
     zp_model_commitment_free(&check);
@@ -310,7 +320,7 @@ int zs_cmd_serve(int argc, char **argv)
         goto fail;
     }
     zs_service_config cfg = { db_path, m, &mc, cbuf, clen, auth, (unsigned)workers,
-                              (int)threads, (unsigned)batch, (size_t)maxreq };
+                              (int)threads, (unsigned)batch, (size_t)maxreq, mkey };
     uint64_t requeued = 0;
     if (zs_service_open(&cfg, &svc, &requeued, &err))
         goto fail;
@@ -366,6 +376,7 @@ done:
         MHD_stop_daemon(d);
     zs_service_close(svc);
     free(auth), free(cbuf), free(cert), free(key);
+    zp_model_key_close(mkey);
     zp_model_commitment_free(&mc);
     zm_model_free(m);
     return rc;

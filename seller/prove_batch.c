@@ -96,6 +96,26 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
         todo_batches++;
     }
     out->batches_skipped = skipped;
+    if (zp_model_commitment_is_private(mc)) {
+        unsigned used = 0;
+        if (!o->model_key) {
+            st = za_error_set(err, ZA_ERR_ARG, "%s is a private model commitment: prove with "
+                              "its key (--key)", o->commit_name ? o->commit_name
+                                                                : "the commitment");
+            goto done;
+        }
+        if ((st = zp_model_key_used(o->model_key, &used, err)))
+            goto done;
+        unsigned budget = zp_model_key_secret(o->model_key)->budget;
+        if (used + todo_batches > budget) {
+            st = za_error_set(err, ZA_ERR_LIMIT,
+                              "this run needs %llu proofs of the private model commitment, which "
+                              "has %u of its %u left: prove with a larger --batch-size, or commit "
+                              "the model again with more --proofs (nothing was proven)",
+                              (unsigned long long)todo_batches, budget - used, budget);
+            goto done;
+        }
+    }
     if (skipped)
         za_log_info("resuming %s: %llu batch%s already proven, %llu to go", bundle_path,
                     (unsigned long long)skipped, skipped == 1 ? "" : "es",
@@ -128,8 +148,19 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
         unsigned count = (unsigned)(rq.n - first < B ? rq.n - first : B);
         double c0 = za_cpu_s(), w0 = za_now_s();
         zp_prove_stats S;
+        zp_prove_opts po = { .blinded = o->blinded,
+                             .model_secret = o->model_key ? zp_model_key_secret(o->model_key)
+                                                          : NULL };
+        if (o->model_key && zp_model_commitment_is_private(mc)) {
+            char what[96];
+            unsigned slot;
+            snprintf(what, sizeof what, "batch %llu of a request of %llu samples",
+                     (unsigned long long)k, (unsigned long long)rq.n);
+            if ((st = zp_model_key_reserve(o->model_key, sk, sn, what, &slot, err)))
+                break;
+        }
         if ((st = zp_prove_ex(m, mc, count, rq.inputs + first * in_bytes, in_bytes * count,
-                              threads, NULL, o->blinded, &proof, &plen, &S, err)))
+                              threads, NULL, &po, &proof, &plen, &S, err)))
             break;
         zp_bundle_batch bt = { k, first, count, proof, plen, za_cpu_s() - c0, za_now_s() - w0,
                                threads > 0 ? threads : za_default_threads() };

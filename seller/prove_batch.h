@@ -23,6 +23,7 @@
 #include "model/model.h"
 #include "protocol/bundle.h"
 #include "protocol/model_commit.h"
+#include "protocol/model_key.h"
 
 typedef struct {
     unsigned batch_size;        /* 1..ZP_BUNDLE_MAX_BATCH */
@@ -40,6 +41,10 @@ typedef struct {
     /* names for error messages (NULL: "the commitment", "the model") */
     const char *commit_name, *model_name;
     int blinded;                /* blinded proofs (zp_prove_ex, docs/zero-knowledge.md) */
+    /* a private commitment's key (protocol/model_key.h; required for one):
+     * every batch spends one of its openings, reserved before it is proven,
+     * and a run that needs more than are left refuses before proving */
+    zp_model_key *model_key;
 } zs_prove_opts;
 
 typedef struct {

@@ -138,6 +138,10 @@ static za_status setup(zs_mpi_job *j, const zs_prove_batch_opts *o, int rank, za
         st = bcast_file(rank, o->model_path, ZA_MAX_MODEL_FILE_BYTES, &mbuf, &mlen, err);
     if (!st)
         st = zp_model_commitment_decode(cbuf, clen, o->commit_path, &j->mc, err);
+    if (!st && zp_model_commitment_is_private(&j->mc))
+        st = za_error_set(err, ZA_ERR_UNSUPPORTED, "%s is a private model commitment, which is "
+                          "not proven under mpirun yet: use --shard K/N on each machine with a "
+                          "copy of its key, then seller merge", o->commit_path);
     if (!st)
         st = zm_model_load_buffer(mbuf, mlen, o->model_path, &j->m, err);
     free(cbuf);

@@ -69,7 +69,8 @@ static void run_job(zs_service *s, const char *id)
     zs_prove_result r;
     job_ctx ctx = { s, id };
     zs_prove_opts o = { s->cfg.batch_size, s->cfg.threads, 0, 1, 0, on_progress, &ctx, &s->stop,
-                        "the service's commitment", "the service's model", 0 };
+                        "the service's commitment", "the service's model", 0,
+                        s->cfg.model_key };
     za_log_info("audit %s: proving", id);
     za_status st = zs_state_path(s->state, id, "request", req, sizeof req, &err);
     if (st == ZA_OK)

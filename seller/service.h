@@ -34,6 +34,7 @@
 #include "common/error.h"
 #include "model/model.h"
 #include "protocol/model_commit.h"
+#include "protocol/model_key.h"
 #include "seller/service_auth.h"
 
 typedef struct {
@@ -47,6 +48,7 @@ typedef struct {
     int threads;                  /* prover threads per job (<= 0: all cores) */
     unsigned batch_size;          /* 1..ZP_BUNDLE_MAX_BATCH */
     size_t max_body;              /* request bodies; offers are capped at ZA_MAX_HTTP_JSON_BYTES */
+    zp_model_key *model_key;      /* a private commitment's key (shared by the jobs), or NULL */
 } zs_service_config;
 
 typedef struct {

@@ -168,12 +168,17 @@ za_status zk_multi_commit_ex(const zk_fp *const *vecs, const size_t *lens, unsig
     }
     mp->L = *L;
     mp->threads = threads;
+    uint8_t pcs_seed[ZK_RAND_SEED_LEN] = { 0 };
     for (unsigned i = 0; i < n; i++)
         memcpy(mp->table + L->offset[i], vecs[i], sizeof(zk_fp) * lens[i]);
     if (L->hiding_openings) {
-        /* the mask rows: uniform, from a fresh seed */
+        /* the mask rows: uniform, from a fresh seed or stream 0 of the given
+         * one (whose stream 1 seeds the PCS's padding and salts) */
         uint8_t seed[ZK_RAND_SEED_LEN];
-        if ((st = zk_rand_seed(seed, err)) != ZA_OK) {
+        if (opts->seed) {
+            zk_rand_bytes(opts->seed, 0, seed, sizeof seed);
+            zk_rand_bytes(opts->seed, 1, pcs_seed, sizeof pcs_seed);
+        } else if ((st = zk_rand_seed(seed, err)) != ZA_OK) {
             zk_multi_prover_free(mp);
             return st;
         }
@@ -182,7 +187,10 @@ za_status zk_multi_commit_ex(const zk_fp *const *vecs, const size_t *lens, unsig
     }
     zk_pcs_params p;
     zk_multi_pcs_params(L, &p);
-    if ((st = zk_pcs_commit(mp->table, &p, threads, &mp->pp, com, err)) != ZA_OK) {
+    st = zk_pcs_commit_seeded(mp->table, &p, threads,
+                              L->hiding_openings && opts->seed ? pcs_seed : NULL, &mp->pp, com, err);
+    memset(pcs_seed, 0, sizeof pcs_seed);
+    if (st != ZA_OK) {
         zk_multi_prover_free(mp);
         return st;
     }

@@ -63,6 +63,10 @@ typedef struct {
 typedef struct {
     unsigned hiding_openings; /* 0: plain, as zk_multi_commit; B in
                                  1..ZA_MAX_PCS_HIDING_OPENINGS: hiding for B openings */
+    const uint8_t *seed;      /* hiding: NULL draws fresh randomness; else the mask, the
+                                 padding and the salts are expanded from these
+                                 ZK_RAND_SEED_LEN secret bytes (a commitment recomputed
+                                 identically, e.g. a private model's) */
 } zk_multi_commit_opts;
 
 /* The layout of vectors of the given lengths (deterministic: both parties

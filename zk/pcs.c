@@ -420,8 +420,10 @@ static void expand_pad(void *vctx, size_t b, size_t e)
         zk_rand_fp(c->seed, i, c->pad + i * c->k, c->k);
 }
 
-/* The padding and the salts of a hiding commitment, from a fresh seed. */
-static za_status draw_hiding(zk_pcs_prover *pp, size_t R, size_t NC, int threads, za_error *err)
+/* The padding and the salts of a hiding commitment, from a fresh seed (or
+ * the caller's, for a commitment that must be recomputed bit for bit). */
+static za_status draw_hiding(zk_pcs_prover *pp, size_t R, size_t NC, int threads,
+                             const uint8_t *given_seed, za_error *err)
 {
     size_t k = pad_len(&pp->p);
     pp->pad = malloc(sizeof(zk_fp) * R * k);
@@ -432,9 +434,13 @@ static za_status draw_hiding(zk_pcs_prover *pp, size_t R, size_t NC, int threads
                             R);
     atomic_init(pp->opened, 0);
     uint8_t seed[ZK_RAND_SEED_LEN];
-    za_status st = zk_rand_seed(seed, err);
-    if (st != ZA_OK)
-        return st;
+    if (given_seed) {
+        memcpy(seed, given_seed, sizeof seed);
+    } else {
+        za_status st = zk_rand_seed(seed, err);
+        if (st != ZA_OK)
+            return st;
+    }
     rand_ctx rc = { seed, pp->pad, k };
     za_parallel_for(R, R * k >= 4096 ? threads : 1, expand_pad, &rc);
     zk_rand_bytes(seed, SALT_STREAM, pp->salt, SALT_LEN * NC); /* ~1 GB/s: one thread */
@@ -444,6 +450,13 @@ static za_status draw_hiding(zk_pcs_prover *pp, size_t R, size_t NC, int threads
 
 za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
                         zk_pcs_prover **out, zk_pcs_commitment *com, za_error *err)
+{
+    return zk_pcs_commit_seeded(v, p, threads, NULL, out, com, err);
+}
+
+za_status zk_pcs_commit_seeded(const zk_fp *v, const zk_pcs_params *p, int threads,
+                               const uint8_t *seed, zk_pcs_prover **out, zk_pcs_commitment *com,
+                               za_error *err)
 {
     *out = NULL;
     if (!params_valid(p))
@@ -462,7 +475,7 @@ za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
         return za_error_set(err, ZA_ERR_NOMEM, "pcs: out of memory");
     }
     if (p->hiding_openings) {
-        za_status st = draw_hiding(pp, R, NC, threads, err);
+        za_status st = draw_hiding(pp, R, NC, threads, seed, err);
         if (st) {
             zk_pcs_prover_free(pp);
             return st;

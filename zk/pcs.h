@@ -120,6 +120,13 @@ typedef struct zk_pcs_prover zk_pcs_prover;
  * salts, which the prover owns (R*k elements and NC salts) until freed. */
 za_status zk_pcs_commit(const zk_fp *v, const zk_pcs_params *p, int threads,
                         zk_pcs_prover **out, zk_pcs_commitment *com, za_error *err) ZA_WARN_UNUSED;
+/* The same with the hiding randomness expanded from a given secret seed
+ * (ZK_RAND_SEED_LEN bytes; NULL: a fresh one), so that a commitment made
+ * once can be recomputed identically later (a private model's, which every
+ * proof reopens).  Ignored for plain parameters. */
+za_status zk_pcs_commit_seeded(const zk_fp *v, const zk_pcs_params *p, int threads,
+                               const uint8_t *seed, zk_pcs_prover **out, zk_pcs_commitment *com,
+                               za_error *err) ZA_WARN_UNUSED;
 void zk_pcs_prover_free(zk_pcs_prover *pp);
 
 /* Encoded matrices of at least n elements (default 2^28: 2 GiB) are not

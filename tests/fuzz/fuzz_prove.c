@@ -43,11 +43,13 @@ static void setup(void)
         return;
     }
     size_t in_bytes = (size_t)m->tensors[m->inputs[0]].n_bytes;
+    zp_prove_opts blinded_opts = { .blinded = 1, .model_secret = NULL };
     uint8_t *in = malloc(in_bytes);
     if (!in || zm_make_input("random:1", in, in_bytes, &err) ||
         zp_model_commit(m, ZM_ROUNDING_TFLITE, 1, &mc, &err) ||
         zp_prove(m, &mc, 1, in, in_bytes, 1, NULL, &valids[0], &valid_lens[0], NULL, &err) ||
-        zp_prove_ex(m, &mc, 1, in, in_bytes, 1, NULL, 1, &valids[1], &valid_lens[1], NULL, &err))
+        zp_prove_ex(m, &mc, 1, in, in_bytes, 1, NULL, &blinded_opts, &valids[1], &valid_lens[1],
+                    NULL, &err))
         abort();
     free(in);
     zm_model_free(m);

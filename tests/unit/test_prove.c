@@ -35,6 +35,8 @@
 #include "protocol/circuit.h"
 #include "protocol/infer_proof.h"
 #include "protocol/model_commit.h"
+#include "zk/encode.h"
+#include "zk/pcs.h"
 #include "tests/support/tflite_builder.h"
 #include "tests/unit/testutil.h"
 
@@ -45,7 +47,33 @@ typedef struct {
     zp_circuit *c; /* batch 1 */
     uint8_t *input;
     size_t in_bytes;
+    zp_model_secret secret_store;
+    const zp_model_secret *secret; /* a private commitment's, or NULL */
 } fixture;
+
+static int blinded;      /* the group's proof kind */
+static int private_mode; /* the group commits privately (then every proof is blinded) */
+
+/* The fixture's commitment: public, or private (a fixed seed, so that it
+ * is deterministic too) in the private group. */
+static void commit_fixture(fixture *f, zm_rounding r, int threads)
+{
+    za_error err;
+    f->secret = NULL;
+    if (private_mode) {
+        memset(&f->secret_store, 0, sizeof f->secret_store);
+        for (int i = 0; i < ZP_MODEL_SEED_LEN; i++)
+            f->secret_store.seed[i] = (uint8_t)(i * 37 + 11);
+        f->secret_store.budget = 64;
+    }
+    assert_int_equal(zp_model_commit_ex(f->m, r, threads, private_mode ? &f->secret_store : NULL,
+                                        &f->mc, &err),
+                     ZA_OK);
+    if (private_mode) {
+        memcpy(f->secret_store.model_id, f->mc.model_id, 32);
+        f->secret = &f->secret_store;
+    }
+}
 
 static int load(const char *rel, zm_rounding r, fixture *f)
 {
@@ -58,7 +86,7 @@ static int load(const char *rel, zm_rounding r, fixture *f)
     za_error err;
     assert_int_equal(zm_model_load_file(path, &f->m, &err), ZA_OK);
     assert_int_equal(zm_engine_create(f->m, r, &f->e, &err), ZA_OK);
-    assert_int_equal(zp_model_commit(f->m, r, 2, &f->mc, &err), ZA_OK);
+    commit_fixture(f, r, 2);
     assert_int_equal(zp_circuit_compile(f->m, f->e, r, 1, &f->c, &err), ZA_OK);
     f->in_bytes = (size_t)f->m->tensors[f->m->inputs[0]].n_bytes;
     f->input = malloc(f->in_bytes * 2);
@@ -82,14 +110,13 @@ static zp_cheat no_cheat(void)
     return c;
 }
 
-static int blinded; /* the group's proof kind */
-
 static za_status prove(fixture *f, unsigned batch, const zp_cheat *cheat, uint8_t **proof,
                        size_t *len)
 {
     za_error err;
-    za_status st = zp_prove_ex(f->m, &f->mc, batch, f->input, f->in_bytes * batch, 2, cheat,
-                               blinded, proof, len, NULL, &err);
+    zp_prove_opts po = { .blinded = blinded, .model_secret = f->secret };
+    za_status st = zp_prove_ex(f->m, &f->mc, batch, f->input, f->in_bytes * batch, 2, cheat, &po,
+                               proof, len, NULL, &err);
     if (st)
         print_message("prove: %s\n", err.msg);
     return st;
@@ -175,7 +202,8 @@ static void test_commitment(void **state)
     zp_model_commitment again, back;
     uint8_t *a = NULL, *b = NULL;
     size_t la = 0, lb = 0;
-    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_TFLITE, 1, &again, &err), ZA_OK);
+    assert_int_equal(zp_model_commit_ex(f.m, ZM_ROUNDING_TFLITE, 1, f.secret, &again, &err), ZA_OK);
+    assert_int_equal(zp_model_commitment_is_private(&again), private_mode);
     assert_int_equal(zp_model_commitment_encode(&f.mc, &a, &la, &err), ZA_OK);
     assert_int_equal(zp_model_commitment_encode(&again, &b, &lb, &err), ZA_OK);
     assert_int_equal(la, lb);
@@ -219,7 +247,8 @@ static void expect_rejected_by(fixture *f, zp_cheat ch, const char *what, const 
     print_message("rejected (%s): %s\n", what, err.msg);
     /* a blinded verifier decides every check at once, at the end: it cannot
      * name the relation that failed */
-    if (why && !strstr(err.msg, why) && !(blinded && strstr(err.msg, "blinded proof")))
+    if (why && !strstr(err.msg, why) &&
+        !(blinded && (strstr(err.msg, "blinded proof") || strstr(err.msg, "private model"))))
         fail_msg("%s: rejected for '%s', expected '%s'", what, err.msg, why);
     free(proof);
 }
@@ -381,7 +410,7 @@ static void load_built(fixture *f, const uint8_t *buf, size_t blen, const char *
     memset(f, 0, sizeof *f);
     assert_int_equal(zm_model_load_buffer(buf, blen, name, &f->m, &err), ZA_OK);
     assert_int_equal(zm_engine_create(f->m, ZM_ROUNDING_TFLITE, &f->e, &err), ZA_OK);
-    assert_int_equal(zp_model_commit(f->m, ZM_ROUNDING_TFLITE, 1, &f->mc, &err), ZA_OK);
+    commit_fixture(f, ZM_ROUNDING_TFLITE, 1);
     assert_int_equal(zp_circuit_compile(f->m, f->e, ZM_ROUNDING_TFLITE, 1, &f->c, &err), ZA_OK);
     f->in_bytes = (size_t)f->m->tensors[f->m->inputs[0]].n_bytes;
     f->input = malloc(f->in_bytes * 2);
@@ -731,6 +760,11 @@ static void test_blinded_differ(void **state)
     assert_int_equal(verify(&f, p1, l1, NULL), ZA_OK);
     assert_int_equal(verify(&f, p2, l2, NULL), ZA_OK);
     /* a blinded proof is not a plain one: the verifier reads its version */
+    if (private_mode) { /* a private commitment has no plain proofs */
+        free(p1), free(p2);
+        unload(&f);
+        return;
+    }
     blinded = 0;
     uint8_t *p0 = NULL;
     size_t l0 = 0;
@@ -741,11 +775,76 @@ static void test_blinded_differ(void **state)
     unload(&f);
 }
 
+/* Chi-square of the top 4 bits of 8-byte words (15 dof). */
+static double chi2_top4(const uint32_t counts[16], size_t total)
+{
+    double e = (double)total / 16.0, x2 = 0;
+    for (int k = 0; k < 16; k++)
+        x2 += ((double)counts[k] - e) * ((double)counts[k] - e) / e;
+    return x2;
+}
+
+static uint64_t word_at(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int j = 0; j < 8; j++)
+        v |= (uint64_t)b[j] << (8 * j);
+    return v;
+}
+
+/* Words seen over many proofs at fixed positions: each must vary from
+ * proof to proof (a word repeated in more than 2 proofs fails) and their
+ * top 4 bits are counted for a chi-square test. */
+typedef struct {
+    size_t span;      /* words per proof */
+    uint8_t *first;   /* the first proof's words */
+    size_t *same;     /* per word: later proofs with the same bytes */
+    uint32_t counts[16];
+    size_t total;
+} word_stats;
+
+static void word_stats_add(word_stats *ws, const uint8_t *b, size_t n, long run)
+{
+    if (!ws->first) {
+        ws->span = n;
+        ws->first = malloc(n * 8);
+        ws->same = calloc(n, sizeof *ws->same);
+        assert_non_null(ws->first);
+        assert_non_null(ws->same);
+        memcpy(ws->first, b, n * 8);
+    }
+    assert_int_equal(n, ws->span); /* the count of words depends only on the circuit */
+    for (size_t k = 0; k < n; k++) {
+        ws->counts[word_at(b + 8 * k) >> 60]++;
+        ws->total++;
+        if (run > 0 && memcmp(b + 8 * k, ws->first + 8 * k, 8) == 0)
+            ws->same[k]++;
+    }
+}
+
+static void word_stats_check(word_stats *ws, const char *what, long runs)
+{
+    for (size_t k = 0; k < ws->span; k++)
+        if (ws->same[k] > 2)
+            fail_msg("%s: word %zu of %zu repeated in %zu of %ld proofs", what, k, ws->span,
+                     ws->same[k], runs);
+    double x2 = chi2_top4(ws->counts, ws->total);
+    print_message("%s: %zu words per proof, chi-square %.1f over %zu words\n", what, ws->span, x2,
+                  ws->total);
+    assert_true(x2 < 60.0); /* P(chi2_15 > 60) < 1e-6 */
+    free(ws->first), free(ws->same);
+    memset(ws, 0, sizeof *ws);
+}
+
 /* Zero knowledge, statistically: over many blinded proofs of one statement,
  * every 8-byte word of the blinded messages (zp_prove_stats.blinded_begin
  * .. blinded_end) varies from proof to proof and their top 4 bits are
  * uniform (chi-square, 15 dof), while plain proofs of the statement are
- * the same bytes every time. */
+ * the same bytes every time.  On a private commitment, the same for the
+ * weight opening (weights_begin .. weights_end, which lies inside the
+ * blinded range and is tested on its own): the weight table's value, the
+ * opened row combination u and the first opened column of the hiding
+ * weight commitment - the one commitment every proof reopens. */
 static void test_blinded_uniform(void **state)
 {
     (void)state;
@@ -754,52 +853,51 @@ static void test_blinded_uniform(void **state)
     fixture f;
     if (!load("models/tflite-micro/hello_world_int8.tflite", ZM_ROUNDING_TFLITE, &f))
         return;
-    long runs = zt_iters(120);
-    uint32_t counts[16] = { 0 };
-    size_t total = 0, span = 0;
-    uint8_t *first = NULL;
-    size_t *same = NULL;
+    long runs = private_mode ? zt_iters(f.secret->budget) : zt_iters(120);
+    word_stats msgs, wopen;
+    memset(&msgs, 0, sizeof msgs);
+    memset(&wopen, 0, sizeof wopen);
+    size_t K = zk_pcs_message_len(&f.mc.weights.params);
+    size_t R = (size_t)1 << f.mc.weights.params.log_rows;
     for (long i = 0; i < runs; i++) {
         uint8_t *proof = NULL;
         size_t len = 0;
         zp_prove_stats S;
         za_error err;
-        assert_int_equal(zp_prove_ex(f.m, &f.mc, 1, f.input, f.in_bytes, 2, NULL, 1, &proof, &len,
+        zp_prove_opts po = { .blinded = 1, .model_secret = f.secret };
+        assert_int_equal(zp_prove_ex(f.m, &f.mc, 1, f.input, f.in_bytes, 2, NULL, &po, &proof, &len,
                                      &S, &err),
                          ZA_OK);
         assert_true(S.blinded_begin > 0 && S.blinded_end > S.blinded_begin + 64 &&
                     S.blinded_end <= len);
-        size_t n = (S.blinded_end - S.blinded_begin) / 8;
         const uint8_t *b = proof + S.blinded_begin;
-        if (!first) {
-            span = n;
-            first = malloc(n * 8);
-            same = calloc(n, sizeof *same);
-            assert_non_null(first);
-            assert_non_null(same);
-            memcpy(first, b, n * 8);
-        }
-        assert_int_equal(n, span); /* the count of messages depends only on the circuit */
-        for (size_t k = 0; k < n; k++) {
-            uint64_t v = 0;
-            for (int j = 0; j < 8; j++)
-                v |= (uint64_t)b[8 * k + j] << (8 * j);
-            counts[v >> 60]++;
-            total++;
-            if (i > 0 && memcmp(b + 8 * k, first + 8 * k, 8) == 0)
-                same[k]++;
+        if (!private_mode) {
+            assert_int_equal(S.weights_begin, 0);
+            word_stats_add(&msgs, b, (S.blinded_end - S.blinded_begin) / 8, i);
+        } else {
+            /* the blinded messages around the weight opening */
+            assert_true(S.weights_begin > S.blinded_begin && S.weights_end < S.blinded_end);
+            size_t n1 = (S.weights_begin - S.blinded_begin) / 8;
+            size_t n2 = (S.blinded_end - S.weights_end) / 8;
+            uint8_t *cat = malloc((n1 + n2) * 8);
+            assert_non_null(cat);
+            memcpy(cat, b, n1 * 8);
+            memcpy(cat + n1 * 8, proof + S.weights_end, n2 * 8);
+            word_stats_add(&msgs, cat, n1 + n2, i);
+            free(cat);
+            /* T~(z), u (K extension elements), the first column (R base elements) */
+            size_t nw = 2 + 2 * K + R;
+            assert_true(S.weights_begin + 8 * nw <= S.weights_end);
+            word_stats_add(&wopen, proof + S.weights_begin, nw, i);
         }
         free(proof);
     }
-    for (size_t k = 0; k < span; k++)
-        if (same[k] > 2)
-            fail_msg("blinded word %zu of %zu repeated in %zu of %ld proofs", k, span, same[k], runs);
-    double e = (double)total / 16.0, x2 = 0;
-    for (int k = 0; k < 16; k++)
-        x2 += ((double)counts[k] - e) * ((double)counts[k] - e) / e;
-    print_message("blinded messages: %zu words per proof, chi-square %.1f over %zu words\n", span,
-                  x2, total);
-    assert_true(x2 < 60.0); /* P(chi2_15 > 60) < 1e-6 */
+    word_stats_check(&msgs, "blinded messages", runs);
+    if (private_mode) {
+        word_stats_check(&wopen, "weight opening (value, u, first column)", runs);
+        unload(&f);
+        return;
+    }
     /* the contrast: a plain proof of the same statement is deterministic */
     uint8_t *p1 = NULL, *p2 = NULL;
     size_t l1 = 0, l2 = 0;
@@ -809,7 +907,60 @@ static void test_blinded_uniform(void **state)
     blinded = 1;
     assert_int_equal(l1, l2);
     assert_memory_equal(p1, p2, l1);
-    free(p1), free(p2), free(first), free(same);
+    free(p1), free(p2);
+    unload(&f);
+}
+
+static int find_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_t k)
+{
+    for (size_t i = 0; i + k <= n; i++)
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* The weight evaluations a proof rests on (zp_prove_stats.weight_evals:
+ * each weight claim's value, and on a private commitment the weights' part
+ * of the opened table value) are computed by the prover for the test and
+ * searched for in the proof's bytes, as the 16-byte extension element and
+ * as each 8-byte half.  A plain proof sends them (the positive control: the
+ * search finds every one); a blinded proof must contain none of them. */
+static void test_weight_evals_absent(void **state)
+{
+    (void)state;
+    fixture f;
+    if (!load("models/keras-mnist-to-tpu/mnist.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    zp_prove_stats S;
+    za_error err;
+    zp_prove_opts po = { .blinded = blinded, .model_secret = f.secret, .test_weight_evals = 1 };
+    assert_int_equal(zp_prove_ex(f.m, &f.mc, 1, f.input, f.in_bytes, 2, NULL, &po, &proof, &len,
+                                 &S, &err),
+                     ZA_OK);
+    assert_true(S.n_weight_evals >= 4);
+    assert_true(S.n_weight_evals < ZP_STATS_WEIGHT_EVALS);
+    unsigned found = 0, halves = 0;
+    for (unsigned i = 0; i < S.n_weight_evals; i++) {
+        zk_writer w;
+        zk_writer_init(&w);
+        zk_write_fp2(&w, S.weight_evals[i]);
+        assert_int_equal(w.len, 16);
+        found += (unsigned)find_bytes(proof, len, w.buf, 16);
+        halves += (unsigned)find_bytes(proof, len, w.buf, 8) +
+                  (unsigned)find_bytes(proof, len, w.buf + 8, 8);
+        zk_writer_free(&w);
+    }
+    print_message("%u weight evaluations: %u found in the %zu proof bytes (%u halves)\n",
+                  S.n_weight_evals, found, len, halves);
+    if (blinded)
+        assert_int_equal(found + halves, 0);
+    else
+        assert_int_equal(found, S.n_weight_evals);
+    if (private_mode) /* the opened value's weight part came last */
+        assert_true(S.weights_end > S.weights_begin);
+    free(proof);
     unload(&f);
 }
 
@@ -823,8 +974,16 @@ static int group_plain(void **state)
 static int group_blinded(void **state)
 {
     (void)state;
-    blinded = 1;
+    blinded = 1, private_mode = 0;
     print_message("-- the same suite on blinded proofs --\n");
+    return 0;
+}
+
+static int group_private(void **state)
+{
+    (void)state;
+    blinded = 1, private_mode = 1;
+    print_message("-- the same suite on private model commitments (zero-knowledge proofs) --\n");
     return 0;
 }
 
@@ -833,6 +992,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blinded_differ),
         cmocka_unit_test(test_blinded_uniform),
+        cmocka_unit_test(test_weight_evals_absent),
         cmocka_unit_test(test_complete_mnist),
         cmocka_unit_test(test_complete_resnet_and_small),
         cmocka_unit_test(test_commitment),
@@ -847,5 +1007,6 @@ int main(void)
     };
     int failed = cmocka_run_group_tests_name("plain proofs", tests, group_plain, NULL);
     failed += cmocka_run_group_tests_name("blinded proofs", tests, group_blinded, NULL);
+    failed += cmocka_run_group_tests_name("private model proofs", tests, group_private, NULL);
     return failed;
 }
