@@ -12,7 +12,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 # TFLite runtime does, so no fused multiply-adds behind our back.
 CFLAGS_COMMON := $(CSTD) $(WARN) -ffp-contract=off -I. -pthread -MMD -MP
 REL_CFLAGS  := $(CFLAGS_COMMON) -O2 $(ARCH) -g
-TEST_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
+TEST_CFLAGS := $(CFLAGS_COMMON) -DZKAUDIT_TESTING -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)

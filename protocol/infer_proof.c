@@ -66,6 +66,9 @@ typedef struct {
                                  reduced and opened by weight_reduce, not the final statement */
     zk_hv *tc_hv;             /* priv: each weight claim's hidden value */
     zp_prove_stats *test_evals; /* TEST ONLY: record the unmasked weight evaluations here */
+    int simulate;             /* TEST ONLY: zp_prove_opts.test_simulate */
+    size_t n_pads_declared;   /* verifier: the header's pad count */
+    zk_fp2 sim_mix;           /* TEST ONLY: the mask-mix challenge the simulator chose */
     size_t blinded_end;       /* prover: where the blinded messages end in the proof */
     size_t weights_begin, weights_end; /* prover: the private weights' clear value and opening */
 } ctx;
@@ -1601,19 +1604,34 @@ static za_status table_statement(ctx *x, const zk_multi_prover *mp, const zk_pcs
     }
     const zk_fp *T = x->prover ? zk_multi_table(mp) : NULL;
     zk_mle_ref tabs[2] = { zk_mle_ref_base(T), zk_mle_ref_ext_inplace(W) };
+    zk_fp2 sim_a = ZERO, sim_b = ZERO; /* TEST ONLY (simulate): <U, W> and <R, W> */
     if (rvec >= 0) {
         if (x->prover) {
             zk_fp2 acc = ZERO;
             for (size_t k = 0; k < ((size_t)1 << n); k++)
                 acc = zk_fp2_add(acc, zk_fp2_mul_fp(W[k], T[k]));
             sv = acc;
+            if (x->simulate) { /* s uniform instead of <R, W>, then c fitted below */
+                sim_b = sv;
+                for (size_t k = 0; k < ((size_t)1 << n); k++)
+                    sim_a = zk_fp2_add(sim_a, zk_fp2_mul_fp(W[k], T[base + k]));
+                zk_fp rnd[2];
+                if (zk_blind_random_fp(2, rnd, x->err)) {
+                    free(W);
+                    return ZA_ERR_IO;
+                }
+                sv = zk_fp2_make(rnd[0], rnd[1]);
+            }
             zk_write_fp2(x->w, sv);
         } else if (zk_read_fp2(x->r, "mask part", &sv)) {
             return zk_reader_status(x->r);
         }
         zk_transcript_absorb_fp2(x->t, "blind/mask-part", &sv, 1);
         cmix = zk_transcript_challenge_fp2(x->t, "blind/mask-mix");
-        if (zk_fp2_is_zero(zk_fp2_add(cmix, ONE))) {
+        if (x->prover && x->simulate) /* a + c b = value + c s */
+            x->sim_mix = cmix = zk_fp2_mul(zk_fp2_sub(value, sim_a),
+                                           zk_fp2_inv(zk_fp2_sub(sim_b, sv)));
+        if (zk_fp2_is_zero(zk_fp2_add(cmix, ONE)) || zk_fp2_is_zero(cmix)) {
             free(W);
             return za_error_set(x->err, ZA_ERR_MISMATCH, "blinded proof: a degenerate mix");
         }
@@ -1700,7 +1718,23 @@ static za_status witness_lens(const zp_circuit *c, int blinded, size_t n_pads, s
         za_status st = zk_multi_layout_make_ex(lens, k, &o, &L, err);
         if (st)
             return st;
-        lens[k++] = (size_t)1 << L.log_total;
+        /* R must be exactly the lower half of the final table; the hiding
+         * layout's mask row grows with the table, so for a small witness
+         * R may have to be larger than the rest (both parties iterate the
+         * same way: R only grows, so this ends) */
+        unsigned r = L.log_total;
+        for (;;) {
+            lens[k] = (size_t)1 << r;
+            if ((st = zk_multi_layout_make_ex(lens, k + 1, &o, &L, err)))
+                return st;
+            if (L.log_total == r + 1 && L.offset[k] == 0)
+                break;
+            if (L.log_total <= r + 1 || r >= ZK_MULTI_MAX_VARS - 1)
+                return za_error_set(err, ZA_ERR_UNSUPPORTED, "blinded proof: no layout for the "
+                                    "mask vector");
+            r = L.log_total - 1;
+        }
+        k++;
     }
     *nv = k;
     return ZA_OK;
@@ -1721,6 +1755,13 @@ static za_status blind_finish(ctx *x, const zk_multi_prover *mw, const zk_pcs_co
         st = zk_blind_linear(x->bl, x->t, &s, x->err);
     if (st)
         return st;
+    /* the header's pad count is what the proof used (an honest prover
+     * counts them exactly), so nothing below is sized by a false count */
+    if (!x->prover && zk_blind_pads_used(x->bl) != x->n_pads_declared) {
+        zk_blind_linear_free(&s);
+        return za_error_set(x->err, ZA_ERR_MALFORMED, "blinded proof: %zu pads declared, %zu used",
+                            x->n_pads_declared, zk_blind_pads_used(x->bl));
+    }
     zk_fp2 *cw_coef = ext_alloc(x->n_wc), *ct_coef = ext_alloc(x->n_tc);
     zk_fp2 *kern = ext_alloc(2 * s.n_pads);
     zk_fp2 sigma = ZERO;
@@ -2151,6 +2192,21 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
                 }
         }
     }
+    if (opts && opts->test_cut_bytes) { /* TEST ONLY: the simulator's cut tensors */
+        size_t off = 0;
+        unsigned kc = 0;
+        for (unsigned i = 0; i < c->n_tensors; i++)
+            if (c->tensors[i].is_cut) {
+                const zp_tensor *ct = &c->tensors[i];
+                const zm_tensor *mt_ = &m->tensors[ct->model_tensor];
+                size_t nb = (size_t)mt_->n_bytes;
+                memcpy(cut[kc], opts->test_cut_bytes + off, nb * batch);
+                for (unsigned b = 0; b < batch; b++)
+                    fill_tensor(ct, mt_, b, cut[kc] + nb * b, pub[i]);
+                off += nb * batch, kc++;
+            }
+    }
+    x.simulate = opts && opts->test_simulate;
     if (c->n_segs && (st = lookup_multiplicities(&x)))
         goto out;
     if (blinded) { /* the pads, one per blinded message, committed with the witness */
@@ -2268,6 +2324,7 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
     S.open_s = za_now_s() - tm;
     S.blinded_end = x.bl ? x.blinded_end : 0;
     S.weights_begin = x.weights_begin, S.weights_end = x.weights_end;
+    S.test_mask_mix = x.sim_mix;
     if (!x.bl)
         S.blinded_begin = 0;
     zk_writer_end_container(&w, mark);
@@ -2418,7 +2475,11 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
             st = zk_reader_status(&r);
             goto out;
         }
+        /* every pad past the dummies blinds one 16-byte message of the proof:
+         * a count the bytes cannot hold is refused before anything is sized
+         * by it (and blind_finish checks the exact count) */
         if (n_pads < ZK_BLIND_DUMMY_PADS + 1 || n_pads > ZK_BLIND_MAX_PADS ||
+            n_pads - ZK_BLIND_DUMMY_PADS > zk_reader_remaining(&r) / 16 ||
             c->n_wit + 2 > ZK_MULTI_MAX_VECS) {
             st = za_error_set(err, ZA_ERR_MALFORMED, "proof: %llu pads",
                               (unsigned long long)n_pads);
@@ -2438,7 +2499,7 @@ za_status zp_verify(const zp_model_commitment *mc, const uint8_t *proof, size_t 
     }
     zk_pcs_absorb_commitment(&t, &com);
     x.prover = 0, x.c = c, x.threads = threads, x.t = &t, x.r = &r, x.err = err, x.pub = pub;
-    x.priv = priv;
+    x.priv = priv, x.n_pads_declared = (size_t)n_pads;
     zk_multi_layout Lt;
     if ((st = zp_weight_layout(c, mc, &Lt, err)))
         goto out;

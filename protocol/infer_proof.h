@@ -57,6 +57,7 @@ typedef struct {
      * zero-knowledge proof must never contain */
     unsigned n_weight_evals;
     zk_fp2 weight_evals[ZP_STATS_WEIGHT_EVALS];
+    zk_fp2 test_mask_mix; /* TEST ONLY: the challenge test_simulate chose */
 } zp_prove_stats;
 
 /* TEST ONLY: a cheating prover.  After the honest witness is computed, add
@@ -106,6 +107,16 @@ typedef struct {
     const zp_model_secret *model_secret;  /* a private commitment's secret (protocol/
                                              model_key.h): required for one, else NULL */
     int test_weight_evals;                /* TEST ONLY: fill zp_prove_stats.weight_evals */
+    /* TEST ONLY, the zero-knowledge simulator (tests/unit/test_prove.c):
+     * test_cut_bytes states these bytes as the cut tensors (each tensor's
+     * batch of samples in circuit order) instead of the computed ones, and
+     * test_simulate has the prover choose the final statement's mask-mix
+     * challenge so that the statement holds whatever the witness
+     * (zp_prove_stats.test_mask_mix): a proof that verifies only for a
+     * verifier whose challenge is programmed to that value
+     * (zk_transcript_test_program).  Pass a cheat (any) with either. */
+    const uint8_t *test_cut_bytes;
+    int test_simulate;
 } zp_prove_opts;
 
 za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned batch,

@@ -735,6 +735,9 @@ za_status zk_blind_products(zk_blind *b, zk_transcript *t, int threads, zk_write
 {
     if (b->status)
         return zk_blind_status(b, err);
+    /* once: the dummy triples D[0..5] hide A~, B~, C~ of one product check */
+    if (b->n_prod_proven)
+        return za_error_set(err, ZA_ERR_ARG, "blind: the product check runs once per proof");
     za_status st = send_products(b, t, w, r, err);
     if (st)
         return st;

@@ -61,6 +61,14 @@ zk_fp zk_transcript_challenge_fp(zk_transcript *t, const char *label);
 zk_fp2 zk_transcript_challenge_fp2(zk_transcript *t, const char *label);
 /* n extension challenges (e.g. a sumcheck point or a random combination). */
 void zk_transcript_challenge_fp2_vec(zk_transcript *t, const char *label, zk_fp2 *out, size_t n);
+/* TEST ONLY (the zero-knowledge simulator of tests/unit/test_prove.c, which
+ * controls the verifier's challenges): the next extension challenge drawn
+ * with this label, by any transcript of the process, is `value` instead of
+ * the hash's (the state advances as usual).  label NULL disarms it.  Not
+ * thread-safe; compiled in only in the sanitizer (test) build, where
+ * ZKAUDIT_TESTING is defined: in a release build it never arms. */
+void zk_transcript_test_program(const char *label, zk_fp2 value);
+
 /* Uniform in [0, bound), bound >= 1. */
 uint64_t zk_transcript_challenge_index(zk_transcript *t, const char *label, uint64_t bound);
 

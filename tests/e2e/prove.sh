@@ -155,7 +155,7 @@ fi
 # proof, two proofs of one batch differ, and a flipped byte is invalid
 mn=$SHARED/models/keras-mnist-to-tpu/mnist.tflite
 if [ -f "$mn" ]; then
-    "$S" commit-model --model "$mn" --out "$tmp/bl.commit" > /dev/null
+    "$S" commit-model --public --model "$mn" --out "$tmp/bl.commit" > /dev/null
     for r in 1 2; do "$S" make-input --model "$mn" --rule random:$r --out "$tmp/bl$r.in" > /dev/null; done
     ins=(--input "$tmp/bl1.in" --input "$tmp/bl2.in")
     "$S" prove --model "$mn" --commit "$tmp/bl.commit" "${ins[@]}" --out "$tmp/plain.proof" > /dev/null
@@ -181,6 +181,49 @@ if [ -f "$mn" ]; then
     else
         grep -q '^invalid' "$tmp/flip.verify" && ok || bad "changed byte: no 'invalid:' line"
     fi
+fi
+
+# private model commitments (the default; docs/zero-knowledge.md): the
+# proof says it is zero-knowledge, the key is found beside the commitment,
+# its budget is spent one proof at a time and a proof beyond it is refused
+# with nothing written; without its key, or with another commitment's, the
+# prover refuses; a public commitment's prover refuses --model-key
+if [ -f "$mn" ]; then
+    "$S" commit-model --model "$mn" --proofs 2 --out "$tmp/pv.commit" > "$tmp/pv.log" &&
+        grep -q 'private commitment for 2 proofs' "$tmp/pv.log" &&
+        [ "$(stat -c %a "$tmp/pv.commit.key")" = 600 ] && ok || bad "private commit-model"
+    "$S" commit-model --model "$mn" --proofs 2 --out "$tmp/pv.commit" > /dev/null 2>&1 &&
+        bad "commit-model over an existing key succeeded" || ok
+    for k in 1 2; do
+        "$S" prove --model "$mn" --commit "$tmp/pv.commit" --input "$tmp/bl1.in"             --out "$tmp/pv$k.proof" > "$tmp/pv$k.log" 2>&1 || bad "private prove $k: $(tail -1 "$tmp/pv$k.log")"
+    done
+    grep -q '(zero-knowledge)' "$tmp/pv1.log" && grep -q 'spent proof 2 of .* 2' "$tmp/pv2.log" &&
+        ok || bad "private prove: not reported as zero-knowledge with its budget"
+    "$B" verify-proof --commit "$tmp/pv.commit" --proof "$tmp/pv1.proof" > "$tmp/pv.verify" 2>&1 &&
+        tail -1 "$tmp/pv.verify" | grep -qx valid && ok || bad "private proof rejected: $(tail -1 "$tmp/pv.verify")"
+    [ "$(values_of_verify "$tmp/pv.verify")" = "$(values_of_infer --model "$mn" --input "$tmp/bl1.in")" ] &&
+        ok || bad "private proof: outputs differ from the engine's"
+    if "$S" prove --model "$mn" --commit "$tmp/pv.commit" --input "$tmp/bl1.in" --out "$tmp/pv3.proof"         > "$tmp/pv3.log" 2>&1; then
+        bad "a proof beyond the budget was made"
+    else
+        grep -q 'budget is spent' "$tmp/pv3.log" && [ ! -e "$tmp/pv3.proof" ] && ok ||
+            bad "beyond the budget: $(tail -1 "$tmp/pv3.log")"
+    fi
+    "$S" commit-model --model "$mn" --out "$tmp/pw.commit" --model-key "$tmp/elsewhere.key" > /dev/null
+    "$S" prove --model "$mn" --commit "$tmp/pw.commit" --input "$tmp/bl1.in" --out "$tmp/x.proof"         > "$tmp/nokey.log" 2>&1 && bad "a private proof without its key" ||
+        { grep -q 'needs its key' "$tmp/nokey.log" && ok || bad "no key: $(tail -1 "$tmp/nokey.log")"; }
+    "$S" prove --model "$mn" --commit "$tmp/pw.commit" --model-key "$tmp/pv.commit.key"         --input "$tmp/bl1.in" --out "$tmp/x.proof" > "$tmp/wrongkey.log" 2>&1 &&
+        bad "a private proof with another commitment's key" ||
+        { grep -q 'key of another model commitment' "$tmp/wrongkey.log" && ok ||
+            bad "wrong key: $(tail -1 "$tmp/wrongkey.log")"; }
+    "$S" prove --model "$mn" --commit "$tmp/pw.commit" --model-key "$tmp/elsewhere.key"         --input "$tmp/bl1.in" --out "$tmp/pw.proof" > /dev/null 2>&1 &&
+        "$B" verify-proof --commit "$tmp/pw.commit" --proof "$tmp/pw.proof" > /dev/null 2>&1 &&
+        ok || bad "private prove with --model-key"
+    "$S" prove --model "$mn" --commit "$tmp/bl.commit" --model-key "$tmp/elsewhere.key"         --input "$tmp/bl1.in" --out "$tmp/x.proof" > "$tmp/pubkey.log" 2>&1 &&
+        bad "--model-key accepted for a public commitment" || ok
+    # a private proof does not verify under the public commitment of the same model
+    "$B" verify-proof --commit "$tmp/bl.commit" --proof "$tmp/pv1.proof" > /dev/null 2>&1 &&
+        bad "a private proof verified under another commitment" || ok
 fi
 
 echo "e2e: $pass passed, $fail failed"

@@ -92,7 +92,9 @@ same_as_single() {
 "$B" dataset import --db "$tmp/ds.db" --name mnist --idx-images "$D/t10k-images-idx3-ubyte.gz" \
     --idx-labels "$D/t10k-labels-idx1-ubyte.gz" --prep "v1;identity" > "$tmp/import.log" 2>&1
 check "dataset import" [ $? -eq 0 ]
-"$RS" commit-model --model "$M" --out "$tmp/m.commit" > /dev/null
+# a public commitment: its proofs are deterministic, so every way of
+# running the prover must give the same bytes (private ones: below)
+"$RS" commit-model --public --model "$M" --out "$tmp/m.commit" > /dev/null
 check "commit-model" [ -s "$tmp/m.commit" ]
 draw "$tmp/req"
 check "sample draw" [ -s "$tmp/req" ]
@@ -131,7 +133,7 @@ if command -v mpirun > /dev/null; then
             grep -q "^proved 16 samples in 2 batches .*skipped 3 batches" "$tmp/resume.log"
         same_as_single "mpirun resumed" "$tmp/mpi_resume"
         # a commitment of another model: refused, nothing proven
-        "$RS" commit-model --model "$SHARED/models/tflite-micro/hello_world_int8.tflite" \
+        "$RS" commit-model --public --model "$SHARED/models/tflite-micro/hello_world_int8.tflite" \
             --out "$tmp/other.commit" > /dev/null 2>&1
         "${MPIRUN[@]}" "$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" \
             --join "$tmp/req.join.json" --model "$M" --commit "$tmp/other.commit" --out "$tmp/mpi_bad" > "$tmp/bad.log" 2>&1
@@ -163,6 +165,40 @@ check "merge of all shards extends the bundle: complete (rc $?)" \
 check "merge reports what was already present" \
     grep -q "shard0: 0 batches copied, 2 already present" "$tmp/merge2.log"
 same_as_single "shards merged" "$tmp/merged"
+
+# ---- a private commitment (protocol/model_key.h): shards on copies of its
+# key spend disjoint slots; a budget of exactly the request's 5 batches is
+# enough for three shard processes on three copies, and the merged bundle
+# verifies; a sixth proof is refused; mpirun refuses a private commitment
+"$RS" commit-model --model "$M" --proofs 5 --out "$tmp/p.commit" > /dev/null
+check "private commit-model" [ -s "$tmp/p.commit.key" ]
+for k in 0 1 2; do
+    cp "$tmp/p.commit.key" "$tmp/p$k.key"
+    "$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" --join "$tmp/req.join.json" \
+        --model "$M" --commit "$tmp/p.commit" --model-key "$tmp/p$k.key" --out "$tmp/pshard$k" \
+        --batch-size 8 --shard $k/3 > "$tmp/pshard$k.log" 2>&1 &
+done
+wait
+check "three private shards on copies of one key prove 2+2+1 batches" \
+    [ "$(cat "$tmp"/pshard?.log | sed -n 's/^proved [0-9]* samples\? in \([0-9]*\) batch.*/\1/p' | tr '\n' ' ')" = "2 2 1 " ]
+"$S" merge --out "$tmp/pmerged" "$tmp/pshard0" "$tmp/pshard1" "$tmp/pshard2" > /dev/null 2>&1
+"$B" verify --request "$tmp/req" --bundle "$tmp/pmerged" --commit "$tmp/p.commit" --json \
+    > "$tmp/pverify.json" 2> /dev/null
+check "the merged private bundle: every proof valid" python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["result"] == "valid" and v["valid"] == v["samples"] == '$N', v' "$tmp/pverify.json"
+"$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" --join "$tmp/req.join.json" \
+    --model "$M" --commit "$tmp/p.commit" --model-key "$tmp/p0.key" --out "$tmp/pmore" \
+    --batch-size 8 --shard 0/1 > "$tmp/pmore.log" 2>&1
+check "a run that needs more proofs than the key has left is refused before proving" \
+    grep -q "nothing was proven" "$tmp/pmore.log"
+if command -v mpirun > /dev/null; then
+    mpirun --oversubscribe -np 2 "$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" \
+        --join "$tmp/req.join.json" --model "$M" --commit "$tmp/p.commit" --out "$tmp/pmpi" \
+        > "$tmp/pmpi.log" 2>&1
+    check "mpirun refuses a private commitment, saying why" grep -q "not proven under mpirun" "$tmp/pmpi.log"
+fi
 
 # ---- refusals ----
 draw "$tmp/req2"

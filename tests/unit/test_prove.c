@@ -37,6 +37,7 @@
 #include "protocol/model_commit.h"
 #include "zk/encode.h"
 #include "zk/pcs.h"
+#include "zk/transcript.h"
 #include "tests/support/tflite_builder.h"
 #include "tests/unit/testutil.h"
 
@@ -64,7 +65,7 @@ static void commit_fixture(fixture *f, zm_rounding r, int threads)
         memset(&f->secret_store, 0, sizeof f->secret_store);
         for (int i = 0; i < ZP_MODEL_SEED_LEN; i++)
             f->secret_store.seed[i] = (uint8_t)(i * 37 + 11);
-        f->secret_store.budget = 64;
+        f->secret_store.budget = 16; /* the cheaper hiding layout; 16 proofs of one commitment in test_blinded_uniform */
     }
     assert_int_equal(zp_model_commit_ex(f->m, r, threads, private_mode ? &f->secret_store : NULL,
                                         &f->mc, &err),
@@ -964,6 +965,118 @@ static void test_weight_evals_absent(void **state)
     unload(&f);
 }
 
+/* The zero-knowledge argument, exercised: a simulator that knows only
+ * what the verifier knows - the public descriptor (architecture and
+ * quantization), the inputs and the outputs (the cut tensors) - and
+ * controls the verifier's challenges produces a proof the verifier
+ * accepts.  It commits privately to the descriptor's own all-zero weights
+ * (the commitment is hiding), proves with that model while stating the real
+ * model's cut tensors, and picks the final statement's mask-mix challenge c
+ * so that the one linear statement every check was folded into holds: with
+ * s sent uniform, <U + cR, W> = value + c s fixes c.  Everything before c
+ * is uniform whatever the witness (test_blinded_uniform), so the simulated
+ * transcript is distributed like a real one.  Controls: the verifier's
+ * outputs are the real model's, not the zero model's; a verifier drawing
+ * its own c rejects the simulated proof. */
+static void test_simulator(void **state)
+{
+    (void)state;
+    if (!private_mode)
+        return; /* a public commitment's weights are opened in the clear */
+    fixture f;
+    if (!load("models/keras-mnist-to-tpu/mnist.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    za_error err;
+    /* the public view: the real model's cut tensors on the input */
+    assert_int_equal(zm_engine_set_input(f.e, 0, f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_engine_run(f.e, &err), ZA_OK);
+    size_t cut_len = 0;
+    for (unsigned i = 0; i < f.c->n_tensors; i++)
+        if (f.c->tensors[i].is_cut)
+            cut_len += (size_t)f.m->tensors[f.c->tensors[i].model_tensor].n_bytes;
+    assert_true(cut_len > 0);
+    uint8_t *cut = malloc(cut_len), *sim_cut = malloc(cut_len);
+    assert_non_null(cut);
+    assert_non_null(sim_cut);
+    size_t off = 0;
+    for (unsigned i = 0; i < f.c->n_tensors; i++)
+        if (f.c->tensors[i].is_cut) {
+            int t = f.c->tensors[i].model_tensor;
+            memcpy(cut + off, zm_engine_tensor(f.e, t), (size_t)f.m->tensors[t].n_bytes);
+            off += (size_t)f.m->tensors[t].n_bytes;
+        }
+    uint8_t real_out[64];
+    engine_output(&f, 0, real_out);
+    /* the simulator's model: the public descriptor itself (weights zero) */
+    zm_model *sim = NULL;
+    zm_engine *se = NULL;
+    assert_int_equal(zm_model_load_buffer(f.mc.descriptor, f.mc.descriptor_len, "descriptor",
+                                          &sim, &err),
+                     ZA_OK);
+    assert_int_equal(zm_engine_create(sim, ZM_ROUNDING_TFLITE, &se, &err), ZA_OK);
+    assert_int_equal(zm_engine_set_input(se, 0, f.input, f.in_bytes, &err), ZA_OK);
+    assert_int_equal(zm_engine_run(se, &err), ZA_OK);
+    off = 0;
+    for (unsigned i = 0; i < f.c->n_tensors; i++)
+        if (f.c->tensors[i].is_cut) {
+            int t = f.c->tensors[i].model_tensor;
+            memcpy(sim_cut + off, zm_engine_tensor(se, t), (size_t)sim->tensors[t].n_bytes);
+            off += (size_t)sim->tensors[t].n_bytes;
+        }
+    assert_memory_not_equal(cut, sim_cut, cut_len); /* the zero model computes something else */
+    zp_model_secret ssec;
+    memset(&ssec, 0, sizeof ssec);
+    for (int i = 0; i < ZP_MODEL_SEED_LEN; i++)
+        ssec.seed[i] = (uint8_t)(91 * i + 5);
+    ssec.budget = f.secret->budget;
+    zp_model_commitment smc;
+    assert_int_equal(zp_model_commit_ex(sim, ZM_ROUNDING_TFLITE, 2, &ssec, &smc, &err), ZA_OK);
+    memcpy(ssec.model_id, smc.model_id, 32);
+    assert_int_equal(smc.descriptor_len, f.mc.descriptor_len);
+    assert_memory_equal(smc.descriptor, f.mc.descriptor, smc.descriptor_len);
+    /* simulate */
+    zp_cheat ch = no_cheat();
+    zp_prove_opts po = { .blinded = 1, .model_secret = &ssec, .test_cut_bytes = cut,
+                         .test_simulate = 1 };
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    zp_prove_stats S;
+    assert_int_equal(zp_prove_ex(sim, &smc, 1, f.input, f.in_bytes, 2, &ch, &po, &proof, &len, &S,
+                                 &err),
+                     ZA_OK);
+    /* a verifier whose challenge the simulator controls accepts, with the
+     * real model's outputs */
+    zp_verified v;
+    zk_transcript_test_program("blind/mask-mix", S.test_mask_mix);
+    za_status st = zp_verify(&smc, proof, len, 2, &v, &err);
+    zk_transcript_test_program(NULL, S.test_mask_mix);
+    if (st)
+        fail_msg("the simulated proof was rejected: %s", err.msg);
+    assert_int_equal(v.batch, 1);
+    assert_memory_equal(v.outputs, real_out, v.out_bytes);
+    zp_verified_free(&v);
+    /* a verifier that draws its own challenge rejects it */
+    assert_int_not_equal(zp_verify(&smc, proof, len, 2, &v, &err), ZA_OK);
+    print_message("simulated proof (%zu bytes): accepted under the programmed challenge, "
+                  "rejected otherwise (%s)\n", len, err.msg);
+    /* and it has a real proof's shape: the same blinded span */
+    uint8_t *real = NULL;
+    size_t rlen = 0;
+    zp_prove_stats RS;
+    zp_prove_opts ro = { .blinded = 1, .model_secret = f.secret };
+    assert_int_equal(zp_prove_ex(f.m, &f.mc, 1, f.input, f.in_bytes, 2, NULL, &ro, &real, &rlen,
+                                 &RS, &err),
+                     ZA_OK);
+    assert_int_equal(RS.blinded_begin, S.blinded_begin);
+    assert_int_equal(RS.weights_begin - RS.blinded_begin, S.weights_begin - S.blinded_begin);
+    assert_int_equal(RS.blinded_end - RS.weights_end, S.blinded_end - S.weights_end);
+    free(real), free(proof), free(cut), free(sim_cut);
+    zp_model_commitment_free(&smc);
+    zm_engine_free(se);
+    zm_model_free(sim);
+    unload(&f);
+}
+
 static int group_plain(void **state)
 {
     (void)state;
@@ -993,6 +1106,7 @@ int main(void)
         cmocka_unit_test(test_blinded_differ),
         cmocka_unit_test(test_blinded_uniform),
         cmocka_unit_test(test_weight_evals_absent),
+        cmocka_unit_test(test_simulator),
         cmocka_unit_test(test_complete_mnist),
         cmocka_unit_test(test_complete_resnet_and_small),
         cmocka_unit_test(test_commitment),
@@ -1005,6 +1119,9 @@ int main(void)
         cmocka_unit_test(test_maxpool_same),
         cmocka_unit_test(test_avgpool_same),
     };
+    const char *only = getenv("ZKAUDIT_TEST_FILTER"); /* e.g. test_simulator, for development */
+    if (only)
+        cmocka_set_test_filter(only);
     int failed = cmocka_run_group_tests_name("plain proofs", tests, group_plain, NULL);
     failed += cmocka_run_group_tests_name("blinded proofs", tests, group_blinded, NULL);
     failed += cmocka_run_group_tests_name("private model proofs", tests, group_private, NULL);
