@@ -23,6 +23,7 @@
 #include "model/testinput.h"
 #include "protocol/infer_proof.h"
 #include "protocol/model_commit.h"
+#include "zk/rand.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -39,12 +40,19 @@ static void die(const char *what, const za_error *err)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s MODEL.tflite [BATCH] [REPEATS] [blinded]\n", argv[0]);
+        fprintf(stderr, "usage: %s MODEL.tflite [BATCH] [REPEATS] [blinded|private:B]\n",
+                argv[0]);
         return 2;
     }
     unsigned batch = argc > 2 ? (unsigned)atoi(argv[2]) : 1;
     int repeats = argc > 3 ? atoi(argv[3]) : 1;
     int blinded = argc > 4 && strcmp(argv[4], "blinded") == 0; /* zp_prove_ex, zk/blind.h */
+    /* private:B - a private model commitment for B proofs (docs/zero-knowledge.md) */
+    unsigned budget = argc > 4 && strncmp(argv[4], "private:", 8) == 0
+                          ? (unsigned)atoi(argv[4] + 8) : 0;
+    zp_model_secret secret;
+    memset(&secret, 0, sizeof secret);
+    secret.budget = budget;
     if (batch < 1 || repeats < 1)
         return 2;
     za_alloc_tune_for_proving(); /* as bin/seller does */
@@ -56,8 +64,10 @@ int main(int argc, char **argv)
         zm_engine_create(m, ZM_ROUNDING_TFLITE, &e, &err))
         die("load", &err);
     double tc = za_now_s();
-    if (zp_model_commit(m, ZM_ROUNDING_TFLITE, 0, &mc, &err))
+    if ((budget && zk_rand_seed(secret.seed, &err)) ||
+        zp_model_commit_ex(m, ZM_ROUNDING_TFLITE, 0, budget ? &secret : NULL, &mc, &err))
         die("commit", &err);
+    memcpy(secret.model_id, mc.model_id, 32);
     tc = za_now_s() - tc;
     size_t sample = 0;
     for (int k = 0; k < m->n_inputs; k++)
@@ -103,7 +113,7 @@ int main(int argc, char **argv)
         free(proof);
         proof = NULL;
         double a = za_now_s();
-        zp_prove_opts po = { .blinded = blinded, .model_secret = NULL };
+        zp_prove_opts po = { .blinded = blinded, .model_secret = budget ? &secret : NULL };
         if (zp_prove_ex(m, &mc, batch, inputs, sample * batch, 0, NULL, &po, &proof, &plen, &S,
                         &err))
             die("prove", &err);
@@ -128,14 +138,15 @@ int main(int argc, char **argv)
     const char *name = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
     json_t *o = json_pack(
         "{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:I, "
-        "s:I, s:i, s:b}",
+        "s:I, s:i, s:b, s:s, s:i}",
         "model", name, "batch", (int)batch, "prove_repeats", repeats, "commit_model_s", tc,
         "inference_s", infer, "prove_s", prove, "prove_cpu_s", prove_cpu, "prove_per_sample_s",
         prove / batch, "verify_s", tv[2], "proof_bytes", (json_int_t)plen,
         "prove_over_inference", prove / infer, "witness_s", S.witness_s, "commit_s", S.commit_s,
         "relations_s", S.relations_s, "open_s", S.open_s, "prove_cpu_per_sample_s",
         prove_cpu / batch, "witness_elements", (json_int_t)S.witness_elems, "peak_rss_kib",
-        (json_int_t)ru.ru_maxrss, "threads", za_default_threads(), "blinded", blinded);
+        (json_int_t)ru.ru_maxrss, "threads", za_default_threads(), "blinded", blinded || budget,
+        "mode", budget ? "private" : blinded ? "blinded" : "plain", "proof_budget", (int)budget);
     char *s = json_dumps(o, JSON_COMPACT);
     puts(s);
     free(s);

@@ -10,8 +10,10 @@
 #   prove.json      proving and verifying every shared model (batch 1), and
 #                   the MNIST model at batches 8 and 64 (bench/bench_prove.c);
 #   blind.json      blinded proofs against plain ones (docs/zero-knowledge.md):
-#                   keras-mnist, ResNet-8, person_detect and MobileNet v2, plain
-#                   and blinded one after the other for each model;
+#                   keras-mnist, ResNet-8, person_detect and MobileNet v2, plain,
+#                   blinded (public commitment) and private (zero-knowledge, a
+#                   commitment for 16 and for 64 proofs; MobileNet 64 only) one
+#                   after the other for each model;
 #   scale.json      the speed-up of `mpirun -np 2 seller prove-batch` over one
 #                   rank for the same request, and proofs per hour
 #                   (bench/bench_scale.sh; needs a seller built with MPI).
@@ -64,6 +66,10 @@ blind_all() {
         m=${spec%:*} reps=${spec#*:}
         build/rel/bin/bench_prove "$SHARED/models/$m.tflite" 1 "$reps"
         build/rel/bin/bench_prove "$SHARED/models/$m.tflite" 1 "$reps" blinded
+        case $m in *mobilenet*) budgets=64 ;; *) budgets="16 64" ;; esac
+        for B in $budgets; do
+            build/rel/bin/bench_prove "$SHARED/models/$m.tflite" 1 "$reps" private:$B
+        done
     done
 }
 

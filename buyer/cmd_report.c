@@ -13,6 +13,7 @@
 #include "protocol/audit_summary.h"
 #include "protocol/private_dataset.h"
 #include "protocol/stats_cost.h"
+#include "reports/facts.h"
 #include "reports/report.h"
 
 static const char usage[] =
@@ -121,7 +122,8 @@ int zb_cmd_report(int argc, char **argv)
     struct tm tmv;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
     zr_report r = { &a.rq, &a.res, &s, a.labels, a.request_id, bundle, when, a.data_mode,
-                    labels_path, a.labels_sha256[0] ? a.labels_sha256 : NULL };
+                    labels_path, a.labels_sha256[0] ? a.labels_sha256 : NULL,
+                    zp_model_commitment_is_private(&a.mc), a.mc.weights.params.hiding_openings };
     if (zr_write_report_dir(&r, formats, out, &err))
         goto fail;
     const zp_interval *ci = &s.ci[s.recommended];
@@ -135,6 +137,7 @@ int zb_cmd_report(int argc, char **argv)
                (unsigned long long)s.N, 100 * ci->lo, 100 * ci->hi);
     printf("cost: %.3f prover CPU-s per sample; %s\n", s.prover_cpu_s_per_sample, s.cost.how);
     printf("data mode: %s\n", zp_data_mode_name((zp_data_mode)a.data_mode));
+    printf("model mode: %s\n", zr_model_mode(zp_model_commitment_is_private(&a.mc))->name);
     printf("wrote %s/report.{%s}\n", out, formats);
     rc = 0;
     goto done;

@@ -51,6 +51,21 @@ const zr_data_mode_info *zr_data_mode(int mode)
     return &data_modes[mode >= 0 && mode < 3 ? mode : 0];
 }
 
+static const zr_model_mode_info model_modes[2] = {
+    { "public-model", "Public model commitment",
+      "A binding commitment to the weights; the proofs are sound, but their messages and "
+      "openings are functions of the weights and may reveal information about them.", 0 },
+    { "private-model", "Private model commitment",
+      "A hiding commitment to the weights with a budget of proofs; every proof is a "
+      "zero-knowledge proof: it reveals the architecture, the quantization parameters and the "
+      "outputs, and nothing else about the weights and biases.", 1 },
+};
+
+const zr_model_mode_info *zr_model_mode(int model_private)
+{
+    return &model_modes[model_private ? 1 : 0];
+}
+
 const char zr_soundness_note[] =
     "The proofs are sound (a seller cannot make a wrong prediction verify) but not yet "
     "zero-knowledge: the proof data may reveal information about the model's weights.";

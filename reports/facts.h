@@ -55,6 +55,15 @@ typedef struct {
 } zr_data_mode_info;
 const zr_data_mode_info *zr_data_mode(int mode);
 
+/* The model mode as the reports state it (r->model_private). */
+typedef struct {
+    const char *name;        /* "private-model", "public-model" */
+    const char *title;
+    const char *description; /* what the proofs reveal of the model */
+    int zero_knowledge;
+} zr_model_mode_info;
+const zr_model_mode_info *zr_model_mode(int model_private);
+
 /* Fixed sentences. */
 extern const char zr_why_recommended[];  /* about the committed test set */
 extern const char zr_soundness_note[];   /* sound, not yet zero-knowledge */

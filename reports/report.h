@@ -49,6 +49,11 @@ typedef struct {
     int data_mode;
     const char *labels_file;        /* review flow: the auditor's labels file; NULL: none */
     const char *labels_sha256;      /* its SHA-256 in hex; NULL: none */
+    /* the model mode (docs/zero-knowledge.md): 1 for a private model
+     * commitment, whose proofs (all blinded: its verifier accepts no other)
+     * are zero-knowledge about the weights; 0 for a public one */
+    int model_private;
+    unsigned proof_budget;          /* a private commitment's budget of proofs */
 } zr_report;
 
 char *zr_render_json(const zr_report *r);

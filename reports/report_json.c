@@ -357,9 +357,13 @@ char *zr_render_json(const zr_report *r)
     top(root, &members, "transcript", transcript(r, &f));
     top(root, &members, "samples", samples(r));
     json_t *sec = json_object();
+    const zr_model_mode_info *mm = zr_model_mode(r->model_private);
     set(sec, "sound", json_true());
-    set(sec, "zero_knowledge", json_false());
-    set(sec, "note", json_string(zr_soundness_note));
+    set(sec, "zero_knowledge", json_boolean(mm->zero_knowledge));
+    set(sec, "model_mode", json_string(mm->name));
+    set(sec, "model_mode_title", json_string(mm->title));
+    set(sec, "proof_budget", r->model_private ? jint(r->proof_budget) : json_null());
+    set(sec, "note", json_string(mm->zero_knowledge ? mm->description : zr_soundness_note));
     top(root, &members, "security", sec);
     /* every top-level member present, or memory ran out on the way */
     char *out = root && json_object_size(root) == members

@@ -292,6 +292,9 @@ char *zr_render_markdown(const zr_report *r)
     cost(&b, r, &f);
     planning(&b, r, &f);
     transcript(&b, r, &f);
-    zr_sb_addf(&b, "## Security\n\n%s\n", zr_soundness_note);
+    const zr_model_mode_info *mm = zr_model_mode(r->model_private);
+    zr_sb_addf(&b, "## Security\n\n**Model mode: %s** (`%s`). %s\n\n%s\n", mm->title, mm->name,
+               mm->description,
+               mm->zero_knowledge ? "The proofs are sound and zero-knowledge." : zr_soundness_note);
     return zr_sb_take(&b);
 }

@@ -35,8 +35,8 @@ $B dataset import --db "$W/buyer/datasets.db" --name fashion-test \
     --prep "v1;dtype=int8;scale=0x3b808081;zp=-128;real=x/255;layout=nhwc" \
     --label-names "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot" | grep -E "^(examples|root|label counts)"
 
-say "seller: commit to the model (the weights stay with the seller)"
-$S commit-model --model "$MODEL" --out "$W/seller/model.commit" | head -1
+say "seller: commit to the model: private, so every proof is zero-knowledge (the weights stay with the seller)"
+$S commit-model --model "$MODEL" --out "$W/seller/model.commit" | grep -E "^(model id|private)"
 cp "$W/seller/model.commit" "$W/buyer/model.commit" # public
 
 say "buyer: how many samples does +-5% at 95% need on 10,000 items?"

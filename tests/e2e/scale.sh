@@ -45,10 +45,12 @@ N=40
 
 # draw a request of N samples: request FILE
 # (its offer and join are kept beside it: FILE.offer.json, FILE.join.json)
+# (COMMIT, default $tmp/m.commit: the model commitment the offer names)
 draw() {
-    "$B" sample init --db "$tmp/ds.db" --name mnist --commit "$tmp/m.commit" \
+    local commit=${2:-$tmp/m.commit}
+    "$B" sample init --db "$tmp/ds.db" --name mnist --commit "$commit" \
         --out "$1.offer.json" --secret "$1.secret.json" --max-samples $N > /dev/null &&
-    "$S" sample join --offer "$1.offer.json" --commit "$tmp/m.commit" \
+    "$S" sample join --offer "$1.offer.json" --commit "$commit" \
         --out "$1.join.json" > /dev/null &&
     "$B" sample draw --db "$tmp/ds.db" --offer "$1.offer.json" --secret "$1.secret.json" \
         --join "$1.join.json" --out "$1" > /dev/null
@@ -172,9 +174,10 @@ same_as_single "shards merged" "$tmp/merged"
 # verifies; a sixth proof is refused; mpirun refuses a private commitment
 "$RS" commit-model --model "$M" --proofs 5 --out "$tmp/p.commit" > /dev/null
 check "private commit-model" [ -s "$tmp/p.commit.key" ]
+draw "$tmp/preq" "$tmp/p.commit"
 for k in 0 1 2; do
     cp "$tmp/p.commit.key" "$tmp/p$k.key"
-    "$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" --join "$tmp/req.join.json" \
+    "$RS" prove-batch --request "$tmp/preq" --offer "$tmp/preq.offer.json" --join "$tmp/preq.join.json" \
         --model "$M" --commit "$tmp/p.commit" --model-key "$tmp/p$k.key" --out "$tmp/pshard$k" \
         --batch-size 8 --shard $k/3 > "$tmp/pshard$k.log" 2>&1 &
 done
@@ -182,20 +185,20 @@ wait
 check "three private shards on copies of one key prove 2+2+1 batches" \
     [ "$(cat "$tmp"/pshard?.log | sed -n 's/^proved [0-9]* samples\? in \([0-9]*\) batch.*/\1/p' | tr '\n' ' ')" = "2 2 1 " ]
 "$S" merge --out "$tmp/pmerged" "$tmp/pshard0" "$tmp/pshard1" "$tmp/pshard2" > /dev/null 2>&1
-"$B" verify --request "$tmp/req" --bundle "$tmp/pmerged" --commit "$tmp/p.commit" --json \
+"$B" verify --request "$tmp/preq" --bundle "$tmp/pmerged" --commit "$tmp/p.commit" --db "$tmp/ds.db" --json \
     > "$tmp/pverify.json" 2> /dev/null
 check "the merged private bundle: every proof valid" python3 -c '
 import json, sys
 v = json.load(open(sys.argv[1]))
 assert v["result"] == "valid" and v["valid"] == v["samples"] == '$N', v' "$tmp/pverify.json"
-"$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" --join "$tmp/req.join.json" \
+"$RS" prove-batch --request "$tmp/preq" --offer "$tmp/preq.offer.json" --join "$tmp/preq.join.json" \
     --model "$M" --commit "$tmp/p.commit" --model-key "$tmp/p0.key" --out "$tmp/pmore" \
     --batch-size 8 --shard 0/1 > "$tmp/pmore.log" 2>&1
 check "a run that needs more proofs than the key has left is refused before proving" \
     grep -q "nothing was proven" "$tmp/pmore.log"
 if command -v mpirun > /dev/null; then
-    mpirun --oversubscribe -np 2 "$RS" prove-batch --request "$tmp/req" --offer "$tmp/req.offer.json" \
-        --join "$tmp/req.join.json" --model "$M" --commit "$tmp/p.commit" --out "$tmp/pmpi" \
+    mpirun --oversubscribe -np 2 "$RS" prove-batch --request "$tmp/preq" --offer "$tmp/preq.offer.json" \
+        --join "$tmp/preq.join.json" --model "$M" --commit "$tmp/p.commit" --out "$tmp/pmpi" \
         > "$tmp/pmpi.log" 2>&1
     check "mpirun refuses a private commitment, saying why" grep -q "not proven under mpirun" "$tmp/pmpi.log"
 fi

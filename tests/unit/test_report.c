@@ -128,7 +128,7 @@ static void build(fixture *fx, zp_stop_rule stop, int beacon)
     for (int i = 0; i < 32; i++)
         fx->id[i] = (uint8_t)(0xff - i);
     fx->rep = (zr_report){ rq, res, &fx->sum, fx->labels, fx->id, "bundles/seller <1>.db",
-                           "2026-12-03T11:30:00Z", 0, NULL, NULL };
+                           "2026-12-03T11:30:00Z", 0, NULL, NULL, 0, 0 };
 }
 
 static void teardown(fixture *fx)
@@ -684,7 +684,7 @@ static void test_empty_audit(void **state)
     zp_summary_inputs in = { NC, (char **)names, test_counts, labels, 0.05, 4 };
     zp_audit_summary s;
     assert_int_equal(zp_audit_summarize(&rq, &res, &in, &s, &err), ZA_OK);
-    zr_report r = { &rq, &res, &s, labels, NULL, NULL, NULL, 0, NULL, NULL };
+    zr_report r = { &rq, &res, &s, labels, NULL, NULL, NULL, 0, NULL, NULL, 0, 0 };
     char *js = zr_render_json(&r), *md = zr_render_markdown(&r), *html = zr_render_html(&r);
     assert_non_null(js);
     assert_non_null(md);
@@ -754,6 +754,42 @@ static void test_random_bytes(void **state)
 
 /* ZKAUDIT_REPORT_DIR: leave the main fixture's report there for the
  * browser test */
+/* the model mode is stated in every format: a private commitment's proofs
+ * are zero-knowledge (with its budget), a public one's are not */
+static void test_model_mode(void **state)
+{
+    (void)state;
+    for (int priv = 0; priv < 2; priv++) {
+        fixture fx;
+        build(&fx, ZP_STOP_FIXED, 0);
+        fx.rep.model_private = priv;
+        fx.rep.proof_budget = priv ? 64 : 0;
+        char *js = zr_render_json(&fx.rep), *md = zr_render_markdown(&fx.rep),
+             *html = zr_render_html(&fx.rep);
+        assert_non_null(js);
+        assert_non_null(md);
+        assert_non_null(html);
+        json_error_t je;
+        json_t *root = json_loads(js, 0, &je), *sec = json_object_get(root, "security");
+        assert_non_null(sec);
+        assert_int_equal(json_is_true(json_object_get(sec, "zero_knowledge")), priv);
+        const char *name = priv ? "private-model" : "public-model";
+        assert_string_equal(json_string_value(json_object_get(sec, "model_mode")), name);
+        if (priv)
+            assert_int_equal(json_integer_value(json_object_get(sec, "proof_budget")), 64);
+        else
+            assert_true(json_is_null(json_object_get(sec, "proof_budget")));
+        json_decref(root);
+        contains(md, name);
+        contains(html, name);
+        contains(md, priv ? "zero-knowledge proof" : "not yet zero-knowledge");
+        contains(html, priv ? "zero-knowledge proof" : "not yet zero-knowledge");
+        assert_true(well_formed(html));
+        free(js), free(md), free(html);
+        teardown(&fx);
+    }
+}
+
 /* the data mode is stated in every format, with the auditor's labels file */
 static void test_data_mode(void **state)
 {
@@ -827,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_empty_audit),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_data_mode),
+        cmocka_unit_test(test_model_mode),
         cmocka_unit_test(test_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
