@@ -124,15 +124,19 @@ int zb_cmd_verify_proof(int argc, char **argv)
             json_array_append_new(samples, json_pack("{s:I, s:o}", "argmax",
                                                      (json_int_t)v.argmax[b], "output", vals));
         }
-        json_t *root = json_pack("{s:s, s:b, s:s, s:o, s:f, s:I}", "model_id", hex, "valid",
+        json_t *root = json_pack("{s:s, s:b, s:s, s:o, s:f, s:I, s:b}", "model_id", hex, "valid",
                                  st == ZA_OK, "reason", st ? err.msg : "", "samples", samples,
-                                 "seconds", secs, "proof_bytes", (json_int_t)plen);
+                                 "seconds", secs, "proof_bytes", (json_int_t)plen,
+                                 "zero_knowledge", zp_model_commitment_is_private(&mc));
         json_dumpf(root, stdout, JSON_INDENT(1));
         putchar('\n');
         json_decref(root);
     } else {
         if (!st) {
-            printf("model id: %s\n", hex);
+            printf("model id: %s (%s)\n", hex,
+                   zp_model_commitment_is_private(&mc)
+                       ? "private commitment: a zero-knowledge proof"
+                       : "public commitment: sound, not zero-knowledge");
             for (unsigned b = 0; b < v.batch; b++)
                 print_output(&v, b);
             printf("verified %u sample%s in %.3f s (proof %zu bytes)\n", v.batch,

@@ -201,6 +201,8 @@ if [ -f "$mn" ]; then
         ok || bad "private prove: not reported as zero-knowledge with its budget"
     "$B" verify-proof --commit "$tmp/pv.commit" --proof "$tmp/pv1.proof" > "$tmp/pv.verify" 2>&1 &&
         tail -1 "$tmp/pv.verify" | grep -qx valid && ok || bad "private proof rejected: $(tail -1 "$tmp/pv.verify")"
+    grep -q '^model id: .*a zero-knowledge proof' "$tmp/pv.verify" && ok ||
+        bad "verify-proof does not say the private proof is zero-knowledge"
     [ "$(values_of_verify "$tmp/pv.verify")" = "$(values_of_infer --model "$mn" --input "$tmp/bl1.in")" ] &&
         ok || bad "private proof: outputs differ from the engine's"
     if "$S" prove --model "$mn" --commit "$tmp/pv.commit" --input "$tmp/bl1.in" --out "$tmp/pv3.proof"         > "$tmp/pv3.log" 2>&1; then
