@@ -54,7 +54,7 @@ static void setup(void)
     if (zk_pcs_commit(v, &p, 1, &pp, &hpcs_com, &err))
         abort();
     zk_pcs_prover_free(pp);
-    zk_multi_commit_opts o = { 1 };
+    zk_multi_commit_opts o = { 1, NULL };
     if (zk_multi_commit_ex(vecs, lens, 2, &o, 1, &mp, &hmulti_com, &hmulti_layout, &err))
         abort();
     zk_multi_prover_free(mp);
