@@ -60,9 +60,10 @@ static const char usage[] =
     "(docs/zero-knowledge.md) and spends one of the commitment's proofs, counted\n"
     "in its key: a run that needs more than are left refuses before proving.\n"
     "Shard K/N spends only the key's slots s = K (mod N), so copies of the key\n"
-    "on N machines never spend a slot twice.  Private commitments are not\n"
-    "proven under mpirun yet (use --shard).  With a public commitment the proofs\n"
-    "are sound but NOT zero-knowledge: their messages depend on the weights.\n";
+    "on N machines never spend a slot twice; under mpirun rank 0 reads the key,\n"
+    "spends a slot per batch and sends the commitment's secret to the other ranks.\n"
+    "With a public commitment the proofs are sound but NOT zero-knowledge: their\n"
+    "messages depend on the weights.\n";
 
 static int parse_shard(const char *s, unsigned *k, unsigned *n)
 {
@@ -190,14 +191,14 @@ int zs_cmd_prove_batch(int argc, char **argv)
             return 1;
         }
     }
-    if (zs_mpi_launched() && (blinded || key_path)) {
-        fprintf(stderr, "seller prove-batch: --blinded and --model-key are not supported under "
-                "mpirun yet\n");
+    if (zs_mpi_launched() && blinded) {
+        fprintf(stderr, "seller prove-batch: --blinded is not supported under mpirun (a "
+                "private commitment's proofs are)\n");
         return 2;
     }
     if (zs_mpi_launched()) /* mpirun -np N: the batches spread over N ranks */
         return zs_prove_batch_mpi(&(zs_prove_batch_opts){ req_path, model_path, commit_path,
-                                  out_path, batch_size, shard_k, shard_n, threads });
+                                  out_path, batch_size, shard_k, shard_n, threads, key_path });
     za_error err;
     zm_model *m = NULL;
     zp_model_commitment mc;

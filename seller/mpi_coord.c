@@ -30,6 +30,7 @@ typedef struct {
 
 typedef struct {
     const zs_mpi_job *j;
+    const zs_prove_batch_opts *o;
     zp_bundle *bundle;
     uint64_t n_batches;
     uint64_t *todo;
@@ -42,7 +43,23 @@ typedef struct {
 
 static uint64_t next_batch(coord *c)
 {
-    return c->failed || c->next == c->n_todo ? ZS_NO_WORK : c->todo[c->next++];
+    if (c->failed || c->next == c->n_todo)
+        return ZS_NO_WORK;
+    uint64_t k = c->todo[c->next];
+    if (c->j->key) { /* a private commitment: spend a slot before the batch goes out */
+        char what[96];
+        unsigned slot;
+        za_error err;
+        snprintf(what, sizeof what, "batch %llu under mpirun", (unsigned long long)k);
+        if (zp_model_key_reserve(c->j->key, c->o->shard_k, c->o->shard_n ? c->o->shard_n : 1,
+                                 what, &slot, &err)) {
+            za_log_report(&err);
+            c->failed = 1;
+            return ZS_NO_WORK;
+        }
+    }
+    c->next++;
+    return k;
 }
 
 /* Samples in batch k. */
@@ -219,6 +236,17 @@ static za_status prepare(coord *c, zs_mpi_job *j, const zs_prove_batch_opts *o,
         else
             c->todo[c->n_todo++] = k;
     }
+    if (j->key) { /* refuse before proving a run the key's budget cannot cover */
+        unsigned used = 0, budget = j->secret.budget;
+        if (zp_model_key_used(j->key, &used, err))
+            return err->code;
+        if (used + c->n_todo > budget)
+            return za_error_set(err, ZA_ERR_LIMIT,
+                                "this run needs %zu proofs of the private model commitment, "
+                                "which has %u of its %u left: prove with a larger --batch-size, "
+                                "or commit the model again with more --proofs (nothing was "
+                                "proven)", c->n_todo, budget - used, budget);
+    }
     return ZA_OK;
 }
 
@@ -234,6 +262,7 @@ int zs_mpi_coordinate(zs_mpi_job *j, const zs_prove_batch_opts *o, int size,
     coord c;
     memset(&c, 0, sizeof c);
     c.j = j;
+    c.o = o;
     uint64_t skipped = 0;
     za_error err;
     za_log_init("seller", level);

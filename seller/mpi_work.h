@@ -38,6 +38,12 @@ typedef struct {
     size_t in_bytes; /* model-input bytes per sample */
     unsigned batch_size;
     int threads;
+    /* a private commitment: its secret (rank 0 reads the key and sends it
+     * to every rank, over the seller's own MPI job) and, on rank 0, the key,
+     * whose ledger rank 0 spends a slot of before handing out each batch */
+    int has_secret;
+    zp_model_secret secret;
+    zp_model_key *key;
 } zs_mpi_job;
 
 typedef struct {

@@ -42,6 +42,7 @@ int zs_prove_batch_mpi(const zs_prove_batch_opts *o)
 #include "common/progress.h"
 #include "protocol/bundle.h"
 #include "protocol/infer_proof.h"
+#include "seller/model_key_cli.h"
 #include "seller/mpi_work.h"
 
 void zs_mpi_nap(void)
@@ -84,7 +85,9 @@ void zs_mpi_prove(const zs_mpi_job *j, uint64_t k, unsigned count, const uint8_t
     size_t plen = 0;
     double c0 = za_cpu_s(), w0 = za_now_s();
     *proof = NULL;
-    za_status st = zp_prove(j->m, &j->mc, count, inputs, j->in_bytes * count, j->threads, NULL, proof, &plen, &S, &err);
+    zp_prove_opts po = { .blinded = 0, .model_secret = j->has_secret ? &j->secret : NULL };
+    za_status st = zp_prove_ex(j->m, &j->mc, count, inputs, j->in_bytes * count, j->threads, NULL,
+                               &po, proof, &plen, &S, &err);
     h->batch = k;
     h->cpu_s = za_cpu_s() - c0;
     h->wall_s = za_now_s() - w0;
@@ -138,10 +141,25 @@ static za_status setup(zs_mpi_job *j, const zs_prove_batch_opts *o, int rank, za
         st = bcast_file(rank, o->model_path, ZA_MAX_MODEL_FILE_BYTES, &mbuf, &mlen, err);
     if (!st)
         st = zp_model_commitment_decode(cbuf, clen, o->commit_path, &j->mc, err);
-    if (!st && zp_model_commitment_is_private(&j->mc))
-        st = za_error_set(err, ZA_ERR_UNSUPPORTED, "%s is a private model commitment, which is "
-                          "not proven under mpirun yet: use --shard K/N on each machine with a "
-                          "copy of its key, then seller merge", o->commit_path);
+    if (!st && zp_model_commitment_is_private(&j->mc)) {
+        /* rank 0 opens the key; every rank gets the secret */
+        int ok = 1;
+        if (rank == 0 && zs_model_key_for(&j->mc, o->commit_path, o->key_path, &j->key, err))
+            ok = 0;
+        MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (!ok) {
+            st = rank == 0 ? err->code
+                           : za_error_set(err, ZA_ERR_ARG, "rank 0 could not open the model key");
+        } else {
+            if (rank == 0)
+                j->secret = *zp_model_key_secret(j->key);
+            MPI_Bcast(&j->secret, (int)sizeof j->secret, MPI_BYTE, 0, MPI_COMM_WORLD);
+            j->has_secret = 1;
+        }
+    } else if (!st && rank == 0 && o->key_path) {
+        st = za_error_set(err, ZA_ERR_ARG, "%s is a public model commitment: --model-key is only "
+                          "for private ones", o->commit_path);
+    }
     if (!st)
         st = zm_model_load_buffer(mbuf, mlen, o->model_path, &j->m, err);
     free(cbuf);
@@ -255,6 +273,8 @@ int zs_prove_batch_mpi(const zs_prove_batch_opts *o)
     free(j.rbuf);
     zp_request_free(&j.rq);
     zp_model_commitment_free(&j.mc);
+    zp_model_key_close(j.key);
+    memset(&j.secret, 0, sizeof j.secret);
     zm_model_free(j.m);
     MPI_Finalize();
     za_log_init("seller", level);

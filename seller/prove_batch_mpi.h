@@ -22,6 +22,7 @@ typedef struct {
     const char *req_path, *model_path, *commit_path, *out_path;
     unsigned batch_size, shard_k, shard_n;
     int threads; /* 0 = the node's cores divided among its ranks */
+    const char *key_path; /* a private commitment's key (NULL: COMMIT.key), read by rank 0 */
 } zs_prove_batch_opts;
 
 /* 1 if this process was started by an MPI launcher (mpirun/mpiexec: the
