@@ -14,6 +14,8 @@
 #                   blinded (public commitment) and private (zero-knowledge, a
 #                   commitment for 16 and for 64 proofs; MobileNet 64 only) one
 #                   after the other for each model;
+#   model_prover.json  keras-mnist proofs with the weights committed once per
+#                   run (as prove-batch does) against once per proof;
 #   scale.json      the speed-up of `mpirun -np 2 seller prove-batch` over one
 #                   rank for the same request, and proofs per hour
 #                   (bench/bench_scale.sh; needs a seller built with MPI).
@@ -73,6 +75,17 @@ blind_all() {
     done
 }
 
+# the weights committed once per run (zp_model_prover_new, as prove-batch
+# does) against once per proof, keras-mnist plain and private (16, 64)
+model_prover_all() {
+    local m=$SHARED/models/keras-mnist-to-tpu/mnist.tflite
+    for mode in "" private:16 private:64; do
+        for c in 0 1; do
+            BENCH_MODEL_PROVER=$c build/rel/bin/bench_prove "$m" 1 5 $mode
+        done
+    done
+}
+
 want() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 
 if want infer; then
@@ -112,6 +125,13 @@ if want blind; then
         record bench/results/blind.json blind blind_all
     else
         echo "bench: blind skipped: $SHARED/models not found"
+    fi
+fi
+if want model_prover; then
+    if [ -d "$SHARED/models" ]; then
+        record bench/results/model_prover.json model_prover model_prover_all
+    else
+        echo "bench: model_prover skipped: $SHARED/models not found"
     fi
 fi
 if want scale; then

@@ -2084,6 +2084,59 @@ static za_status check_commitment(const zm_model *m, const zp_model_commitment *
     return ZA_OK;
 }
 
+/* ---------------------------------------------------------------- model prover */
+
+struct zp_model_prover {
+    const zm_model *m;
+    uint8_t model_id[32];
+    unsigned n_wts;
+    unsigned wts_log[ZP_MAX_VECS];
+    zk_multi_prover *mt;
+};
+
+za_status zp_model_prover_new(const zm_model *m, const zp_model_commitment *mc,
+                              const zp_model_secret *secret, int threads, zp_model_prover **out,
+                              za_error *err)
+{
+    *out = NULL;
+    if (threads <= 0)
+        threads = za_default_threads();
+    zm_engine *e = NULL;
+    zp_circuit *c = NULL;
+    zk_fp *wts[ZP_MAX_VECS] = { 0 };
+    zp_model_prover *p = calloc(1, sizeof *p);
+    za_status st = p ? ZA_OK : za_error_set(err, ZA_ERR_NOMEM, "out of memory");
+    if (!st && !(st = zm_engine_create(m, mc->rounding, &e, err)) &&
+        !(st = zp_circuit_compile(m, e, mc->rounding, 1, &c, err)) &&
+        !(st = zp_circuit_weights(c, wts, err)))
+        st = check_commitment(m, mc, secret, c, wts, threads, &p->mt, err);
+    if (c) {
+        if (p && !st) {
+            p->n_wts = c->n_wts;
+            memcpy(p->wts_log, c->wts_log, sizeof(unsigned) * c->n_wts);
+        }
+        free_vecs(wts, c->n_wts); /* the commitment holds its own copy */
+    }
+    zp_circuit_free(c);
+    zm_engine_free(e);
+    if (st) {
+        zp_model_prover_free(p);
+        return st;
+    }
+    p->m = m;
+    memcpy(p->model_id, mc->model_id, 32);
+    *out = p;
+    return ZA_OK;
+}
+
+void zp_model_prover_free(zp_model_prover *p)
+{
+    if (!p)
+        return;
+    zk_multi_prover_free(p->mt);
+    free(p);
+}
+
 za_status zp_prove(const zm_model *m, const zp_model_commitment *mc, unsigned batch,
                    const uint8_t *inputs, size_t inputs_len, int threads, const zp_cheat *cheat,
                    uint8_t **proof, size_t *proof_len, zp_prove_stats *stats, za_error *err)
@@ -2129,9 +2182,23 @@ za_status zp_prove_ex(const zm_model *m, const zp_model_commitment *mc, unsigned
     if ((st = zm_engine_create(m, mc->rounding, &e, err)) ||
         (st = zp_circuit_compile(m, e, mc->rounding, batch, &c, err)))
         goto out;
-    if ((st = zp_circuit_weights(c, wts, err)) ||
-        (st = check_commitment(m, mc, secret, c, wts, threads, &mt, err)) ||
-        (st = zp_weight_layout(c, mc, &Lt, err)))
+    const zp_model_prover *cached = opts ? opts->model_prover : NULL;
+    if (cached) { /* the weights committed once for many proofs */
+        if (cheat || cached->m != m || memcmp(cached->model_id, mc->model_id, 32) != 0 ||
+            cached->n_wts != c->n_wts ||
+            memcmp(cached->wts_log, c->wts_log, sizeof(unsigned) * c->n_wts) != 0) {
+            st = za_error_set(err, ZA_ERR_ARG, "prover: the model prover is for another model "
+                              "or commitment (or a cheating test prover)");
+            goto out;
+        }
+        mt = cached->mt;
+        for (unsigned v = 0; v < c->n_wts; v++)
+            wts[v] = (zk_fp *)zk_multi_vector(mt, v); /* read only: no cheat here */
+    } else if ((st = zp_circuit_weights(c, wts, err)) ||
+               (st = check_commitment(m, mc, secret, c, wts, threads, &mt, err))) {
+        goto out;
+    }
+    if ((st = zp_weight_layout(c, mc, &Lt, err)))
         goto out;
     if ((st = alloc_vecs(wit, c->n_wit, c->wit_log, err)))
         goto out;
@@ -2345,10 +2412,12 @@ out:
     for (int k = 0; k < 4; k++)
         free(x.table[k]);
     zk_multi_prover_free(mw);
-    zk_multi_prover_free(mt);
+    if (!(opts && opts->model_prover)) /* a cached one belongs to its caller */
+        zk_multi_prover_free(mt);
     if (c) {
         free_vecs(wit, n_owned_wit);
-        free_vecs(wts, c->n_wts);
+        if (!(opts && opts->model_prover))
+            free_vecs(wts, c->n_wts);
         free_vecs(pub, c->n_tensors);
         for (unsigned i = 0; i < ZP_MAX_VECS; i++)
             free(cut[i]);

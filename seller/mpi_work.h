@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "model/model.h"
+#include "protocol/infer_proof.h"
 #include "protocol/model_commit.h"
 #include "protocol/request.h"
 #include "seller/prove_batch_mpi.h"
@@ -44,6 +45,7 @@ typedef struct {
     int has_secret;
     zp_model_secret secret;
     zp_model_key *key;
+    zp_model_prover *model_prover; /* the weights committed once per rank */
 } zs_mpi_job;
 
 typedef struct {

@@ -62,6 +62,7 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
     zp_request rq;
     memset(&rq, 0, sizeof rq);
     zp_bundle *bundle = NULL;
+    zp_model_prover *model_prover = NULL;
     uint8_t *rbuf = NULL, *proof = NULL;
     size_t rlen = 0, plen = 0, in_bytes = 0;
     const unsigned B = o->batch_size, sk = o->shard_k, sn = o->shard_n ? o->shard_n : 1;
@@ -100,7 +101,7 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
         unsigned used = 0;
         if (!o->model_key) {
             st = za_error_set(err, ZA_ERR_ARG, "%s is a private model commitment: prove with "
-                              "its key (--key)", o->commit_name ? o->commit_name
+                              "its key (--model-key)", o->commit_name ? o->commit_name
                                                                 : "the commitment");
             goto done;
         }
@@ -116,6 +117,11 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
             goto done;
         }
     }
+    /* the weights committed once for the whole run, not once per batch */
+    if (todo_batches &&
+        (st = zp_model_prover_new(m, mc, o->model_key ? zp_model_key_secret(o->model_key) : NULL,
+                                  o->threads, &model_prover, err)))
+        goto done;
     if (skipped)
         za_log_info("resuming %s: %llu batch%s already proven, %llu to go", bundle_path,
                     (unsigned long long)skipped, skipped == 1 ? "" : "es",
@@ -150,7 +156,8 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
         zp_prove_stats S;
         zp_prove_opts po = { .blinded = o->blinded,
                              .model_secret = o->model_key ? zp_model_key_secret(o->model_key)
-                                                          : NULL };
+                                                          : NULL,
+                             .model_prover = model_prover };
         if (o->model_key && zp_model_commitment_is_private(mc)) {
             char what[96];
             unsigned slot;
@@ -191,6 +198,7 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
     if (st == ZA_OK)
         st = zp_bundle_get_info(bundle, &out->info, err);
 done:
+    zp_model_prover_free(model_prover);
     zp_bundle_close(bundle);
     free(rbuf), free(proof);
     zp_request_free(&rq);

@@ -85,9 +85,19 @@ void zs_mpi_prove(const zs_mpi_job *j, uint64_t k, unsigned count, const uint8_t
     size_t plen = 0;
     double c0 = za_cpu_s(), w0 = za_now_s();
     *proof = NULL;
-    zp_prove_opts po = { .blinded = 0, .model_secret = j->has_secret ? &j->secret : NULL };
-    za_status st = zp_prove_ex(j->m, &j->mc, count, inputs, j->in_bytes * count, j->threads, NULL,
-                               &po, proof, &plen, &S, &err);
+    za_status st = ZA_OK;
+    /* the weights committed once, at this rank's first batch, for all of its
+     * batches (after rank 0's checks of the request and commitment; one
+     * proving thread per rank, so no race on the job's slot) */
+    zs_mpi_job *mj = (zs_mpi_job *)j;
+    if (!mj->model_prover)
+        st = zp_model_prover_new(j->m, &j->mc, j->has_secret ? &j->secret : NULL, j->threads,
+                                 &mj->model_prover, &err);
+    zp_prove_opts po = { .blinded = 0, .model_secret = j->has_secret ? &j->secret : NULL,
+                         .model_prover = j->model_prover };
+    if (!st)
+        st = zp_prove_ex(j->m, &j->mc, count, inputs, j->in_bytes * count, j->threads, NULL, &po,
+                         proof, &plen, &S, &err);
     h->batch = k;
     h->cpu_s = za_cpu_s() - c0;
     h->wall_s = za_now_s() - w0;
@@ -274,6 +284,7 @@ int zs_prove_batch_mpi(const zs_prove_batch_opts *o)
     zp_request_free(&j.rq);
     zp_model_commitment_free(&j.mc);
     zp_model_key_close(j.key);
+    zp_model_prover_free(j.model_prover);
     memset(&j.secret, 0, sizeof j.secret);
     zm_model_free(j.m);
     MPI_Finalize();

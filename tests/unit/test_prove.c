@@ -1077,6 +1077,69 @@ static void test_simulator(void **state)
     unload(&f);
 }
 
+/* A model prover (the weights committed once for many proofs): its proofs
+ * verify, are the bytes of the uncached prover's (plain proofs are
+ * deterministic), a cheating prover or another model's prover is refused,
+ * and on a private commitment one model prover never opens beyond the
+ * budget (here 2). */
+static void test_model_prover(void **state)
+{
+    (void)state;
+    fixture f;
+    if (!load("models/tflite-micro/hello_world_int8.tflite", ZM_ROUNDING_TFLITE, &f))
+        return;
+    za_error err;
+    zp_model_secret two;
+    if (private_mode) { /* a fresh commitment for 2 proofs */
+        zp_model_commitment_free(&f.mc);
+        two = f.secret_store;
+        two.budget = 2;
+        assert_int_equal(zp_model_commit_ex(f.m, ZM_ROUNDING_TFLITE, 2, &two, &f.mc, &err),
+                         ZA_OK);
+        memcpy(two.model_id, f.mc.model_id, 32);
+        f.secret = &two;
+    }
+    zp_model_prover *mp = NULL;
+    assert_int_equal(zp_model_prover_new(f.m, &f.mc, f.secret, 2, &mp, &err), ZA_OK);
+    zp_prove_opts po = { .blinded = blinded, .model_secret = f.secret, .model_prover = mp };
+    uint8_t *p[3] = { 0 };
+    size_t l[3] = { 0 };
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(zp_prove_ex(f.m, &f.mc, i + 1, f.input, f.in_bytes * (size_t)(i + 1), 2,
+                                     NULL, &po, &p[i], &l[i], NULL, &err),
+                         ZA_OK);
+        assert_int_equal(verify(&f, p[i], l[i], NULL), ZA_OK);
+    }
+    if (private_mode) { /* the budget of 2 is spent in this prover */
+        assert_int_equal(zp_prove_ex(f.m, &f.mc, 1, f.input, f.in_bytes, 2, NULL, &po, &p[2],
+                                     &l[2], NULL, &err),
+                         ZA_ERR_LIMIT);
+        assert_null(p[2]);
+    } else if (!blinded) { /* the same bytes as without it */
+        assert_int_equal(prove(&f, 1, NULL, &p[2], &l[2]), ZA_OK);
+        assert_int_equal(l[2], l[0]);
+        assert_memory_equal(p[2], p[0], l[0]);
+    }
+    /* with a cheat, or for another commitment: refused */
+    zp_cheat ch = no_cheat();
+    uint8_t *q = NULL;
+    size_t lq = 0;
+    assert_int_equal(zp_prove_ex(f.m, &f.mc, 1, f.input, f.in_bytes, 2, &ch, &po, &q, &lq, NULL,
+                                 &err),
+                     ZA_ERR_ARG);
+    zp_model_commitment ref;
+    assert_int_equal(zp_model_commit(f.m, ZM_ROUNDING_REFERENCE, 1, &ref, &err), ZA_OK);
+    po.model_secret = NULL;
+    assert_int_equal(zp_prove_ex(f.m, &ref, 1, f.input, f.in_bytes, 2, NULL, &po, &q, &lq, NULL,
+                                 &err),
+                     ZA_ERR_ARG);
+    assert_null(q);
+    zp_model_commitment_free(&ref);
+    zp_model_prover_free(mp);
+    free(p[0]), free(p[1]), free(p[2]);
+    unload(&f);
+}
+
 static int group_plain(void **state)
 {
     (void)state;
@@ -1107,6 +1170,7 @@ int main(void)
         cmocka_unit_test(test_blinded_uniform),
         cmocka_unit_test(test_weight_evals_absent),
         cmocka_unit_test(test_simulator),
+        cmocka_unit_test(test_model_prover),
         cmocka_unit_test(test_complete_mnist),
         cmocka_unit_test(test_complete_resnet_and_small),
         cmocka_unit_test(test_commitment),
