@@ -71,4 +71,4 @@ $B report --db "$W/buyer/datasets.db" --request "$W/buyer/request.zkreq" \
     --bundle "$W/buyer/bundle.db" --commit "$W/buyer/model.commit" --out "$OUT"
 t1=$(date +%s)
 printf "\ndemo: the whole audit took %d s; open %s/report.html\n" $((t1 - t0)) "$OUT"
-echo "demo: the proofs are sound but not yet zero-knowledge (docs/proof-system.md)"
+echo "demo: the proofs are sound and zero-knowledge: the model commitment is private (docs/zero-knowledge.md)"
