@@ -176,6 +176,21 @@ za_status zp_model_key_used(zp_model_key *k, unsigned *used, za_error *err)
     return ZA_OK;
 }
 
+za_status zp_model_key_check_room(zp_model_key *k, uint64_t needed, za_error *err)
+{
+    unsigned used = 0, budget = k->s.budget;
+    za_status st = zp_model_key_used(k, &used, err);
+    if (st)
+        return st;
+    if (used + needed > budget)
+        return za_error_set(err, ZA_ERR_LIMIT,
+                            "this run needs %llu proofs of the private model commitment, which "
+                            "has %u of its %u left: prove with a larger --batch-size, or commit "
+                            "the model again with more --proofs (nothing was proven)",
+                            (unsigned long long)needed, used < budget ? budget - used : 0, budget);
+    return ZA_OK;
+}
+
 za_status zp_model_key_reserve(zp_model_key *k, unsigned shard_k, unsigned shard_n,
                                const char *what, unsigned *slot, za_error *err)
 {

@@ -52,6 +52,11 @@ const zp_model_secret *zp_model_key_secret(const zp_model_key *k);
 /* Openings spent so far (all shards). */
 za_status zp_model_key_used(zp_model_key *k, unsigned *used, za_error *err) ZA_WARN_UNUSED;
 
+/* ZA_OK if `needed` more proofs fit in what is left of the budget (all
+ * shards), else ZA_ERR_LIMIT saying so: a run checks this before it proves
+ * anything. */
+za_status zp_model_key_check_room(zp_model_key *k, uint64_t needed, za_error *err) ZA_WARN_UNUSED;
+
 /* Reserve one opening for a proof described by `what` (shown by `seller
  * inspect`; NULL: none): the least free slot s with s % shard_n == shard_k.
  * ZA_ERR_LIMIT when this shard's slots are all spent. */

@@ -236,17 +236,8 @@ static za_status prepare(coord *c, zs_mpi_job *j, const zs_prove_batch_opts *o,
         else
             c->todo[c->n_todo++] = k;
     }
-    if (j->key) { /* refuse before proving a run the key's budget cannot cover */
-        unsigned used = 0, budget = j->secret.budget;
-        if (zp_model_key_used(j->key, &used, err))
-            return err->code;
-        if (used + c->n_todo > budget)
-            return za_error_set(err, ZA_ERR_LIMIT,
-                                "this run needs %zu proofs of the private model commitment, "
-                                "which has %u of its %u left: prove with a larger --batch-size, "
-                                "or commit the model again with more --proofs (nothing was "
-                                "proven)", c->n_todo, budget - used, budget);
-    }
+    if (j->key && zp_model_key_check_room(j->key, c->n_todo, err)) /* before proving */
+        return err->code;
     return ZA_OK;
 }
 

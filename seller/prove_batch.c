@@ -98,24 +98,14 @@ za_status zs_prove_request(const char *request_path, const zm_model *m,
     }
     out->batches_skipped = skipped;
     if (zp_model_commitment_is_private(mc)) {
-        unsigned used = 0;
         if (!o->model_key) {
             st = za_error_set(err, ZA_ERR_ARG, "%s is a private model commitment: prove with "
                               "its key (--model-key)", o->commit_name ? o->commit_name
                                                                 : "the commitment");
             goto done;
         }
-        if ((st = zp_model_key_used(o->model_key, &used, err)))
+        if ((st = zp_model_key_check_room(o->model_key, todo_batches, err)))
             goto done;
-        unsigned budget = zp_model_key_secret(o->model_key)->budget;
-        if (used + todo_batches > budget) {
-            st = za_error_set(err, ZA_ERR_LIMIT,
-                              "this run needs %llu proofs of the private model commitment, which "
-                              "has %u of its %u left: prove with a larger --batch-size, or commit "
-                              "the model again with more --proofs (nothing was proven)",
-                              (unsigned long long)todo_batches, budget - used, budget);
-            goto done;
-        }
     }
     /* the weights committed once for the whole run, not once per batch */
     if (todo_batches &&
